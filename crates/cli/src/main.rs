@@ -1,0 +1,2 @@
+//! `onestop`: the server and the admin / offline CLI.
+fn main() {}

@@ -1,0 +1,1 @@
+//! onestop-domain.
