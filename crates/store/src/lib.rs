@@ -1,1 +1,31 @@
-//! onestop-store.
+//! onestop-store: persistence behind one API for SQLite (embedded) and PostgreSQL (scale).
+//!
+//! Every read or write of customer-owned data takes a [`Scope`]; the store applies it, so no
+//! caller filters by customer by hand. Every change to business data goes through a
+//! [`WriteTx`], which appends to the audit chain in the same transaction.
+mod audit;
+pub mod auth;
+mod backup;
+mod db;
+mod error;
+mod migrate;
+mod people;
+mod registry;
+mod scope;
+mod util;
+
+pub use audit::{AuditEntry, AuditFilter, VerifyReport};
+pub use backup::BackupSummary;
+pub use db::{Backend, Store, WriteTx};
+pub use error::StoreError;
+pub use people::{ApiToken, NewUser, Session, Team, User};
+pub use registry::{
+    Asset, AssetInput, AssetQuery, CSV_COLUMNS, Contact, ContactInput, CsvErrors, Customer,
+    CustomerInput, CustomerQuery, Expiry, ImpactReport, ImpactedAsset, Page, Relation, Site,
+    SiteInput,
+};
+pub use scope::Scope;
+pub use util::{new_id, now_ms};
+
+/// Result of a store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,120 @@
+//! Settings: defaults < TOML file < `ONESTOP_*` environment < flags. Unknown keys are errors.
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Everything `onestop serve` can be told.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: String,
+    /// Directory for the embedded database and files (attachments, backups).
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite database.
+    pub database_url: Option<String>,
+    /// PEM certificate chain and key: serve HTTPS directly.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// 32-byte key (hex) that encrypts secrets the product must present later. When absent,
+    /// one is generated on first start and kept in `<data_dir>/secret.key` (mode 0600).
+    pub secret_key: Option<String>,
+    /// Sign-in session lifetime, in hours.
+    pub session_hours: i64,
+    /// Failed sign-ins per user and address allowed in 15 minutes before throttling.
+    pub login_max_failures: u32,
+    /// Log format: `text` or `json`.
+    pub log_format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./onestop-data"),
+            database_url: None,
+            tls_cert: None,
+            tls_key: None,
+            secret_key: None,
+            session_hours: 12,
+            login_max_failures: 5,
+            log_format: "text".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Build settings from an optional TOML file, the environment, and flag overrides
+    /// (`key = value` pairs already in TOML form).
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: toml::Table,
+    ) -> anyhow::Result<Settings> {
+        let mut merged = toml::Table::try_from(Settings::default())?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+            let t: toml::Table = toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("config {}: {e}", path.display()))?;
+            merge(&mut merged, t);
+        }
+        let mut from_env = toml::Table::new();
+        for (k, v) in env {
+            let Some(key) = k.strip_prefix("ONESTOP_") else { continue };
+            if key.starts_with("TEST_") || key == "LOG" {
+                continue;
+            }
+            let key = key.to_lowercase();
+            let value = match merged.get(&key) {
+                Some(toml::Value::Integer(_)) => v
+                    .parse::<i64>()
+                    .map(toml::Value::Integer)
+                    .map_err(|_| anyhow::anyhow!("environment {k}: `{v}` is not a number"))?,
+                _ => toml::Value::String(v),
+            };
+            from_env.insert(key, value);
+        }
+        merge(&mut merged, from_env);
+        merge(&mut merged, flags);
+        merged
+            .try_into::<Settings>()
+            .map_err(|e| anyhow::anyhow!("configuration: {}", e.message()))
+    }
+
+    /// The database URL in effect: the configured one, or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("onestop.db").display()))
+    }
+}
+
+fn merge(into: &mut toml::Table, from: toml::Table) {
+    for (k, v) in from {
+        into.insert(k, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_and_unknown_keys() {
+        let dir = std::env::temp_dir().join(format!("onestop-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("onestop.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:1\"\nsession_hours = 3\n").unwrap();
+        let env = vec![("ONESTOP_LISTEN".to_string(), "0.0.0.0:2".to_string()), ("PATH".into(), "x".into())];
+        let s = Settings::load(Some(&file), env.clone(), toml::Table::new()).unwrap();
+        assert_eq!((s.listen.as_str(), s.session_hours), ("0.0.0.0:2", 3));
+        let mut flags = toml::Table::new();
+        flags.insert("listen".into(), "0.0.0.0:3".into());
+        assert_eq!(Settings::load(Some(&file), env, flags).unwrap().listen, "0.0.0.0:3");
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        let err = Settings::load(Some(&file), vec![], toml::Table::new()).unwrap_err().to_string();
+        assert!(err.contains("lisen"), "{err}");
+        let err = Settings::load(None, vec![("ONESTOP_BOGUS".into(), "1".into())], toml::Table::new()).unwrap_err();
+        assert!(err.to_string().contains("bogus"), "{err}");
+    }
+}

@@ -1,0 +1,169 @@
+//! The connection pool, backend detection, and the audited write transaction.
+use crate::{Result, Scope, StoreError, audit, migrate, now_ms};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+/// Which database sits behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The product's database.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Open (creating and migrating when absent) the database at `url`:
+    /// `sqlite://PATH` or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Other(format!(
+                "unsupported database URL `{url}`: use sqlite://PATH or postgres://…"
+            )));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_string(),
+        };
+        let max = if backend == Backend::Sqlite { 8 } else { 16 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=15000; \
+                             PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        let store = Store { pool, backend };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// Open the embedded SQLite database `<dir>/onestop.db`, creating the directory.
+    pub async fn open_data_dir(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", dir.display())))?;
+        Store::open(&format!("sqlite://{}", dir.join("onestop.db").display())).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Begin a write transaction holding the audit chain's head lock until commit:
+    /// `BEGIN IMMEDIATE` on SQLite, a row lock (`FOR UPDATE`) on PostgreSQL.
+    pub async fn write(&self, scope: &Scope) -> Result<WriteTx> {
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        let lock = match self.backend {
+            Backend::Sqlite => "SELECT seq, hash FROM audit_head WHERE id = 1",
+            Backend::Postgres => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+        };
+        let row = sqlx::query(lock).fetch_one(&mut *tx).await?;
+        Ok(WriteTx {
+            tx,
+            scope: scope.clone(),
+            head_seq: row.try_get(0)?,
+            head_hash: row.try_get(1)?,
+            appended: false,
+            now: now_ms(),
+        })
+    }
+}
+
+/// A write transaction. Changes made through [`WriteTx::conn`] become visible, with their
+/// audit entries, only at [`WriteTx::commit`]; dropping it rolls everything back.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    pub(crate) scope: Scope,
+    pub(crate) head_seq: i64,
+    pub(crate) head_hash: String,
+    appended: bool,
+    /// The transaction's timestamp, shared by its rows and audit entries.
+    pub now: i64,
+}
+
+impl WriteTx {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// Append an audit entry for a change made in this transaction.
+    pub async fn audit(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        customer_id: Option<&str>,
+        before: Option<&serde_json::Value>,
+        after: Option<&serde_json::Value>,
+    ) -> Result<()> {
+        let entry = audit::AuditEntry {
+            seq: self.head_seq + 1,
+            at: self.now,
+            actor: self.scope.actor(),
+            action: action.into(),
+            entity: entity.into(),
+            entity_id: entity_id.into(),
+            customer_id: customer_id.map(str::to_string),
+            before: before.map(|v| v.to_string()),
+            after: after.map(|v| v.to_string()),
+            prev_hash: self.head_hash.clone(),
+            hash: String::new(),
+        };
+        let hash = audit::insert(&mut self.tx, entry).await?;
+        self.head_seq += 1;
+        self.head_hash = hash;
+        self.appended = true;
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        if self.appended {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(self.head_seq)
+                .bind(&self.head_hash)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,385 @@
+//! Customers, their contacts and their sites.
+use super::{
+    Contact, ContactInput, Customer, CustomerInput, CustomerQuery, Page, Site, SiteInput,
+    staff_only,
+};
+use crate::scope::Filter;
+use crate::util::{from_json, new_id, to_json};
+use crate::{Result, Scope, Store, StoreError};
+use onestop_domain::model::{ValidationError, valid_email, valid_name};
+use sqlx::{Row, any::AnyRow};
+
+const CUSTOMER_COLS: &str =
+    "id, name, code, domains, notes, ase_id, cse_id, ce_ids, created_at, updated_at";
+
+fn customer_from_row(r: &AnyRow) -> Result<Customer> {
+    Ok(Customer {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        code: r.try_get("code")?,
+        domains: from_json(&r.try_get::<String, _>("domains")?),
+        notes: r.try_get("notes")?,
+        ase_id: r.try_get("ase_id")?,
+        cse_id: r.try_get("cse_id")?,
+        ce_ids: from_json(&r.try_get::<String, _>("ce_ids")?),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub(crate) fn page_bounds(page: Option<i64>, per_page: Option<i64>) -> (i64, i64) {
+    (
+        page.unwrap_or(1).max(1),
+        per_page.unwrap_or(50).clamp(1, 200),
+    )
+}
+
+/// `sort` like `-name` → ("name", "DESC") when `name` is allowed; else the default.
+pub(crate) fn order_by(sort: Option<&str>, allowed: &[&str], default: &str) -> String {
+    let s = sort.unwrap_or(default);
+    let (col, dir) = match s.strip_prefix('-') {
+        Some(c) => (c, "DESC"),
+        None => (s, "ASC"),
+    };
+    let col = if allowed.contains(&col) { col } else { default };
+    format!("{col} {dir}")
+}
+
+impl Customer {
+    fn apply(&mut self, i: CustomerInput) -> Result<()> {
+        if let Some(n) = i.name {
+            self.name = valid_name("name", &n)?;
+        }
+        if let Some(c) = i.code {
+            self.code = Some(c.trim().to_string()).filter(|c| !c.is_empty());
+        }
+        if let Some(d) = i.domains {
+            self.domains = d
+                .iter()
+                .map(|d| d.trim().to_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect();
+        }
+        if let Some(n) = i.notes {
+            self.notes = n;
+        }
+        if i.ase_id.is_some() {
+            self.ase_id = i.ase_id.filter(|s| !s.is_empty());
+        }
+        if i.cse_id.is_some() {
+            self.cse_id = i.cse_id.filter(|s| !s.is_empty());
+        }
+        if let Some(c) = i.ce_ids {
+            self.ce_ids = c;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn list_customers(&self, scope: &Scope, q: &CustomerQuery) -> Result<Page<Customer>> {
+        let mut f = Filter::scoped(scope, "id");
+        if let Some(t) = q.q.as_deref().filter(|t| !t.is_empty()) {
+            f.contains_any(&["name", "code"], t);
+        }
+        let (page, per) = page_bounds(q.page, q.per_page);
+        let order = order_by(
+            q.sort.as_deref(),
+            &["name", "created_at", "updated_at"],
+            "name",
+        );
+        let total: i64 = f
+            .query(&format!("SELECT COUNT(*) FROM customers{}", f.sql))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let sql = format!(
+            "SELECT {CUSTOMER_COLS} FROM customers{} ORDER BY {order}, id LIMIT {per} OFFSET {}",
+            f.sql,
+            (page - 1) * per
+        );
+        let rows = f.query(&sql).fetch_all(&self.pool).await?;
+        let items = rows.iter().map(customer_from_row).collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page: per,
+        })
+    }
+
+    pub async fn get_customer(&self, scope: &Scope, id: &str) -> Result<Customer> {
+        let mut f = Filter::scoped(scope, "id");
+        f.eq("id", id);
+        let row = f
+            .query(&format!("SELECT {CUSTOMER_COLS} FROM customers{}", f.sql))
+            .fetch_optional(&self.pool)
+            .await?;
+        customer_from_row(&row.ok_or(StoreError::NotFound)?)
+    }
+
+    pub async fn create_customer(&self, scope: &Scope, input: CustomerInput) -> Result<Customer> {
+        staff_only(scope)?;
+        let name = input
+            .name
+            .clone()
+            .ok_or_else(|| ValidationError::new("name", "is required"))?;
+        let mut c = Customer {
+            id: new_id(),
+            name,
+            code: None,
+            domains: vec![],
+            notes: String::new(),
+            ase_id: None,
+            cse_id: None,
+            ce_ids: vec![],
+            created_at: 0,
+            updated_at: 0,
+        };
+        c.apply(input)?;
+        let mut tx = self.write(scope).await?;
+        c.created_at = tx.now;
+        c.updated_at = tx.now;
+        self.save_customer(&mut tx, &c, true).await?;
+        tx.audit(
+            "customer.create",
+            "customer",
+            &c.id,
+            Some(&c.id),
+            None,
+            Some(&serde_json::to_value(&c).unwrap_or_default()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    pub async fn update_customer(
+        &self,
+        scope: &Scope,
+        id: &str,
+        input: CustomerInput,
+    ) -> Result<Customer> {
+        staff_only(scope)?;
+        let before = self.get_customer(scope, id).await?;
+        let mut c = before.clone();
+        c.apply(input)?;
+        let mut tx = self.write(scope).await?;
+        c.updated_at = tx.now;
+        self.save_customer(&mut tx, &c, false).await?;
+        let (b, a) = (
+            serde_json::to_value(&before).unwrap_or_default(),
+            serde_json::to_value(&c).unwrap_or_default(),
+        );
+        tx.audit(
+            "customer.update",
+            "customer",
+            id,
+            Some(id),
+            Some(&b),
+            Some(&a),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    async fn save_customer(
+        &self,
+        tx: &mut crate::WriteTx,
+        c: &Customer,
+        insert: bool,
+    ) -> Result<()> {
+        let sql = if insert {
+            "INSERT INTO customers (name, code, domains, notes, ase_id, cse_id, ce_ids, created_at, updated_at, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        } else {
+            "UPDATE customers SET name = $1, code = $2, domains = $3, notes = $4, ase_id = $5, cse_id = $6, ce_ids = $7, created_at = $8, updated_at = $9 WHERE id = $10"
+        };
+        sqlx::query(sql)
+            .bind(&c.name)
+            .bind(&c.code)
+            .bind(to_json(&c.domains))
+            .bind(&c.notes)
+            .bind(&c.ase_id)
+            .bind(&c.cse_id)
+            .bind(to_json(&c.ce_ids))
+            .bind(c.created_at)
+            .bind(c.updated_at)
+            .bind(&c.id)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::from_write)?;
+        Ok(())
+    }
+
+    /// Delete a customer that has no assets, contacts, sites or users left.
+    pub async fn delete_customer(&self, scope: &Scope, id: &str) -> Result<()> {
+        staff_only(scope)?;
+        let before = self.get_customer(scope, id).await?;
+        let mut tx = self.write(scope).await?;
+        for table in ["assets", "contacts", "sites", "users"] {
+            let n: i64 = sqlx::query(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE customer_id = $1"
+            ))
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await?
+            .try_get(0)?;
+            if n > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "the customer still has {n} {table}; remove them first"
+                )));
+            }
+        }
+        sqlx::query("DELETE FROM customers WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::from_write)?;
+        tx.audit(
+            "customer.delete",
+            "customer",
+            id,
+            Some(id),
+            Some(&serde_json::to_value(&before).unwrap_or_default()),
+            None,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    pub async fn list_contacts(&self, scope: &Scope, customer_id: &str) -> Result<Vec<Contact>> {
+        self.ensure_customer(scope, customer_id).await?;
+        let rows = sqlx::query("SELECT id, customer_id, name, email, phone, fax, language, roles, created_at FROM contacts WHERE customer_id = $1 ORDER BY name, id")
+            .bind(customer_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Contact {
+                    id: r.try_get(0)?,
+                    customer_id: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                    email: r.try_get(3)?,
+                    phone: r.try_get(4)?,
+                    fax: r.try_get(5)?,
+                    language: r.try_get(6)?,
+                    roles: from_json(&r.try_get::<String, _>(7)?),
+                    created_at: r.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn create_contact(
+        &self,
+        scope: &Scope,
+        customer_id: &str,
+        i: ContactInput,
+    ) -> Result<Contact> {
+        staff_only(scope)?;
+        self.ensure_customer(scope, customer_id).await?;
+        let email = match i.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(e) => Some(valid_email("email", e)?.to_lowercase()),
+            None => None,
+        };
+        let language = i.language.unwrap_or_else(|| "ja".into());
+        if !["ja", "en"].contains(&language.as_str()) {
+            return Err(ValidationError::new("language", "must be ja or en").into());
+        }
+        let mut tx = self.write(scope).await?;
+        let c = Contact {
+            id: new_id(),
+            customer_id: customer_id.into(),
+            name: valid_name("name", &i.name)?,
+            email,
+            phone: i.phone.filter(|s| !s.trim().is_empty()),
+            fax: i.fax.filter(|s| !s.trim().is_empty()),
+            language,
+            roles: i.roles,
+            created_at: tx.now,
+        };
+        sqlx::query("INSERT INTO contacts (id, customer_id, name, email, phone, fax, language, roles, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(&c.id)
+            .bind(&c.customer_id)
+            .bind(&c.name)
+            .bind(&c.email)
+            .bind(&c.phone)
+            .bind(&c.fax)
+            .bind(&c.language)
+            .bind(to_json(&c.roles))
+            .bind(c.created_at)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::from_write)?;
+        tx.audit(
+            "contact.create",
+            "contact",
+            &c.id,
+            Some(customer_id),
+            None,
+            Some(&serde_json::to_value(&c).unwrap_or_default()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    pub async fn list_sites(&self, scope: &Scope, customer_id: &str) -> Result<Vec<Site>> {
+        self.ensure_customer(scope, customer_id).await?;
+        let rows = sqlx::query("SELECT id, customer_id, name, address, rooms FROM sites WHERE customer_id = $1 ORDER BY name, id")
+            .bind(customer_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Site {
+                    id: r.try_get(0)?,
+                    customer_id: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                    address: r.try_get(3)?,
+                    rooms: from_json(&r.try_get::<String, _>(4)?),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn create_site(
+        &self,
+        scope: &Scope,
+        customer_id: &str,
+        i: SiteInput,
+    ) -> Result<Site> {
+        staff_only(scope)?;
+        self.ensure_customer(scope, customer_id).await?;
+        let s = Site {
+            id: new_id(),
+            customer_id: customer_id.into(),
+            name: valid_name("name", &i.name)?,
+            address: i.address,
+            rooms: i.rooms,
+        };
+        let mut tx = self.write(scope).await?;
+        sqlx::query("INSERT INTO sites (id, customer_id, name, address, rooms, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&s.id)
+            .bind(&s.customer_id)
+            .bind(&s.name)
+            .bind(&s.address)
+            .bind(to_json(&s.rooms))
+            .bind(tx.now)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::from_write)?;
+        tx.audit(
+            "site.create",
+            "site",
+            &s.id,
+            Some(customer_id),
+            None,
+            Some(&serde_json::to_value(&s).unwrap_or_default()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+}

@@ -1,0 +1,126 @@
+//! Who is asking: the one place where tenant scoping is decided.
+use onestop_domain::model::Role;
+
+/// The identity a store call runs under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// A staff member: sees every customer.
+    Staff {
+        user_id: String,
+        username: String,
+        role: Role,
+    },
+    /// A customer's user: sees only that customer's data.
+    Customer {
+        user_id: String,
+        username: String,
+        customer_id: String,
+    },
+    /// The product itself (jobs, CLI bootstrap): unrestricted, audited as `system`.
+    System,
+}
+
+impl Scope {
+    /// The customer this scope is confined to, if any.
+    pub fn customer(&self) -> Option<&str> {
+        match self {
+            Scope::Customer { customer_id, .. } => Some(customer_id),
+            _ => None,
+        }
+    }
+
+    /// The name written into audit entries.
+    pub fn actor(&self) -> String {
+        match self {
+            Scope::Staff { username, .. } | Scope::Customer { username, .. } => username.clone(),
+            Scope::System => "system".into(),
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        matches!(
+            self,
+            Scope::Staff {
+                role: Role::Admin,
+                ..
+            } | Scope::System
+        )
+    }
+
+    pub fn is_staff(&self) -> bool {
+        !matches!(self, Scope::Customer { .. })
+    }
+
+    /// Whether this scope may see rows of `customer_id`.
+    pub fn sees(&self, customer_id: &str) -> bool {
+        self.customer().is_none_or(|c| c == customer_id)
+    }
+}
+
+/// A WHERE clause under construction that always starts with the scope's tenant condition.
+/// Every query of customer-owned rows is built from one of these.
+pub(crate) struct Filter {
+    pub sql: String,
+    pub args: Vec<String>,
+}
+
+impl Filter {
+    /// `WHERE 1=1`, plus `customer_col = <the scope's customer>` for a customer's user.
+    pub fn scoped(scope: &Scope, customer_col: &str) -> Filter {
+        let mut f = Filter {
+            sql: " WHERE 1=1".into(),
+            args: vec![],
+        };
+        if let Some(c) = scope.customer() {
+            f.eq(customer_col, c);
+        }
+        f
+    }
+
+    fn param(&mut self, v: &str) -> String {
+        self.args.push(v.to_string());
+        format!("${}", self.args.len())
+    }
+
+    pub fn eq(&mut self, col: &str, v: &str) -> &mut Self {
+        let p = self.param(v);
+        self.sql.push_str(&format!(" AND {col} = {p}"));
+        self
+    }
+
+    /// Case-insensitive substring match on any of `cols`.
+    pub fn contains_any(&mut self, cols: &[&str], v: &str) -> &mut Self {
+        let pattern = format!(
+            "%{}%",
+            v.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let p = self.param(&pattern);
+        let ors: Vec<String> = cols
+            .iter()
+            .map(|c| format!("lower({c}) LIKE {p} ESCAPE '\\'"))
+            .collect();
+        self.sql.push_str(&format!(" AND ({})", ors.join(" OR ")));
+        self
+    }
+
+    pub fn raw(&mut self, cond: &str, v: &str) -> &mut Self {
+        let p = self.param(v);
+        self.sql
+            .push_str(&format!(" AND {}", cond.replace("{}", &p)));
+        self
+    }
+
+    pub fn query<'q>(
+        &'q self,
+        sql: &'q str,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        let mut q = sqlx::query(sql);
+        for a in &self.args {
+            q = q.bind(a.as_str());
+        }
+        q
+    }
+}
