@@ -1,2 +1,41 @@
-//! `onestop`: the server and the admin / offline CLI.
-fn main() {}
+//! `onestop`: the server (`serve`), administration (`admin`, `audit`) and the offline tools.
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "onestop",
+    version,
+    about = "Operations support platform: service desk, asset register, monitoring, logs and patches"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (web UI, JSON API, jobs).
+    Serve(cmd::serve::ServeArgs),
+    /// Administration: users, tokens, backup and restore.
+    Admin {
+        #[command(subcommand)]
+        cmd: cmd::admin::AdminCmd,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        cmd: cmd::audit::AuditCmd,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(a) => cmd::serve::run(a),
+        Command::Admin { cmd } => cmd::admin::run(cmd),
+        Command::Audit { cmd } => cmd::audit::run(cmd),
+    }
+}

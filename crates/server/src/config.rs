@@ -60,7 +60,9 @@ impl Settings {
         }
         let mut from_env = toml::Table::new();
         for (k, v) in env {
-            let Some(key) = k.strip_prefix("ONESTOP_") else { continue };
+            let Some(key) = k.strip_prefix("ONESTOP_") else {
+                continue;
+            };
             if key.starts_with("TEST_") || key == "LOG" {
                 continue;
             }
@@ -105,16 +107,29 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("onestop.toml");
         std::fs::write(&file, "listen = \"0.0.0.0:1\"\nsession_hours = 3\n").unwrap();
-        let env = vec![("ONESTOP_LISTEN".to_string(), "0.0.0.0:2".to_string()), ("PATH".into(), "x".into())];
+        let env = vec![
+            ("ONESTOP_LISTEN".to_string(), "0.0.0.0:2".to_string()),
+            ("PATH".into(), "x".into()),
+        ];
         let s = Settings::load(Some(&file), env.clone(), toml::Table::new()).unwrap();
         assert_eq!((s.listen.as_str(), s.session_hours), ("0.0.0.0:2", 3));
         let mut flags = toml::Table::new();
         flags.insert("listen".into(), "0.0.0.0:3".into());
-        assert_eq!(Settings::load(Some(&file), env, flags).unwrap().listen, "0.0.0.0:3");
+        assert_eq!(
+            Settings::load(Some(&file), env, flags).unwrap().listen,
+            "0.0.0.0:3"
+        );
         std::fs::write(&file, "lisen = \"x\"\n").unwrap();
-        let err = Settings::load(Some(&file), vec![], toml::Table::new()).unwrap_err().to_string();
+        let err = Settings::load(Some(&file), vec![], toml::Table::new())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("lisen"), "{err}");
-        let err = Settings::load(None, vec![("ONESTOP_BOGUS".into(), "1".into())], toml::Table::new()).unwrap_err();
+        let err = Settings::load(
+            None,
+            vec![("ONESTOP_BOGUS".into(), "1".into())],
+            toml::Table::new(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("bogus"), "{err}");
     }
 }

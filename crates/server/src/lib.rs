@@ -1,1 +1,16 @@
-//! onestop-server.
+//! onestop-server: the HTTP face of the product (JSON API with OpenAPI, server-rendered web UI,
+//! operational endpoints) and its start-up.
+mod api;
+mod auth;
+pub mod config;
+mod crypto;
+mod error;
+mod ops;
+mod startup;
+mod state;
+mod ui;
+
+pub use config::Settings;
+pub use crypto::Crypto;
+pub use startup::{bootstrap, launch, open_store};
+pub use state::AppState;

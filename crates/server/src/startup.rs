@@ -1,0 +1,126 @@
+//! Start-up you can call from a test: open the store, create the first administrator, and
+//! serve on a given listener until a shutdown future resolves.
+use crate::{AppState, Crypto, Settings, api, auth::Throttle, ops, ui};
+use anyhow::Context;
+use axum::Router;
+use axum::routing::get;
+use onestop_domain::model::Role;
+use onestop_store::{NewUser, Scope, Store, StoreError, auth};
+use std::future::Future;
+use std::sync::Arc;
+
+/// Open (create and migrate) the configured database; the data dir is created too.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create data dir {}", settings.data_dir.display()))?;
+    Store::open(&settings.database_url())
+        .await
+        .context("opening the database")
+}
+
+/// On first start with no users, create `admin` with a one-time password, written to
+/// `<data_dir>/initial-admin-password` (0600). Returns the password when one was made.
+pub async fn bootstrap(store: &Store, settings: &Settings) -> anyhow::Result<Option<String>> {
+    if store.user_count().await? > 0 {
+        return Ok(None);
+    }
+    let password = auth::random_password();
+    let admin = NewUser {
+        username: "admin".into(),
+        display_name: Some("Administrator".into()),
+        email: None,
+        role: Role::Admin,
+        customer_id: None,
+        password: Some(password.clone()),
+        language: None,
+    };
+    match store.create_user(&Scope::System, admin).await {
+        Ok(_) => {}
+        // Another process sharing the database created it first.
+        Err(StoreError::Conflict(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    crate::crypto::write_private(
+        &settings.data_dir.join("initial-admin-password"),
+        &format!("{password}\n"),
+    )?;
+    Ok(Some(password))
+}
+
+/// The whole application router.
+pub fn app(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
+    Router::new()
+        .merge(api_router)
+        .merge(ui::router())
+        .route(
+            "/api/openapi.json",
+            get(move || async move {
+                (
+                    [("content-type", "application/json")],
+                    (*openapi_json).clone(),
+                )
+            }),
+        )
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            32 * 1024 * 1024,
+        ))
+        .with_state(state)
+}
+
+/// Serve on `listener` until `shutdown` resolves, then finish in-flight requests.
+pub async fn launch(
+    settings: Settings,
+    store: Store,
+    listener: std::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let crypto = Crypto::load(settings.secret_key.as_deref(), &settings.data_dir)?;
+    let tls = settings.tls_cert.is_some() && settings.tls_key.is_some();
+    let state = AppState {
+        store,
+        crypto: Arc::new(crypto),
+        throttle: Arc::new(Throttle::new(settings.login_max_failures)),
+        metrics: Arc::default(),
+        tls,
+        settings: Arc::new(settings.clone()),
+    };
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    listener.set_nonblocking(true)?;
+    if let (Some(cert), Some(key)) = (&settings.tls_cert, &settings.tls_key) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+            .await
+            .with_context(|| {
+                format!(
+                    "loading TLS certificate {} and key {}",
+                    cert.display(),
+                    key.display()
+                )
+            })?;
+        let handle = axum_server::Handle::new();
+        let h = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
+        axum_server::from_tcp_rustls(listener, config)
+            .handle(handle)
+            .serve(app)
+            .await?;
+    } else {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+    }
+    Ok(())
+}

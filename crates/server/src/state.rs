@@ -1,0 +1,16 @@
+//! Shared state handed to every handler.
+use crate::{Settings, auth::Throttle, crypto::Crypto, ops::Metrics};
+use onestop_store::Store;
+use std::sync::Arc;
+
+/// Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub crypto: Arc<Crypto>,
+    pub(crate) throttle: Arc<Throttle>,
+    pub(crate) metrics: Arc<Metrics>,
+    /// Whether the server speaks TLS itself (session cookies get `Secure`).
+    pub(crate) tls: bool,
+}

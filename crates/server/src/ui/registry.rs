@@ -1,0 +1,523 @@
+//! Pages of the asset register: dashboard, customers, assets.
+use super::{Ctx, OrPage, Page, Pager, UiResult, query_base, render, split_list};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use onestop_domain::model::{AssetKind, AssetStatus, Criticality, RelationKind};
+use onestop_store::{
+    Asset, AssetInput, AssetQuery, Contact, ContactInput, Customer, CustomerInput, CustomerQuery,
+    Expiry, ImpactReport, Relation, Site, SiteInput,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    ctx: Ctx,
+    customers: i64,
+    assets: i64,
+    expiries: Vec<Expiry>,
+}
+
+pub async fn dashboard(State(s): State<AppState>, page: Page) -> UiResult {
+    let (ctx, scope) = (page.ctx, page.auth.scope);
+    let one = |p| CustomerQuery {
+        per_page: Some(p),
+        ..Default::default()
+    };
+    let customers = s
+        .store
+        .list_customers(&scope, &one(1))
+        .await
+        .or_page(&ctx)?
+        .total;
+    let assets = s
+        .store
+        .list_assets(
+            &scope,
+            &AssetQuery {
+                per_page: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .or_page(&ctx)?
+        .total;
+    let until = (chrono::Utc::now() + chrono::Duration::days(90))
+        .format("%Y-%m-%d")
+        .to_string();
+    let expiries = s.store.expiries(&scope, &until, 20).await.or_page(&ctx)?;
+    Ok(render(Dashboard {
+        ctx,
+        customers,
+        assets,
+        expiries,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "customers.html")]
+struct Customers {
+    ctx: Ctx,
+    page: onestop_store::Page<Customer>,
+    pager: Pager,
+    q: String,
+    sort: String,
+    sorts: Vec<(&'static str, &'static str)>,
+}
+
+pub async fn customers(
+    State(s): State<AppState>,
+    page: Page,
+    Query(q): Query<CustomerQuery>,
+) -> UiResult {
+    let ctx = page.ctx;
+    let result = s
+        .store
+        .list_customers(&page.auth.scope, &q)
+        .await
+        .or_page(&ctx)?;
+    let sort = q.sort.clone().unwrap_or_else(|| "name".into());
+    let pager = Pager {
+        page: result.page,
+        per_page: result.per_page,
+        total: result.total,
+        base: query_base(&[("q", q.q.as_deref()), ("sort", Some(&sort))]),
+    };
+    let sorts = vec![
+        ("name", "A→Z"),
+        ("-name", "Z→A"),
+        ("-created_at", "newest"),
+        ("-updated_at", "recently changed"),
+    ];
+    Ok(render(Customers {
+        ctx,
+        page: result,
+        pager,
+        q: q.q.unwrap_or_default(),
+        sort,
+        sorts,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct CustomerForm {
+    _csrf: String,
+    name: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    domains: String,
+}
+
+pub async fn create_customer(
+    State(s): State<AppState>,
+    page: Page,
+    Form(f): Form<CustomerForm>,
+) -> UiResult {
+    page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
+    let input = CustomerInput {
+        name: Some(f.name),
+        code: Some(f.code),
+        domains: Some(split_list(&f.domains)),
+        ..Default::default()
+    };
+    let c = s
+        .store
+        .create_customer(&page.auth.scope, input)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to(&format!("/customers/{}", c.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "customer.html")]
+struct CustomerPage {
+    ctx: Ctx,
+    customer: Customer,
+    contacts: Vec<Contact>,
+    sites: Vec<Site>,
+    asset_count: i64,
+    ase: String,
+    cse: String,
+    ces: String,
+    csv_errors: Vec<String>,
+}
+
+async fn customer_page(s: &AppState, page: Page, id: &str, csv_errors: Vec<String>) -> UiResult {
+    let (ctx, scope) = (page.ctx, page.auth.scope);
+    let customer = s.store.get_customer(&scope, id).await.or_page(&ctx)?;
+    let contacts = s.store.list_contacts(&scope, id).await.or_page(&ctx)?;
+    let sites = s.store.list_sites(&scope, id).await.or_page(&ctx)?;
+    let q = AssetQuery {
+        customer_id: Some(id.into()),
+        per_page: Some(1),
+        ..Default::default()
+    };
+    let asset_count = s.store.list_assets(&scope, &q).await.or_page(&ctx)?.total;
+    let mut names = HashMap::new();
+    if scope.is_staff() {
+        for u in s.store.list_users(&scope).await.or_page(&ctx)? {
+            names.insert(u.id, u.display_name);
+        }
+    }
+    let name = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|i| names.get(i).cloned())
+            .unwrap_or_else(|| "-".into())
+    };
+    let (ase, cse) = (name(&customer.ase_id), name(&customer.cse_id));
+    let ces = customer
+        .ce_ids
+        .iter()
+        .map(|i| name(&Some(i.clone())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(render(CustomerPage {
+        ctx,
+        customer,
+        contacts,
+        sites,
+        asset_count,
+        ase,
+        cse,
+        ces,
+        csv_errors,
+    }))
+}
+
+pub async fn customer(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
+    customer_page(&s, page, &id, vec![]).await
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    _csrf: String,
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    fax: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    roles: String,
+}
+
+pub async fn create_contact(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<ContactForm>,
+) -> UiResult {
+    page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
+    let opt = |v: String| Some(v).filter(|v| !v.trim().is_empty());
+    let input = ContactInput {
+        name: f.name,
+        email: opt(f.email),
+        phone: opt(f.phone),
+        fax: opt(f.fax),
+        language: opt(f.language),
+        roles: split_list(&f.roles),
+    };
+    s.store
+        .create_contact(&page.auth.scope, &id, input)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to(&format!("/customers/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SiteForm {
+    _csrf: String,
+    name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    rooms: String,
+}
+
+pub async fn create_site(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<SiteForm>,
+) -> UiResult {
+    page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
+    let input = SiteInput {
+        name: f.name,
+        address: f.address,
+        rooms: split_list(&f.rooms),
+    };
+    s.store
+        .create_site(&page.auth.scope, &id, input)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to(&format!("/customers/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsvForm {
+    _csrf: String,
+    csv: String,
+}
+
+pub async fn import_csv(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<CsvForm>,
+) -> UiResult {
+    page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
+    match s
+        .store
+        .import_assets_csv(&page.auth.scope, &id, &f.csv)
+        .await
+        .or_page(&page.ctx)?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/assets?customer_id={id}")).into_response()),
+        Err(errs) => customer_page(&s, page, &id, errs.0).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "assets.html")]
+struct Assets {
+    ctx: Ctx,
+    page: onestop_store::Page<Asset>,
+    pager: Pager,
+    q: AssetQuery,
+    customers: Vec<Customer>,
+    names: HashMap<String, String>,
+    kinds: Vec<&'static str>,
+    statuses: Vec<&'static str>,
+    criticalities: Vec<&'static str>,
+    sorts: Vec<&'static str>,
+}
+
+impl Assets {
+    fn customer_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.names.get(id).map(String::as_str).unwrap_or(id)
+    }
+}
+
+/// Every customer visible to the scope, for pickers (names are few compared with assets).
+async fn all_customers(
+    s: &AppState,
+    scope: &onestop_store::Scope,
+) -> Result<Vec<Customer>, onestop_store::StoreError> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let p = s
+            .store
+            .list_customers(
+                scope,
+                &CustomerQuery {
+                    page: Some(page),
+                    per_page: Some(200),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let done = p.items.len() < 200;
+        out.extend(p.items);
+        if done || page > 50 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+pub async fn assets(
+    State(s): State<AppState>,
+    page: Page,
+    Query(q): Query<AssetQuery>,
+) -> UiResult {
+    let (ctx, scope) = (page.ctx, page.auth.scope);
+    let result = s.store.list_assets(&scope, &q).await.or_page(&ctx)?;
+    let mut names = HashMap::new();
+    for id in result
+        .items
+        .iter()
+        .map(|a| a.customer_id.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        if let Ok(c) = s.store.get_customer(&scope, &id).await {
+            names.insert(id, c.name);
+        }
+    }
+    let customers = if scope.is_staff() {
+        all_customers(&s, &scope).await.or_page(&ctx)?
+    } else {
+        vec![]
+    };
+    let base = query_base(&[
+        ("q", q.q.as_deref()),
+        ("customer_id", q.customer_id.as_deref()),
+        ("kind", q.kind.as_deref()),
+        ("status", q.status.as_deref()),
+        ("sort", q.sort.as_deref()),
+    ]);
+    let pager = Pager {
+        page: result.page,
+        per_page: result.per_page,
+        total: result.total,
+        base,
+    };
+    Ok(render(Assets {
+        ctx,
+        page: result,
+        pager,
+        q,
+        customers,
+        names,
+        kinds: AssetKind::ALL.iter().map(|k| k.as_str()).collect(),
+        statuses: AssetStatus::ALL.iter().map(|k| k.as_str()).collect(),
+        criticalities: Criticality::ALL.iter().map(|k| k.as_str()).collect(),
+        sorts: vec![
+            "name",
+            "-name",
+            "kind",
+            "criticality",
+            "-criticality",
+            "-updated_at",
+            "warranty_expiry",
+            "support_expiry",
+        ],
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct AssetForm {
+    _csrf: String,
+    customer_id: String,
+    #[serde(flatten)]
+    fields: HashMap<String, String>,
+}
+
+pub async fn create_asset(
+    State(s): State<AppState>,
+    page: Page,
+    Form(f): Form<AssetForm>,
+) -> UiResult {
+    page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
+    let get = |k: &str| f.fields.get(k).cloned();
+    let input = AssetInput {
+        name: get("name"),
+        kind: get("kind"),
+        model: get("model"),
+        vendor: get("vendor"),
+        serial: get("serial"),
+        os: get("os"),
+        ip_addresses: get("ip_addresses"),
+        location: get("location"),
+        rack: get("rack"),
+        owner: get("owner"),
+        support_contract: get("support_contract"),
+        support_expiry: get("support_expiry"),
+        warranty_expiry: get("warranty_expiry"),
+        criticality: get("criticality"),
+        ..Default::default()
+    };
+    let a = s
+        .store
+        .create_asset(&page.auth.scope, &f.customer_id, input)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to(&format!("/assets/{}", a.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "asset.html")]
+struct AssetPage {
+    ctx: Ctx,
+    asset: Asset,
+    customer_name: String,
+    fields: Vec<(&'static str, String)>,
+    relations: Vec<Relation>,
+    impact: ImpactReport,
+    siblings: Vec<(String, String)>,
+    relation_kinds: Vec<&'static str>,
+}
+
+pub async fn asset(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
+    let (ctx, scope) = (page.ctx, page.auth.scope);
+    let asset = s.store.get_asset(&scope, &id).await.or_page(&ctx)?;
+    let customer_name = s
+        .store
+        .get_customer(&scope, &asset.customer_id)
+        .await
+        .or_page(&ctx)?
+        .name;
+    let relations = s.store.asset_relations(&scope, &id).await.or_page(&ctx)?;
+    let impact = s.store.impact(&scope, &id).await.or_page(&ctx)?;
+    let q = AssetQuery {
+        customer_id: Some(asset.customer_id.clone()),
+        per_page: Some(200),
+        ..Default::default()
+    };
+    let siblings = s
+        .store
+        .list_assets(&scope, &q)
+        .await
+        .or_page(&ctx)?
+        .items
+        .into_iter()
+        .filter(|a| a.id != id)
+        .map(|a| (a.id, a.name))
+        .collect();
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let fields = vec![
+        ("kind", asset.kind.clone()),
+        ("status", asset.status.clone()),
+        ("criticality", asset.criticality.clone()),
+        ("model", asset.model.clone()),
+        ("vendor", asset.vendor.clone()),
+        ("serial", asset.serial.clone()),
+        ("os", asset.os.clone()),
+        ("ip_addresses", asset.ip_addresses.clone()),
+        ("location", asset.location.clone()),
+        ("rack", asset.rack.clone()),
+        ("owner", asset.owner.clone()),
+        ("support_contract", asset.support_contract.clone()),
+        ("support_expiry", opt(&asset.support_expiry)),
+        ("warranty_expiry", opt(&asset.warranty_expiry)),
+        ("attributes", asset.attributes.to_string()),
+    ];
+    let relation_kinds = RelationKind::ALL.iter().map(|k| k.as_str()).collect();
+    Ok(render(AssetPage {
+        ctx,
+        asset,
+        customer_name,
+        fields,
+        relations,
+        impact,
+        siblings,
+        relation_kinds,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct RelationForm {
+    _csrf: String,
+    to_asset: String,
+    kind: String,
+}
+
+pub async fn create_relation(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<RelationForm>,
+) -> Result<Response, Response> {
+    page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
+    s.store
+        .create_relation(&page.auth.scope, &id, &f.to_asset, &f.kind)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to(&format!("/assets/{id}")).into_response())
+}
