@@ -1,0 +1,5 @@
+//! End-to-end tests of the `onestop` binary: real processes, real databases, a real browser.
+mod api;
+mod browser;
+mod cli;
+mod support;
