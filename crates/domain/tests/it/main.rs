@@ -5,4 +5,5 @@ mod calendar_dst;
 mod calendar_examples;
 mod calendar_props;
 mod holidays;
+mod sla_examples;
 mod support;

@@ -38,3 +38,25 @@ thu = ["09:00-18:00"]
 fri = ["09:00-18:00"]
 "#)
 }
+
+/// The SLA policy used by the SLA tests. Calendars: `office` (Tokyo office
+/// hours with Japanese holidays) and `24x7`.
+pub fn policy() -> onestop_domain::sla::SlaPolicy {
+    use onestop_domain::sla::{PauseOn, PendingReason, Priority::*, SlaPolicy, Status, Target, TargetKind::*};
+    let pending = PauseOn::all_pending();
+    let customer = PauseOn::NONE.with(Status::Pending(PendingReason::WaitingCustomer));
+    SlaPolicy::new()
+        .with_calendar("office", tokyo_office())
+        .with_calendar("24x7", Calendar::always())
+        .with_target(Target::new(FirstResponse, Critical, 60, "24x7"))
+        .with_target(Target::new(FirstResponse, High, 120, "office"))
+        .with_target(Target::new(FirstResponse, Medium, 240, "office").paused_on(pending))
+        .with_target(Target::new(FirstResponse, Low, 480, "office"))
+        .with_target(Target::new(Resolution, Critical, 240, "24x7").paused_on(customer))
+        .with_target(Target::new(Resolution, High, 480, "office").paused_on(pending))
+        .with_target(Target::new(Resolution, Medium, 1440, "office").paused_on(pending))
+        .with_target(Target::new(Resolution, Low, 2880, "office"))
+        .with_target(Target::new(VendorEscalation, High, 240, "office").paused_on(customer))
+        .with_target(Target::new(Resolution, Medium, 600, "office").for_contract("gold").paused_on(pending))
+        .with_target(Target::new(FirstResponse, Medium, 300, "office").for_contract("gold"))
+}
