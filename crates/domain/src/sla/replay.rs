@@ -153,9 +153,11 @@ pub(crate) fn replay<'r, R: SlaResolver + ?Sized>(
             }
             EventKind::FirstResponse if first.live() => first.stopped_at = Some(at),
             EventKind::VendorEscalated if !vendor.started || vendor.stopped_at.is_some() => {
+                // A fresh clock; the segment buffer is reused.
+                let mut segments = std::mem::take(&mut vendor.segments);
+                segments.clear();
                 let done_at = status.is_done().then_some(at);
-                *vendor = Run { started: true, done_at, segments: std::mem::take(&mut vendor.segments), ..Run::default() };
-                vendor.segments.clear();
+                *vendor = Run { started: true, done_at, segments, ..Run::default() };
             }
             EventKind::VendorAnswered if vendor.started && vendor.stopped_at.is_none() => {
                 vendor.stopped_at = Some(at);

@@ -6,4 +6,5 @@ mod calendar_examples;
 mod calendar_props;
 mod holidays;
 mod sla_examples;
+mod sla_props;
 mod support;

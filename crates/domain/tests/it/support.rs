@@ -60,3 +60,16 @@ pub fn policy() -> onestop_domain::sla::SlaPolicy {
         .with_target(Target::new(Resolution, Medium, 600, "office").for_contract("gold").paused_on(pending))
         .with_target(Target::new(FirstResponse, Medium, 300, "office").for_contract("gold"))
 }
+
+/// Looks up a target's calendar in a policy.
+pub trait CalendarFor {
+    /// The calendar a target is measured in.
+    fn calendar_for(&self, target: &onestop_domain::sla::Target) -> &Calendar;
+}
+
+impl CalendarFor for onestop_domain::sla::SlaPolicy {
+    fn calendar_for(&self, target: &onestop_domain::sla::Target) -> &Calendar {
+        use onestop_domain::sla::SlaResolver;
+        self.calendar(&target.calendar).expect("known calendar")
+    }
+}
