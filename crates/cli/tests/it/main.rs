@@ -1,1 +1,3 @@
-//! CLI tests.
+//! Integration tests that run the built `onestop` binary.
+
+mod calendar;

@@ -1,0 +1,3 @@
+//! The subcommands of the `onestop` binary.
+
+pub mod calendar;
