@@ -22,11 +22,12 @@ pub enum ClockState {
 
 /// One SLA clock of a ticket, as of `now`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Clock {
+pub struct Clock<'r> {
     /// Which clock.
     pub kind: TargetKind,
-    /// The target it is judged against (in force at its last live moment).
-    pub target: Target,
+    /// The target it is judged against (in force at its last live moment),
+    /// borrowed from the resolver.
+    pub target: &'r Target,
     /// Where it stands.
     pub state: ClockState,
     /// Business seconds used so far (or until it stopped).
@@ -47,7 +48,7 @@ pub struct Clock {
     pub stopped_at: Option<Instant>,
 }
 
-impl Clock {
+impl Clock<'_> {
     /// Whole business minutes used, rounded down.
     pub fn used_minutes(&self) -> u64 {
         self.used_seconds / 60
@@ -81,7 +82,7 @@ fn crossing(run: &Run<'_>, x: i64, now: i64, running: bool) -> Option<i64> {
 
 /// Turns a replayed run into a clock; `None` when it has no target or never
 /// started.
-pub(crate) fn judge(kind: TargetKind, run: &Run<'_>, now: i64) -> Option<Clock> {
+pub(crate) fn judge<'r>(kind: TargetKind, run: &Run<'r>, now: i64) -> Option<Clock<'r>> {
     let (target, _) = run.target?;
     if !run.started {
         return None;
@@ -102,7 +103,7 @@ pub(crate) fn judge(kind: TargetKind, run: &Run<'_>, now: i64) -> Option<Clock> 
     let seen_until = stop.unwrap_or(now);
     Some(Clock {
         kind,
-        target: target.clone(),
+        target,
         state,
         used_seconds: u64::try_from(run.used).unwrap_or(0),
         budget_seconds: u64::try_from(budget).unwrap_or(0),

@@ -62,33 +62,33 @@ pub enum SlaError {
 
 /// The clocks of a ticket as of `now`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SlaReport {
+pub struct SlaReport<'r> {
     /// One clock per kind that has a target (and, for the vendor clock, an
     /// escalation), in the order first response, resolution, vendor.
-    pub clocks: Vec<Clock>,
+    pub clocks: Vec<Clock<'r>>,
     /// The next instant after `now` at which a running clock reaches its
     /// warning or its breach: a scheduler can sleep until then.
     pub next_action: Option<Instant>,
 }
 
-impl SlaReport {
+impl<'r> SlaReport<'r> {
     /// The clock of one kind, if reported.
-    pub fn clock(&self, kind: TargetKind) -> Option<&Clock> {
+    pub fn clock(&self, kind: TargetKind) -> Option<&Clock<'r>> {
         self.clocks.iter().find(|c| c.kind == kind)
     }
 }
 
 /// Replays `history` (in time order, starting with `Opened`) into clocks.
-pub fn compute_clocks<R: SlaResolver + ?Sized>(
+pub fn compute_clocks<'r, R: SlaResolver + ?Sized>(
     history: &[TicketEvent],
-    resolver: &R,
+    resolver: &'r R,
     now: Instant,
-) -> Result<SlaReport, SlaError> {
+) -> Result<SlaReport<'r>, SlaError> {
     let now_secs = now.timestamp();
     let Some(runs) = replay::replay(history, resolver, now_secs)? else {
         return Ok(SlaReport::default());
     };
-    let clocks: Vec<Clock> = TargetKind::ALL
+    let clocks: Vec<Clock<'r>> = TargetKind::ALL
         .into_iter()
         .zip(&runs)
         .filter_map(|(kind, run)| clock::judge(kind, run, now_secs))

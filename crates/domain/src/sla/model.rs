@@ -134,4 +134,13 @@ impl TargetKind {
         TargetKind::Resolution,
         TargetKind::VendorEscalation,
     ];
+
+    /// Position in [`TargetKind::ALL`].
+    pub(crate) fn index(self) -> usize {
+        match self {
+            TargetKind::FirstResponse => 0,
+            TargetKind::Resolution => 1,
+            TargetKind::VendorEscalation => 2,
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! Replays a ticket history into one [`Run`] per target kind: the business
 //! time each clock used, segment by segment, and how it stopped.
 //!
+//! Business time is measured per stretch: from the instant a clock starts
+//! counting in a calendar to the instant it stops or switches calendar, so
+//! events that change nothing for a clock cost it nothing.
 //! Business time accumulates only while a clock is live (started, not
 //! stopped, ticket not resolved) and its current status is not one of its
 //! target's pause statuses, measured in the calendar of the target in force
@@ -8,7 +11,7 @@
 //! (and time paused stays paused); the judge then applies the target in
 //! force at the last live moment to the whole of it.
 
-use super::{EventKind, SlaError, SlaResolver, Status, Target, TargetKind, TicketEvent};
+use super::{EventKind, SlaError, SlaResolver, Status, Target, TicketEvent};
 use crate::calendar::Calendar;
 
 /// A stretch of time during which a clock ran under one calendar.
@@ -35,6 +38,8 @@ pub(crate) struct Run<'r> {
     pub paused: bool,
     pub used: i64,
     pub segments: Vec<Segment<'r>>,
+    /// The stretch being counted now: since when, in which calendar.
+    open: Option<(i64, &'r Calendar)>,
 }
 
 impl<'r> Run<'r> {
@@ -55,14 +60,19 @@ fn resolve<'r, R: SlaResolver + ?Sized>(
     contract: Option<&str>,
     priority: super::Priority,
 ) -> Result<Resolved<'r>, SlaError> {
+    let mut best: [Option<&'r Target>; 3] = [None; 3];
+    for target in resolver.targets() {
+        if target.priority != priority || target.contract.as_deref().is_some_and(|c| Some(c) != contract) {
+            continue;
+        }
+        let slot = &mut best[target.kind.index()];
+        if slot.is_none_or(|b| target.strictness() < b.strictness()) {
+            *slot = Some(target);
+        }
+    }
     let mut out: Resolved<'r> = [None; 3];
-    for (slot, kind) in out.iter_mut().zip(TargetKind::ALL) {
-        let best = resolver
-            .targets()
-            .iter()
-            .filter(|t| t.applies(kind, contract, priority))
-            .min_by(|a, b| a.strictness().cmp(&b.strictness()));
-        if let Some(target) = best {
+    for (slot, target) in out.iter_mut().zip(best) {
+        if let Some(target) = target {
             let calendar = resolver
                 .calendar(&target.calendar)
                 .ok_or_else(|| SlaError::UnknownCalendar(target.calendar.clone()))?;
@@ -72,28 +82,50 @@ fn resolve<'r, R: SlaResolver + ?Sized>(
     Ok(out)
 }
 
-/// Business seconds between two instants, measured once per calendar.
-fn advance(runs: &mut [Run<'_>; 3], status: Status, from: i64, to: i64) {
-    if to <= from {
+/// The last measurement, reused when another clock ran over the same stretch.
+type Memo<'r> = Option<(i64, i64, &'r Calendar, i64)>;
+
+/// Ends a clock's counting stretch at `at`, recording it as a segment.
+fn close<'r>(run: &mut Run<'r>, at: i64, memo: &mut Memo<'r>) {
+    let Some((from, calendar)) = run.open.take() else { return };
+    if at <= from {
         return;
     }
-    let mut measured: Option<(&Calendar, i64)> = None;
-    for run in runs.iter_mut() {
-        let Some(calendar) = run.counting(status) else { continue };
-        let len = match measured {
-            Some((c, len)) if std::ptr::eq(c, calendar) => len,
-            _ => calendar.between_secs(from, to),
-        };
-        measured = Some((calendar, len));
-        let used = run.used + len;
-        match run.segments.last_mut() {
-            Some(last) if last.end == from && std::ptr::eq(last.calendar, calendar) => {
-                last.end = to;
-                last.used_after = used;
-            }
-            _ => run.segments.push(Segment { start: from, end: to, used_before: run.used, used_after: used, calendar }),
+    let len = match *memo {
+        Some((f, t, c, len)) if f == from && t == at && std::ptr::eq(c, calendar) => len,
+        _ => calendar.between_secs(from, at),
+    };
+    *memo = Some((from, at, calendar, len));
+    let used = run.used + len;
+    match run.segments.last_mut() {
+        Some(last) if last.end == from && std::ptr::eq(last.calendar, calendar) => {
+            last.end = at;
+            last.used_after = used;
         }
-        run.used = used;
+        _ => {
+            if run.segments.capacity() == 0 {
+                run.segments.reserve(16);
+            }
+            run.segments.push(Segment { start: from, end: at, used_before: run.used, used_after: used, calendar });
+        }
+    }
+    run.used = used;
+}
+
+/// After an event at `at`: starts, ends or switches the counting stretch of
+/// every clock whose counting calendar changed.
+fn sync<'r>(runs: &mut [Run<'r>; 3], status: Status, at: i64, memo: &mut Memo<'r>) {
+    for run in runs.iter_mut() {
+        let next = run.counting(status);
+        let same = match (run.open, next) {
+            (Some((_, a)), Some(b)) => std::ptr::eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            close(run, at, memo);
+            run.open = next.map(|c| (at, c));
+        }
     }
 }
 
@@ -117,6 +149,8 @@ pub(crate) fn replay<'r, R: SlaResolver + ?Sized>(
         run.started = true;
         run.target = target;
     }
+    let mut memo: Memo<'r> = None;
+    sync(&mut runs, status, last, &mut memo);
     for (index, event) in history.iter().enumerate().skip(1) {
         let at = event.at.timestamp();
         if at < last {
@@ -125,7 +159,6 @@ pub(crate) fn replay<'r, R: SlaResolver + ?Sized>(
         if at > now {
             break;
         }
-        advance(&mut runs, status, last, at);
         last = at;
         let [first, resolution, vendor] = &mut runs;
         match &event.kind {
@@ -169,8 +202,11 @@ pub(crate) fn replay<'r, R: SlaResolver + ?Sized>(
                 run.target = target;
             }
         }
+        sync(&mut runs, status, at, &mut memo);
     }
-    advance(&mut runs, status, last, now);
+    for run in &mut runs {
+        close(run, now, &mut memo);
+    }
     for run in &mut runs {
         run.paused = run.live() && run.target.is_some_and(|(t, _)| t.pause_on.contains(status));
     }

@@ -130,6 +130,16 @@ pub trait SlaResolver {
     fn calendar(&self, name: &str) -> Option<&Calendar>;
 }
 
+impl<T: SlaResolver + ?Sized> SlaResolver for &T {
+    fn targets(&self) -> &[Target] {
+        (**self).targets()
+    }
+
+    fn calendar(&self, name: &str) -> Option<&Calendar> {
+        (**self).calendar(name)
+    }
+}
+
 /// A ready-made resolver: a list of targets and named calendars.
 #[derive(Debug, Clone, Default)]
 pub struct SlaPolicy {

@@ -24,7 +24,7 @@ const MON_10: &str = "2026-06-01T10:00:00+09:00";
 #[test]
 fn running_clocks_and_next_action() {
     let h = [opened(MON_10, Priority::Medium, None)];
-    let r = compute_clocks(&h, &policy(), at("2026-06-01T11:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-01T11:00:00+09:00")).unwrap();
     let fr = r.clock(FirstResponse).unwrap();
     assert_eq!((fr.state, fr.used_minutes(), fr.left_minutes()), (Running, 60, 180));
     assert_eq!(fr.due, Some(at("2026-06-01T14:00:00+09:00")));
@@ -35,7 +35,7 @@ fn running_clocks_and_next_action() {
     assert!(r.clock(VendorEscalation).is_none(), "no escalation, no vendor clock");
     assert_eq!(r.next_action, Some(at("2026-06-01T13:00:00+09:00")));
     // At the warning instant the clock warns and the next action is the due.
-    let r = compute_clocks(&h, &policy(), at("2026-06-01T13:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-01T13:00:00+09:00")).unwrap();
     assert!(r.clock(FirstResponse).unwrap().warning);
     assert_eq!(r.next_action, Some(at("2026-06-01T14:00:00+09:00")));
 }
@@ -44,18 +44,18 @@ fn running_clocks_and_next_action() {
 fn met_and_breached() {
     let answered = |when| [opened(MON_10, Priority::Medium, None), ev(when, EventKind::FirstResponse)];
     let now = at("2026-06-02T12:00:00+09:00");
-    let r = compute_clocks(&answered("2026-06-01T12:00:00+09:00"), &policy(), now).unwrap();
+    let r = compute_clocks(&answered("2026-06-01T12:00:00+09:00"), policy(), now).unwrap();
     let fr = r.clock(FirstResponse).unwrap();
     assert_eq!((fr.state, fr.used_minutes(), fr.stopped_at), (Met, 120, Some(at("2026-06-01T12:00:00+09:00"))));
     // Exactly at the due instant is still on time.
-    let r = compute_clocks(&answered("2026-06-01T14:00:00+09:00"), &policy(), now).unwrap();
+    let r = compute_clocks(&answered("2026-06-01T14:00:00+09:00"), policy(), now).unwrap();
     assert_eq!(r.clock(FirstResponse).unwrap().state, Met);
-    let r = compute_clocks(&answered("2026-06-01T14:00:01+09:00"), &policy(), now).unwrap();
+    let r = compute_clocks(&answered("2026-06-01T14:00:01+09:00"), policy(), now).unwrap();
     let fr = r.clock(FirstResponse).unwrap();
     assert_eq!((fr.state, fr.breached_at), (Breached, Some(at("2026-06-01T14:00:00+09:00"))));
     // Running into the due instant is a breach at that instant.
     let h = [opened(MON_10, Priority::Medium, None)];
-    let r = compute_clocks(&h, &policy(), at("2026-06-01T14:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-01T14:00:00+09:00")).unwrap();
     assert_eq!(r.clock(FirstResponse).unwrap().state, Breached);
     // 75% of 1440 office minutes from Monday 10:00 is Wednesday 10:00.
     assert_eq!(r.next_action, Some(at("2026-06-03T10:00:00+09:00")), "resolution warning");
@@ -68,12 +68,12 @@ fn pending_pauses_and_keeps_used_time() {
         status("2026-06-01T11:00:00+09:00", Status::Pending(PendingReason::WaitingCustomer)),
         status("2026-06-01T16:00:00+09:00", Status::InProgress),
     ];
-    let r = compute_clocks(&h, &policy(), at("2026-06-02T09:30:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-02T09:30:00+09:00")).unwrap();
     let fr = r.clock(FirstResponse).unwrap();
     assert_eq!((fr.state, fr.used_minutes()), (Running, 60 + 120 + 30));
     assert_eq!(fr.due, Some(at("2026-06-02T10:00:00+09:00")));
     // While pending: paused, no due, nothing to schedule for it.
-    let r = compute_clocks(&h[..2], &policy(), at("2026-06-01T15:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h[..2], policy(), at("2026-06-01T15:00:00+09:00")).unwrap();
     let fr = r.clock(FirstResponse).unwrap();
     assert_eq!((fr.state, fr.due, fr.used_minutes()), (Paused, None, 60));
     assert_eq!(r.next_action, None);
@@ -86,7 +86,7 @@ fn priority_changes_apply_the_new_target_to_all_time_used() {
         opened(MON_10, Priority::Low, None),
         ev("2026-06-01T14:00:00+09:00", EventKind::PriorityChanged(Priority::High)),
     ];
-    let r = compute_clocks(&h, &policy(), at("2026-06-01T15:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-01T15:00:00+09:00")).unwrap();
     let fr = r.clock(FirstResponse).unwrap();
     assert_eq!((fr.state, fr.breached_at), (Breached, Some(at("2026-06-01T12:00:00+09:00"))));
     assert_eq!(fr.target.budget_minutes, 120);
@@ -95,7 +95,7 @@ fn priority_changes_apply_the_new_target_to_all_time_used() {
         opened("2026-06-01T10:00:00+09:00", Priority::Critical, None),
         ev("2026-06-01T10:30:00+09:00", EventKind::PriorityChanged(Priority::Medium)),
     ];
-    let r = compute_clocks(&h, &policy(), at("2026-06-01T11:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-01T11:00:00+09:00")).unwrap();
     let fr = r.clock(FirstResponse).unwrap();
     assert_eq!((fr.state, fr.used_minutes()), (Running, 60));
     assert_eq!(fr.due, Some(at("2026-06-01T14:00:00+09:00")));
@@ -105,21 +105,21 @@ fn priority_changes_apply_the_new_target_to_all_time_used() {
         status("2026-06-01T11:00:00+09:00", Status::Pending(PendingReason::WaitingParts)),
         ev("2026-06-01T15:00:00+09:00", EventKind::PriorityChanged(Priority::Low)),
     ];
-    let r = compute_clocks(&h, &policy(), at("2026-06-01T16:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-01T16:00:00+09:00")).unwrap();
     assert_eq!(r.clock(FirstResponse).unwrap().used_minutes(), 60 + 60);
 }
 
 #[test]
 fn contract_targets_strictest_wins() {
     let h = [opened(MON_10, Priority::Medium, Some("gold"))];
-    let r = compute_clocks(&h, &policy(), at("2026-06-01T11:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-01T11:00:00+09:00")).unwrap();
     assert_eq!(r.clock(Resolution).unwrap().target.budget_minutes, 600);
     assert_eq!(r.clock(FirstResponse).unwrap().target.budget_minutes, 240, "default is stricter");
     let h = [
         opened(MON_10, Priority::Medium, None),
         ev("2026-06-01T12:00:00+09:00", EventKind::ContractChanged(Some("gold".into()))),
     ];
-    let r = compute_clocks(&h, &policy(), at("2026-06-01T13:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-01T13:00:00+09:00")).unwrap();
     let res = r.clock(Resolution).unwrap();
     assert_eq!((res.target.budget_minutes, res.used_minutes()), (600, 180));
     assert_eq!(res.due, Some(at("2026-06-02T11:00:00+09:00")), "420 minutes left at 13:00");
@@ -134,7 +134,7 @@ fn resolution_reopen_and_vendor() {
         status("2026-06-02T10:00:00+09:00", Status::InProgress),
         ev("2026-06-02T11:00:00+09:00", EventKind::VendorAnswered),
     ];
-    let r = compute_clocks(&h, &policy(), at("2026-06-02T12:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-06-02T12:00:00+09:00")).unwrap();
     let fr = r.clock(FirstResponse).unwrap();
     assert_eq!((fr.state, fr.stopped_at), (Met, Some(at("2026-06-01T12:00:00+09:00"))));
     let res = r.clock(Resolution).unwrap();
@@ -142,12 +142,12 @@ fn resolution_reopen_and_vendor() {
     let vendor = r.clock(VendorEscalation).unwrap();
     assert_eq!((vendor.state, vendor.used_minutes()), (Met, 60 + 60));
     // While resolved the resolution clock is met.
-    let r = compute_clocks(&h[..3], &policy(), at("2026-06-01T13:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h[..3], policy(), at("2026-06-01T13:00:00+09:00")).unwrap();
     assert_eq!(r.clock(Resolution).unwrap().state, Met);
     // A new escalation starts a fresh vendor clock.
     let mut again = h.to_vec();
     again.push(ev("2026-06-02T11:30:00+09:00", EventKind::VendorEscalated));
-    let r = compute_clocks(&again, &policy(), at("2026-06-02T12:00:00+09:00")).unwrap();
+    let r = compute_clocks(&again, policy(), at("2026-06-02T12:00:00+09:00")).unwrap();
     let vendor = r.clock(VendorEscalation).unwrap();
     assert_eq!((vendor.state, vendor.used_minutes()), (Running, 30));
 }
@@ -155,7 +155,7 @@ fn resolution_reopen_and_vendor() {
 #[test]
 fn holidays_push_the_due_instant() {
     let h = [opened("2026-05-01T17:00:00+09:00", Priority::Medium, None)];
-    let r = compute_clocks(&h, &policy(), at("2026-05-01T17:00:00+09:00")).unwrap();
+    let r = compute_clocks(&h, policy(), at("2026-05-01T17:00:00+09:00")).unwrap();
     assert_eq!(r.clock(FirstResponse).unwrap().due, Some(at("2026-05-07T12:00:00+09:00")));
 }
 

@@ -41,7 +41,12 @@ fri = ["09:00-18:00"]
 
 /// The SLA policy used by the SLA tests. Calendars: `office` (Tokyo office
 /// hours with Japanese holidays) and `24x7`.
-pub fn policy() -> onestop_domain::sla::SlaPolicy {
+pub fn policy() -> &'static onestop_domain::sla::SlaPolicy {
+    static POLICY: std::sync::LazyLock<onestop_domain::sla::SlaPolicy> = std::sync::LazyLock::new(build_policy);
+    &POLICY
+}
+
+fn build_policy() -> onestop_domain::sla::SlaPolicy {
     use onestop_domain::sla::{PauseOn, PendingReason, Priority::*, SlaPolicy, Status, Target, TargetKind::*};
     let pending = PauseOn::all_pending();
     let customer = PauseOn::NONE.with(Status::Pending(PendingReason::WaitingCustomer));
