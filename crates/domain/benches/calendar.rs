@@ -30,15 +30,22 @@ fri = ["09:00-18:00"]
 
 /// 1,000 instants, about 8.7 hours apart, through 2026.
 fn starts() -> Vec<DateTime<Utc>> {
-    let base = DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z").expect("instant").with_timezone(&Utc);
-    (0..BATCH).map(|i| base + Duration::minutes(523 * i as i64)).collect()
+    let base = DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")
+        .expect("instant")
+        .with_timezone(&Utc);
+    (0..BATCH)
+        .map(|i| base + Duration::minutes(523 * i as i64))
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
     let starts = starts();
     let mut group = c.benchmark_group("calendar");
     group.throughput(Throughput::Elements(BATCH as u64));
-    for (name, cal) in [("tokyo_jp", office("Asia/Tokyo", "jp")), ("new_york", office("America/New_York", "none"))] {
+    for (name, cal) in [
+        ("tokyo_jp", office("Asia/Tokyo", "jp")),
+        ("new_york", office("America/New_York", "none")),
+    ] {
         // 2,400 business minutes: four and a half working days out.
         group.bench_function(format!("deadline_2400m/{name}"), |b| {
             b.iter(|| {

@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use onestop_domain::calendar::Calendar;
 use onestop_domain::sla::{
-    EventKind, PauseOn, PendingReason, Priority, SlaPolicy, Status, Target, TargetKind, TicketEvent, compute_clocks,
+    EventKind, PauseOn, PendingReason, Priority, SlaPolicy, Status, Target, TargetKind,
+    TicketEvent, compute_clocks,
 };
 
 fn policy() -> SlaPolicy {
@@ -23,15 +24,23 @@ fri = ["09:00-12:00", "13:00-18:00"]
 "#,
     )
     .expect("valid calendar");
-    let mut p = SlaPolicy::new().with_calendar("office", office).with_calendar("24x7", Calendar::always());
-    let prios = [Priority::Critical, Priority::High, Priority::Medium, Priority::Low];
+    let mut p = SlaPolicy::new()
+        .with_calendar("office", office)
+        .with_calendar("24x7", Calendar::always());
+    let prios = [
+        Priority::Critical,
+        Priority::High,
+        Priority::Medium,
+        Priority::Low,
+    ];
     for (i, prio) in prios.into_iter().enumerate() {
         let scale = 1 << i;
         for contract in [None, Some("gold"), Some("silver")] {
             let cal = if i == 0 { "24x7" } else { "office" };
             let targets = [
                 Target::new(TargetKind::FirstResponse, prio, 60 * scale, cal),
-                Target::new(TargetKind::Resolution, prio, 480 * scale, cal).paused_on(PauseOn::all_pending()),
+                Target::new(TargetKind::Resolution, prio, 480 * scale, cal)
+                    .paused_on(PauseOn::all_pending()),
                 Target::new(TargetKind::VendorEscalation, prio, 240 * scale, cal),
             ];
             for t in targets {
@@ -48,8 +57,16 @@ fri = ["09:00-12:00", "13:00-18:00"]
 /// 50 events over about two weeks: statuses cycling through pending
 /// reasons, a few priority and contract changes, vendor escalations.
 fn history() -> (Vec<TicketEvent>, DateTime<Utc>) {
-    let mut t = DateTime::parse_from_rfc3339("2026-04-20T09:30:00+09:00").expect("instant").with_timezone(&Utc);
-    let mut events = vec![TicketEvent::new(t, EventKind::Opened { priority: Priority::Low, contract: None })];
+    let mut t = DateTime::parse_from_rfc3339("2026-04-20T09:30:00+09:00")
+        .expect("instant")
+        .with_timezone(&Utc);
+    let mut events = vec![TicketEvent::new(
+        t,
+        EventKind::Opened {
+            priority: Priority::Low,
+            contract: None,
+        },
+    )];
     let cycle = [
         EventKind::StatusChanged(Status::Assigned),
         EventKind::StatusChanged(Status::InProgress),

@@ -10,4 +10,3 @@
 
 pub mod calendar;
 pub mod sla;
-

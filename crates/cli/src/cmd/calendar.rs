@@ -23,7 +23,11 @@ pub enum CalendarCmd {
         #[arg(long)]
         from: String,
         /// Business time: `90m`, `4h` or `1h30m`.
-        #[arg(long, required_unless_present = "working_days", conflicts_with = "working_days")]
+        #[arg(
+            long,
+            required_unless_present = "working_days",
+            conflicts_with = "working_days"
+        )]
         business: Option<String>,
         /// Number of working days (at least 1).
         #[arg(long)]
@@ -71,7 +75,12 @@ pub fn run(cmd: CalendarCmd) -> ExitCode {
 
 fn execute(cmd: CalendarCmd) -> Result<String, String> {
     match cmd {
-        CalendarCmd::Due { calendar, from, business, working_days } => {
+        CalendarCmd::Due {
+            calendar,
+            from,
+            business,
+            working_days,
+        } => {
             let cal = load(&calendar)?;
             let from = parse_instant("--from", &from)?;
             let due = match (business, working_days) {
@@ -80,7 +89,11 @@ fn execute(cmd: CalendarCmd) -> Result<String, String> {
                 (None, None) => return Err("give --business or --working-days".to_string()),
             };
             let due = due.map_err(|e| e.to_string())?;
-            Ok(format!("{}\n", cal.to_local(due).to_rfc3339_opts(SecondsFormat::Secs, false)))
+            Ok(format!(
+                "{}\n",
+                cal.to_local(due)
+                    .to_rfc3339_opts(SecondsFormat::Secs, false)
+            ))
         }
         CalendarCmd::Elapsed { calendar, from, to } => {
             let cal = load(&calendar)?;
@@ -127,7 +140,9 @@ fn parse_count(text: &str) -> Result<u32, String> {
         .parse::<u32>()
         .ok()
         .filter(|n| *n >= 1)
-        .ok_or_else(|| format!("invalid --working-days {text:?} (expected a whole number, at least 1)"))
+        .ok_or_else(|| {
+            format!("invalid --working-days {text:?} (expected a whole number, at least 1)")
+        })
 }
 
 /// Parses a business duration `90m`, `4h` or `1h30m` into minutes.
@@ -143,7 +158,10 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
             'm' if !units.contains('m') => 1,
             _ => return Err(bad()),
         };
-        minutes = value.checked_mul(factor).and_then(|v| v.checked_add(minutes)).ok_or_else(bad)?;
+        minutes = value
+            .checked_mul(factor)
+            .and_then(|v| v.checked_add(minutes))
+            .ok_or_else(bad)?;
         units.push(unit);
         rest = &rest[digits + 1..];
     }
@@ -163,7 +181,18 @@ mod tests {
         assert_eq!(parse_duration("4h"), Ok(240));
         assert_eq!(parse_duration("1h30m"), Ok(90));
         assert_eq!(parse_duration("0m"), Ok(0));
-        for bad in ["", "2d", "h", "1h30", "30m1h", "1h1h", "m", "-5m", "1.5h", "99999999999999999999m"] {
+        for bad in [
+            "",
+            "2d",
+            "h",
+            "1h30",
+            "30m1h",
+            "1h1h",
+            "m",
+            "-5m",
+            "1.5h",
+            "99999999999999999999m",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
     }

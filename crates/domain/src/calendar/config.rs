@@ -60,7 +60,10 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, CalendarError> {
 fn parse_date_range(text: &str) -> Result<(NaiveDate, NaiveDate), CalendarError> {
     let bad = || CalendarError::InvalidDate(text.to_string());
     let (first, last) = match text.split_once("..") {
-        Some((a, b)) => (parse_date(a).map_err(|_| bad())?, parse_date(b).map_err(|_| bad())?),
+        Some((a, b)) => (
+            parse_date(a).map_err(|_| bad())?,
+            parse_date(b).map_err(|_| bad())?,
+        ),
         None => (parse_date(text)?, parse_date(text)?),
     };
     if last < first {
@@ -126,7 +129,8 @@ impl Calendar {
         }
         for (date, ranges) in &raw.open {
             let day = parse_date(date)?;
-            let hours = DayHours::parse(ranges).map_err(|e| in_context(&format!("open.{date}"), e))?;
+            let hours =
+                DayHours::parse(ranges).map_err(|e| in_context(&format!("open.{date}"), e))?;
             cal = cal.with_open_day(day, hours);
         }
         Ok(cal)

@@ -102,8 +102,14 @@ impl DayHours {
 
     /// A day open from `00:00` to `24:00`.
     pub fn all_day() -> Self {
-        let whole = TimeRange { start: 0, end: MINUTES_PER_DAY };
-        Self { ranges: vec![whole], total: u32::from(MINUTES_PER_DAY) }
+        let whole = TimeRange {
+            start: 0,
+            end: MINUTES_PER_DAY,
+        };
+        Self {
+            ranges: vec![whole],
+            total: u32::from(MINUTES_PER_DAY),
+        }
     }
 
     /// Builds a day from ranges in any order. Touching ranges are merged;
@@ -124,7 +130,10 @@ impl DayHours {
             }
         }
         let total = merged.iter().map(|r| r.minutes()).sum();
-        Ok(Self { ranges: merged, total })
+        Ok(Self {
+            ranges: merged,
+            total,
+        })
     }
 
     /// Parses a list of `"HH:MM-HH:MM"` strings.
@@ -153,4 +162,7 @@ impl DayHours {
 }
 
 /// A closed day, shared by every calendar.
-pub(crate) static CLOSED_DAY: DayHours = DayHours { ranges: Vec::new(), total: 0 };
+pub(crate) static CLOSED_DAY: DayHours = DayHours {
+    ranges: Vec::new(),
+    total: 0,
+};

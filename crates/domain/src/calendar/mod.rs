@@ -22,8 +22,8 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
 pub use error::CalendarError;
-pub use hours::{DayHours, MINUTES_PER_DAY, TimeRange, parse_time};
 use hours::CLOSED_DAY;
+pub use hours::{DayHours, MINUTES_PER_DAY, TimeRange, parse_time};
 use zone::Zone;
 
 /// An instant in time. Calendars take and return UTC instants; use
@@ -146,7 +146,12 @@ impl Calendar {
     }
 
     fn refresh(&mut self) {
-        let last_extra = self.open.iter().rev().find(|o| !o.1.is_closed()).map(|o| o.0);
+        let last_extra = self
+            .open
+            .iter()
+            .rev()
+            .find(|o| !o.1.is_closed())
+            .map(|o| o.0);
         self.last_open_day = if self.weekly.iter().any(|h| !h.is_closed()) {
             LAST_DAY
         } else {
@@ -205,7 +210,8 @@ impl Calendar {
     }
 
     /// Holidays and closures of a year, in date order: dates that the
-    /// weekly hours would not explain. Extra opening days are left out.
+    /// weekly hours would not explain. Extra opening days are left out, except
+    /// those with no hours, which are listed as closures.
     pub fn non_working_days(&self, year: i32) -> Vec<(NaiveDate, NonWorkingReason)> {
         let holidays = match self.holidays {
             HolidaySet::Japan => jp::holidays(year),
@@ -215,11 +221,15 @@ impl Calendar {
         let mut date = NaiveDate::from_ymd_opt(year, 1, 1);
         while let Some(d) = date.filter(|d| d.year() == year) {
             let day = day_number(d);
-            if self.open.binary_search_by_key(&day, |o| o.0).is_err() {
-                if let Some(h) = holidays.iter().find(|h| h.date == d) {
-                    out.push((d, NonWorkingReason::Holiday(h.name)));
-                } else if self.is_closed_day(day) {
-                    out.push((d, NonWorkingReason::Closed));
+            match self.open.binary_search_by_key(&day, |o| o.0) {
+                Ok(i) if self.open[i].1.is_closed() => out.push((d, NonWorkingReason::Closed)),
+                Ok(_) => {}
+                Err(_) => {
+                    if let Some(h) = holidays.iter().find(|h| h.date == d) {
+                        out.push((d, NonWorkingReason::Holiday(h.name)));
+                    } else if self.is_closed_day(day) {
+                        out.push((d, NonWorkingReason::Closed));
+                    }
                 }
             }
             date = d.checked_add_days(Days::new(1));

@@ -21,14 +21,24 @@ impl Calendar {
     /// `start`. A start outside opening hours begins counting at the next
     /// opening; a budget that runs out exactly at a closing time is due at
     /// that closing time. Zero minutes gives `start` itself.
-    pub fn add_business_minutes(&self, start: Instant, minutes: u64) -> Result<Instant, CalendarError> {
+    pub fn add_business_minutes(
+        &self,
+        start: Instant,
+        minutes: u64,
+    ) -> Result<Instant, CalendarError> {
         self.add_business_seconds(start, minutes.saturating_mul(60))
     }
 
     /// Like [`Self::add_business_minutes`], to the second.
-    pub fn add_business_seconds(&self, start: Instant, seconds: u64) -> Result<Instant, CalendarError> {
+    pub fn add_business_seconds(
+        &self,
+        start: Instant,
+        seconds: u64,
+    ) -> Result<Instant, CalendarError> {
         let seconds = i64::try_from(seconds).map_err(|_| CalendarError::NeverOpens)?;
-        let due = self.add_secs(secs(start), seconds).ok_or(CalendarError::NeverOpens)?;
+        let due = self
+            .add_secs(secs(start), seconds)
+            .ok_or(CalendarError::NeverOpens)?;
         instant(due)
     }
 

@@ -73,7 +73,11 @@ impl Table {
                 let (mut lo, mut hi) = (at, probe);
                 while hi - lo > 1 {
                     let mid = lo + (hi - lo) / 2;
-                    if chrono_offset(tz, mid) == current { lo = mid } else { hi = mid }
+                    if chrono_offset(tz, mid) == current {
+                        lo = mid
+                    } else {
+                        hi = mid
+                    }
                 }
                 current = chrono_offset(tz, hi);
                 changes.push((hi, current));
@@ -93,10 +97,20 @@ impl Table {
 
     /// Period `k` runs from `changes[k-1].0` (or −∞) to `changes[k].0` (or +∞).
     fn to_utc(&self, local: i64) -> i64 {
-        let mut k = self.changes.partition_point(|&(t, _)| t <= local - MAX_SHIFT);
+        let mut k = self
+            .changes
+            .partition_point(|&(t, _)| t <= local - MAX_SHIFT);
         loop {
-            let start = if k == 0 { i64::MIN } else { self.changes[k - 1].0 };
-            let offset = if k == 0 { self.base } else { self.changes[k - 1].1 };
+            let start = if k == 0 {
+                i64::MIN
+            } else {
+                self.changes[k - 1].0
+            };
+            let offset = if k == 0 {
+                self.base
+            } else {
+                self.changes[k - 1].1
+            };
             let utc = local - i64::from(offset);
             if utc < start {
                 return start; // skipped by a forward jump
@@ -111,7 +125,10 @@ impl Table {
 
 impl Zone {
     pub(crate) fn new(tz: Tz) -> Self {
-        Self { tz, table: OnceLock::new() }
+        Self {
+            tz,
+            table: OnceLock::new(),
+        }
     }
 
     pub(crate) fn tz(&self) -> Tz {
@@ -144,7 +161,8 @@ impl Zone {
         let mut probe = local;
         // Step through a gap minute by minute until a valid local time.
         for _ in 0..(2 * MAX_SHIFT / 60) {
-            let naive = DateTime::from_timestamp(probe, 0).map_or(NaiveDateTime::MIN, |d| d.naive_utc());
+            let naive =
+                DateTime::from_timestamp(probe, 0).map_or(NaiveDateTime::MIN, |d| d.naive_utc());
             match self.tz.offset_from_local_datetime(&naive) {
                 LocalResult::Single(o) | LocalResult::Ambiguous(o, _) => {
                     return probe - i64::from(o.fix().local_minus_utc());
@@ -173,10 +191,24 @@ impl Zone {
         let uniform = next_change >= end_guess && local - i64::from(offset) == start;
         if uniform {
             let uniform = Some(offset);
-            return DaySpan { day, local, start, end: end_guess, uniform, next_change };
+            return DaySpan {
+                day,
+                local,
+                start,
+                end: end_guess,
+                uniform,
+                next_change,
+            };
         }
         let end = self.to_utc(local + DAY);
-        DaySpan { day, local, start, end, uniform: None, next_change }
+        DaySpan {
+            day,
+            local,
+            start,
+            end,
+            uniform: None,
+            next_change,
+        }
     }
 
     /// The span of the day after `span`, cheaply when no offset change is near.

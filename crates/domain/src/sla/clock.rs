@@ -75,7 +75,9 @@ fn crossing(run: &Run<'_>, x: i64, now: i64, running: bool) -> Option<i64> {
     let seg = run.segments.iter().find(|s| s.used_after >= x);
     match seg {
         Some(s) => s.calendar.add_secs(s.start, x - s.used_before),
-        None if running => run.target.and_then(|(_, cal)| cal.add_secs(now, x - run.used)),
+        None if running => run
+            .target
+            .and_then(|(_, cal)| cal.add_secs(now, x - run.used)),
         None => None,
     }
 }
@@ -107,10 +109,16 @@ pub(crate) fn judge<'r>(kind: TargetKind, run: &Run<'r>, now: i64) -> Option<Clo
         state,
         used_seconds: u64::try_from(run.used).unwrap_or(0),
         budget_seconds: u64::try_from(budget).unwrap_or(0),
-        due: matches!(state, ClockState::Running | ClockState::Breached).then_some(due).flatten().and_then(instant),
+        due: matches!(state, ClockState::Running | ClockState::Breached)
+            .then_some(due)
+            .flatten()
+            .and_then(instant),
         warning_at: warning_at.and_then(instant),
         warning: warning_at.is_some_and(|t| t <= seen_until),
-        breached_at: (state == ClockState::Breached).then_some(due).flatten().and_then(instant),
+        breached_at: (state == ClockState::Breached)
+            .then_some(due)
+            .flatten()
+            .and_then(instant),
         stopped_at: stop.and_then(instant),
     })
 }

@@ -100,5 +100,8 @@ pub fn compute_clocks<'r, R: SlaResolver + ?Sized>(
         .flatten()
         .filter(|t| *t > now)
         .min();
-    Ok(SlaReport { clocks, next_action })
+    Ok(SlaReport {
+        clocks,
+        next_action,
+    })
 }

@@ -62,7 +62,12 @@ fn resolve<'r, R: SlaResolver + ?Sized>(
 ) -> Result<Resolved<'r>, SlaError> {
     let mut best: [Option<&'r Target>; 3] = [None; 3];
     for target in resolver.targets() {
-        if target.priority != priority || target.contract.as_deref().is_some_and(|c| Some(c) != contract) {
+        if target.priority != priority
+            || target
+                .contract
+                .as_deref()
+                .is_some_and(|c| Some(c) != contract)
+        {
             continue;
         }
         let slot = &mut best[target.kind.index()];
@@ -87,7 +92,9 @@ type Memo<'r> = Option<(i64, i64, &'r Calendar, i64)>;
 
 /// Ends a clock's counting stretch at `at`, recording it as a segment.
 fn close<'r>(run: &mut Run<'r>, at: i64, memo: &mut Memo<'r>) {
-    let Some((from, calendar)) = run.open.take() else { return };
+    let Some((from, calendar)) = run.open.take() else {
+        return;
+    };
     if at <= from {
         return;
     }
@@ -106,7 +113,13 @@ fn close<'r>(run: &mut Run<'r>, at: i64, memo: &mut Memo<'r>) {
             if run.segments.capacity() == 0 {
                 run.segments.reserve(16);
             }
-            run.segments.push(Segment { start: from, end: at, used_before: run.used, used_after: used, calendar });
+            run.segments.push(Segment {
+                start: from,
+                end: at,
+                used_before: run.used,
+                used_after: used,
+                calendar,
+            });
         }
     }
     run.used = used;
@@ -135,7 +148,11 @@ pub(crate) fn replay<'r, R: SlaResolver + ?Sized>(
     resolver: &'r R,
     now: i64,
 ) -> Result<Option<[Run<'r>; 3]>, SlaError> {
-    let Some(TicketEvent { at, kind: EventKind::Opened { priority, contract } }) = history.first() else {
+    let Some(TicketEvent {
+        at,
+        kind: EventKind::Opened { priority, contract },
+    }) = history.first()
+    else {
         return Err(SlaError::NotOpened);
     };
     let mut last = at.timestamp();
@@ -190,7 +207,12 @@ pub(crate) fn replay<'r, R: SlaResolver + ?Sized>(
                 let mut segments = std::mem::take(&mut vendor.segments);
                 segments.clear();
                 let done_at = status.is_done().then_some(at);
-                *vendor = Run { started: true, done_at, segments, ..Run::default() };
+                *vendor = Run {
+                    started: true,
+                    done_at,
+                    segments,
+                    ..Run::default()
+                };
             }
             EventKind::VendorAnswered if vendor.started && vendor.stopped_at.is_none() => {
                 vendor.stopped_at = Some(at);

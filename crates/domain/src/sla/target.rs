@@ -49,7 +49,10 @@ impl From<Vec<Status>> for PauseOn {
 
 impl From<PauseOn> for Vec<Status> {
     fn from(set: PauseOn) -> Self {
-        Status::ALL.into_iter().filter(|s| set.contains(*s)).collect()
+        Status::ALL
+            .into_iter()
+            .filter(|s| set.contains(*s))
+            .collect()
     }
 }
 
@@ -118,7 +121,12 @@ impl Target {
     /// Ordering key: smaller is stricter. Ties go to contract-specific
     /// targets, then the earlier warning, then the calendar name.
     pub(crate) fn strictness(&self) -> (u32, bool, u8, &str) {
-        (self.budget_minutes, self.contract.is_none(), self.warn_percent, &self.calendar)
+        (
+            self.budget_minutes,
+            self.contract.is_none(),
+            self.warn_percent,
+            &self.calendar,
+        )
     }
 }
 

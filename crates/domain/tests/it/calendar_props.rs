@@ -10,9 +10,9 @@ use crate::support::{cal, date};
 const SPAN_START: i64 = 1_748_736_000;
 const SPAN: i64 = 3 * 365 * 86_400;
 
-fn calendars() -> Vec<Calendar> {
-    vec![
-        cal(r#"
+/// Tokyo office with holidays and closures; `[open]` extras are appended
+/// by [`calendars`].
+const TOKYO: &str = r#"
 timezone = "Asia/Tokyo"
 holidays = "jp"
 closed = ["2026-08-13..2026-08-16", "2025-12-29..2026-01-04"]
@@ -23,9 +23,13 @@ wed = ["09:00-12:00", "13:00-18:00"]
 thu = ["09:00-12:00", "13:00-18:00"]
 fri = ["09:00-12:00", "13:00-18:00"]
 sat = ["10:00-12:30"]
-[open]
-"2026-05-04" = ["10:00-15:00"]
-"#),
+"#;
+
+fn calendars() -> Vec<Calendar> {
+    vec![
+        cal(&format!(
+            "{TOKYO}[open]\n\"2026-05-04\" = [\"10:00-15:00\"]\n"
+        )),
         cal(r#"
 timezone = "America/New_York"
 closed = ["2026-11-26..2026-11-27"]
@@ -101,7 +105,8 @@ proptest! {
     fn no_business_time_inside_closed_days(start in any_instant(), len in 0i64..20, minutes in 1u64..5_000) {
         let first = instant(start).with_timezone(&chrono_tz::Asia::Tokyo).date_naive();
         let last = first + Duration::days(len);
-        let closed = calendars()[0].clone().with_closed(first, last);
+        // Without extra opening days, which would win over the closure.
+        let closed = cal(TOKYO).with_closed(first, last);
         let from = first.and_time(NaiveTime::MIN).and_local_timezone(chrono_tz::Asia::Tokyo).unwrap();
         let to = (last + Duration::days(1)).and_time(NaiveTime::MIN).and_local_timezone(chrono_tz::Asia::Tokyo).unwrap();
         let (from, to) = (from.with_timezone(&Utc), to.with_timezone(&Utc));

@@ -35,11 +35,37 @@ fn every_holiday_2000_to_2030_matches_the_published_list() {
 #[test]
 fn holiday_counts_per_year() {
     let counts = [
-        (2000, 15), (2001, 19), (2002, 18), (2003, 15), (2004, 15), (2005, 16), (2006, 16),
-        (2007, 19), (2008, 17), (2009, 17), (2010, 16), (2011, 15), (2012, 18), (2013, 17),
-        (2014, 17), (2015, 17), (2016, 17), (2017, 17), (2018, 20), (2019, 22), (2020, 18),
-        (2021, 17), (2022, 16), (2023, 17), (2024, 21), (2025, 19), (2026, 18), (2027, 17),
-        (2028, 16), (2029, 19), (2030, 19),
+        (2000, 15),
+        (2001, 19),
+        (2002, 18),
+        (2003, 15),
+        (2004, 15),
+        (2005, 16),
+        (2006, 16),
+        (2007, 19),
+        (2008, 17),
+        (2009, 17),
+        (2010, 16),
+        (2011, 15),
+        (2012, 18),
+        (2013, 17),
+        (2014, 17),
+        (2015, 17),
+        (2016, 17),
+        (2017, 17),
+        (2018, 20),
+        (2019, 22),
+        (2020, 18),
+        (2021, 17),
+        (2022, 16),
+        (2023, 17),
+        (2024, 21),
+        (2025, 19),
+        (2026, 18),
+        (2027, 17),
+        (2028, 16),
+        (2029, 19),
+        (2030, 19),
     ];
     for (year, count) in counts {
         assert_eq!(jp::holidays(year).len(), count, "holidays in {year}");
@@ -49,15 +75,23 @@ fn holiday_counts_per_year() {
 #[test]
 fn equinoxes_match_published_dates() {
     // Vernal equinox in March; autumnal in September (国立天文台 暦要項).
-    let vernal_21 = [2002, 2003, 2006, 2007, 2010, 2011, 2014, 2015, 2018, 2019, 2022, 2023, 2027];
+    let vernal_21 = [
+        2002, 2003, 2006, 2007, 2010, 2011, 2014, 2015, 2018, 2019, 2022, 2023, 2027,
+    ];
     let autumnal_22 = [2012, 2016, 2020, 2024, 2028];
     for year in 2000..=2030 {
         let v = if vernal_21.contains(&year) { 21 } else { 20 };
         let a = if autumnal_22.contains(&year) { 22 } else { 23 };
         assert_eq!(jp::vernal_equinox_day(year), v, "vernal equinox {year}");
         assert_eq!(jp::autumnal_equinox_day(year), a, "autumnal equinox {year}");
-        assert_eq!(jp::holiday_on(date(year, 3, v)), Some(HolidayName::VernalEquinoxDay));
-        assert_eq!(jp::holiday_on(date(year, 9, a)), Some(HolidayName::AutumnalEquinoxDay));
+        assert_eq!(
+            jp::holiday_on(date(year, 3, v)),
+            Some(HolidayName::VernalEquinoxDay)
+        );
+        assert_eq!(
+            jp::holiday_on(date(year, 9, a)),
+            Some(HolidayName::AutumnalEquinoxDay)
+        );
     }
     // Outside the tested span, a few published dates.
     assert_eq!(jp::vernal_equinox_day(1980), 20);
@@ -67,23 +101,42 @@ fn equinoxes_match_published_dates() {
 
 #[test]
 fn citizens_holidays() {
-    for (y, m, d) in [(2009, 9, 22), (2015, 9, 22), (2026, 9, 22), (2019, 4, 30), (2019, 5, 2)] {
-        assert_eq!(jp::holiday_on(date(y, m, d)), Some(HolidayName::CitizensHoliday), "{y}-{m}-{d}");
+    for (y, m, d) in [
+        (2009, 9, 22),
+        (2015, 9, 22),
+        (2026, 9, 22),
+        (2019, 4, 30),
+        (2019, 5, 2),
+    ] {
+        assert_eq!(
+            jp::holiday_on(date(y, m, d)),
+            Some(HolidayName::CitizensHoliday),
+            "{y}-{m}-{d}"
+        );
     }
     // Before 2007, May 4 between two holidays was a citizens' holiday.
-    assert_eq!(jp::holiday_on(date(2006, 5, 4)), Some(HolidayName::CitizensHoliday));
+    assert_eq!(
+        jp::holiday_on(date(2006, 5, 4)),
+        Some(HolidayName::CitizensHoliday)
+    );
     // ...and from 2007 it is Greenery Day.
-    assert_eq!(jp::holiday_on(date(2007, 5, 4)), Some(HolidayName::GreeneryDay));
+    assert_eq!(
+        jp::holiday_on(date(2007, 5, 4)),
+        Some(HolidayName::GreeneryDay)
+    );
     // 2020-09-22 is the equinox itself, the day before is Respect for the Aged.
-    assert_eq!(jp::holiday_on(date(2020, 9, 22)), Some(HolidayName::AutumnalEquinoxDay));
+    assert_eq!(
+        jp::holiday_on(date(2020, 9, 22)),
+        Some(HolidayName::AutumnalEquinoxDay)
+    );
 }
 
 #[test]
 fn substitute_holidays_follow_the_rule_of_the_year() {
     let subs = [
-        (2006, 1, 2),  // New Year's Day on a Sunday
-        (2008, 5, 6),  // 2007 rule: May 4 Sunday, next free day is May 6
-        (2009, 5, 6),  // May 3 Sunday, May 4/5 taken, so May 6
+        (2006, 1, 2), // New Year's Day on a Sunday
+        (2008, 5, 6), // 2007 rule: May 4 Sunday, next free day is May 6
+        (2009, 5, 6), // May 3 Sunday, May 4/5 taken, so May 6
         (2013, 5, 6),
         (2019, 5, 6),
         (2019, 8, 12),
@@ -91,7 +144,11 @@ fn substitute_holidays_follow_the_rule_of_the_year() {
         (2027, 3, 22), // Vernal equinox on a Sunday
     ];
     for (y, m, d) in subs {
-        assert_eq!(jp::holiday_on(date(y, m, d)), Some(HolidayName::SubstituteHoliday), "{y}-{m}-{d}");
+        assert_eq!(
+            jp::holiday_on(date(y, m, d)),
+            Some(HolidayName::SubstituteHoliday),
+            "{y}-{m}-{d}"
+        );
     }
     // Pre-2007: Sunday May 4 was no holiday, so Tuesday May 6 had no substitute.
     assert_eq!(jp::holiday_on(date(2003, 5, 4)), None);
@@ -138,7 +195,11 @@ fn law_changes_across_years() {
     ];
     for ((y, m, d), expected) in cases {
         assert_eq!(jp::holiday_on(date(y, m, d)), expected, "{y}-{m}-{d}");
-        assert_eq!(jp::is_holiday(date(y, m, d)), expected.is_some(), "{y}-{m}-{d}");
+        assert_eq!(
+            jp::is_holiday(date(y, m, d)),
+            expected.is_some(),
+            "{y}-{m}-{d}"
+        );
     }
 }
 
@@ -146,10 +207,22 @@ fn law_changes_across_years() {
 fn names_in_both_languages() {
     let h = jp::holidays(2026);
     let first = h.first().expect("New Year");
-    assert_eq!((first.name.english(), first.name.japanese()), ("New Year's Day", "元日"));
-    let marine = h.iter().find(|h| h.date == date(2026, 7, 20)).expect("Marine Day 2026");
-    assert_eq!((marine.name.english(), marine.name.japanese()), ("Marine Day", "海の日"));
-    assert!(h.iter().all(|h| h.date.year() == 2026 && !h.name.english().is_empty()));
+    assert_eq!(
+        (first.name.english(), first.name.japanese()),
+        ("New Year's Day", "元日")
+    );
+    let marine = h
+        .iter()
+        .find(|h| h.date == date(2026, 7, 20))
+        .expect("Marine Day 2026");
+    assert_eq!(
+        (marine.name.english(), marine.name.japanese()),
+        ("Marine Day", "海の日")
+    );
+    assert!(
+        h.iter()
+            .all(|h| h.date.year() == 2026 && !h.name.english().is_empty())
+    );
 }
 
 #[test]

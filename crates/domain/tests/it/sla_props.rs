@@ -3,14 +3,19 @@
 use chrono::Duration;
 use onestop_domain::calendar::{Calendar, Instant};
 use onestop_domain::sla::{
-    ClockState, EventKind, PauseOn, PendingReason, Priority, SlaPolicy, Status, Target, TargetKind, TicketEvent,
-    compute_clocks,
+    ClockState, EventKind, PauseOn, PendingReason, Priority, SlaPolicy, Status, Target, TargetKind,
+    TicketEvent, compute_clocks,
 };
 use proptest::prelude::*;
 
 use crate::support::{CalendarFor, at, policy};
 
-const PRIORITIES: [Priority; 4] = [Priority::Critical, Priority::High, Priority::Medium, Priority::Low];
+const PRIORITIES: [Priority; 4] = [
+    Priority::Critical,
+    Priority::High,
+    Priority::Medium,
+    Priority::Low,
+];
 
 fn event_kind() -> impl Strategy<Value = EventKind> {
     prop_oneof![
@@ -28,7 +33,13 @@ fn history() -> impl Strategy<Value = Vec<TicketEvent>> {
     let steps = prop::collection::vec((0i64..600, event_kind()), 0..40);
     (0..4usize, steps).prop_map(|(p, steps)| {
         let mut t = at("2026-04-27T08:00:00+09:00");
-        let mut out = vec![TicketEvent::new(t, EventKind::Opened { priority: PRIORITIES[p], contract: None })];
+        let mut out = vec![TicketEvent::new(
+            t,
+            EventKind::Opened {
+                priority: PRIORITIES[p],
+                contract: None,
+            },
+        )];
         for (gap, kind) in steps {
             t += Duration::minutes(gap);
             out.push(TicketEvent::new(t, kind));
@@ -71,7 +82,7 @@ proptest! {
                     let due = c.due.expect("a running clock has a due instant");
                     prop_assert!(due > now && !over);
                     // The business time left, measured in its calendar, ends at the due instant.
-                    let cal = p.calendar_for(&c.target);
+                    let cal = p.calendar_for(c.target);
                     prop_assert_eq!(cal.business_seconds_between(now, due), c.left_seconds());
                 }
             }

@@ -42,12 +42,15 @@ fri = ["09:00-18:00"]
 /// The SLA policy used by the SLA tests. Calendars: `office` (Tokyo office
 /// hours with Japanese holidays) and `24x7`.
 pub fn policy() -> &'static onestop_domain::sla::SlaPolicy {
-    static POLICY: std::sync::LazyLock<onestop_domain::sla::SlaPolicy> = std::sync::LazyLock::new(build_policy);
+    static POLICY: std::sync::LazyLock<onestop_domain::sla::SlaPolicy> =
+        std::sync::LazyLock::new(build_policy);
     &POLICY
 }
 
 fn build_policy() -> onestop_domain::sla::SlaPolicy {
-    use onestop_domain::sla::{PauseOn, PendingReason, Priority::*, SlaPolicy, Status, Target, TargetKind::*};
+    use onestop_domain::sla::{
+        PauseOn, PendingReason, Priority::*, SlaPolicy, Status, Target, TargetKind::*,
+    };
     let pending = PauseOn::all_pending();
     let customer = PauseOn::NONE.with(Status::Pending(PendingReason::WaitingCustomer));
     SlaPolicy::new()
@@ -62,7 +65,11 @@ fn build_policy() -> onestop_domain::sla::SlaPolicy {
         .with_target(Target::new(Resolution, Medium, 1440, "office").paused_on(pending))
         .with_target(Target::new(Resolution, Low, 2880, "office"))
         .with_target(Target::new(VendorEscalation, High, 240, "office").paused_on(customer))
-        .with_target(Target::new(Resolution, Medium, 600, "office").for_contract("gold").paused_on(pending))
+        .with_target(
+            Target::new(Resolution, Medium, 600, "office")
+                .for_contract("gold")
+                .paused_on(pending),
+        )
         .with_target(Target::new(FirstResponse, Medium, 300, "office").for_contract("gold"))
 }
 

@@ -52,7 +52,14 @@ pub fn named_holidays(y: i32) -> Vec<(NaiveDate, HolidayName)> {
     }
     let mut days = vec![(ymd(y, 1, 1), NewYearsDay)];
     let mut add = |date: NaiveDate, name| days.push((date, name));
-    add(if y < 2000 { ymd(y, 1, 15) } else { nth_monday(y, 1, 2) }, ComingOfAgeDay);
+    add(
+        if y < 2000 {
+            ymd(y, 1, 15)
+        } else {
+            nth_monday(y, 1, 2)
+        },
+        ComingOfAgeDay,
+    );
     if y >= 1967 {
         add(ymd(y, 2, 11), NationalFoundationDay);
     }
@@ -60,11 +67,14 @@ pub fn named_holidays(y: i32) -> Vec<(NaiveDate, HolidayName)> {
         add(ymd(y, 2, 23), EmperorsBirthday);
     }
     add(ymd(y, 3, vernal_equinox_day(y)), VernalEquinoxDay);
-    add(ymd(y, 4, 29), match y {
-        ..1989 => EmperorsBirthday,
-        1989..2007 => GreeneryDay,
-        _ => ShowaDay,
-    });
+    add(
+        ymd(y, 4, 29),
+        match y {
+            ..1989 => EmperorsBirthday,
+            1989..2007 => GreeneryDay,
+            _ => ShowaDay,
+        },
+    );
     add(ymd(y, 5, 3), ConstitutionMemorialDay);
     if y >= 2007 {
         add(ymd(y, 5, 4), GreeneryDay);
