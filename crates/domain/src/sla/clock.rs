@@ -3,7 +3,7 @@
 
 use chrono::DateTime;
 
-use super::replay::Run;
+use super::run::Run;
 use super::{Target, TargetKind};
 use crate::calendar::Instant;
 

@@ -26,6 +26,7 @@ mod clock;
 mod event;
 mod model;
 mod replay;
+mod run;
 mod target;
 
 use thiserror::Error;
