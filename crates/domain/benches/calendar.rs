@@ -77,6 +77,23 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+    // One-off costs: parsing a file, and the first operation of a DST zone
+    // (which builds its table of offset changes).
+    let mut setup = c.benchmark_group("calendar_setup");
+    setup.throughput(Throughput::Elements(1));
+    setup.bench_function("parse/tokyo_jp", |b| {
+        b.iter(|| black_box(office("Asia/Tokyo", "jp")))
+    });
+    setup.bench_function("parse_and_first_deadline/new_york", |b| {
+        b.iter(|| {
+            black_box(
+                office("America/New_York", "none")
+                    .add_business_minutes(starts[0], 60)
+                    .ok(),
+            )
+        })
+    });
+    setup.finish();
 }
 
 criterion_group!(benches, bench);

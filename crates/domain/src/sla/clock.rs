@@ -90,7 +90,8 @@ pub(crate) fn judge<'r>(kind: TargetKind, run: &Run<'r>, now: i64) -> Option<Clo
         return None;
     }
     let budget = i64::from(target.budget_minutes) * 60;
-    let warn = (budget * i64::from(target.warn_percent) + 99) / 100;
+    let percent = i64::from(target.warn_percent.clamp(1, 100));
+    let warn = (budget * percent + 99) / 100;
     let stop = run.stopped_at.or(run.done_at);
     let running = stop.is_none() && !run.paused;
     let due = crossing(run, budget, now, running);

@@ -25,6 +25,7 @@
 mod clock;
 mod event;
 mod model;
+mod pause;
 mod replay;
 mod run;
 mod target;
@@ -34,7 +35,8 @@ use thiserror::Error;
 pub use clock::{Clock, ClockState};
 pub use event::{EventKind, TicketEvent};
 pub use model::{PendingReason, Priority, Status, TargetKind};
-pub use target::{DEFAULT_WARN_PERCENT, PauseOn, SlaPolicy, SlaResolver, Target};
+pub use pause::PauseOn;
+pub use target::{DEFAULT_WARN_PERCENT, SlaPolicy, SlaResolver, Target};
 
 use crate::calendar::Instant;
 

@@ -281,3 +281,42 @@ fn errors_and_future_events() {
     let r = compute_clocks(&later, &p, at("2026-06-01T11:00:00+09:00")).unwrap();
     assert_eq!(r.clock(FirstResponse).unwrap().state, Running);
 }
+
+#[test]
+fn targets_and_events_round_trip_through_json() {
+    #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+    struct Doc {
+        targets: Vec<Target>,
+        events: Vec<TicketEvent>,
+    }
+    let pause = onestop_domain::sla::PauseOn::NONE
+        .with(Status::Pending(PendingReason::WaitingParts))
+        .with(Status::Resolved);
+    let doc = Doc {
+        targets: vec![
+            Target::new(Resolution, Priority::High, 480, "office")
+                .for_contract("gold")
+                .paused_on(pause)
+                .warn_at_percent(80),
+        ],
+        events: vec![
+            opened(MON_10, Priority::High, Some("gold")),
+            status(MON_10, Status::Pending(PendingReason::WaitingCustomer)),
+            ev(MON_10, EventKind::ContractChanged(None)),
+        ],
+    };
+    let text = serde_json::to_string(&doc).expect("serialise");
+    assert!(
+        text.contains("waiting_parts") && text.contains("resolution"),
+        "{text}"
+    );
+    let back: Doc = serde_json::from_str(&text).expect("deserialise");
+    assert_eq!(back, doc);
+    assert!(back.targets[0].pause_on.contains(Status::Resolved));
+    assert!(!back.targets[0].pause_on.contains(Status::New));
+    assert_eq!(
+        "pending:waiting_vendor".parse::<Status>(),
+        Ok(Status::Pending(PendingReason::WaitingVendor))
+    );
+    assert!("pending".parse::<Status>().is_err());
+}
