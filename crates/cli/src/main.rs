@@ -5,11 +5,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "onestop",
-    version,
-    about = "Operations support platform: service desk, asset register, monitoring, logs and patches"
-)]
+#[command(name = "onestop", version, about = "Operations support platform: service desk, asset register, monitoring, logs and patches")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,13 +25,18 @@ enum Command {
         #[command(subcommand)]
         cmd: cmd::audit::AuditCmd,
     },
+    /// Business calendars: due instants, business time, holidays.
+    Calendar {
+        #[command(subcommand)]
+        cmd: cmd::calendar::CalendarCmd,
+    },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
         Command::Serve(a) => cmd::serve::run(a),
         Command::Admin { cmd } => cmd::admin::run(cmd),
         Command::Audit { cmd } => cmd::audit::run(cmd),
+        Command::Calendar { cmd } => cmd::calendar::run(cmd),
     }
 }

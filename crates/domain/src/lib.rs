@@ -1,2 +1,13 @@
-//! onestop-domain: the model and its rules. Pure: no I/O, no SQL, no HTTP, no wall clock.
+//! onestop-domain: the pure business core of onestop.
+//!
+//! Nothing in this crate performs I/O, reads the wall clock or spawns tasks:
+//! every function takes the current instant (`now`) as a parameter when it
+//! needs one, so results are reproducible.
+//!
+//! * [`calendar`]: business calendars (opening hours, time zones, Japanese
+//!   national holidays, company closures) and business-time arithmetic.
+//! * [`sla`]: the SLA engine that replays a ticket's history into clocks.
+
+pub mod calendar;
+pub mod sla;
 pub mod model;
