@@ -35,7 +35,7 @@ async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
     );
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        if let Ok(c) = ClientBuilder::rustls().expect("tls").capabilities(caps.clone()).connect(&url).await {
+        if let Ok(c) = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
             return (Driver(driver), c, profile);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
