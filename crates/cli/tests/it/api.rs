@@ -103,6 +103,16 @@ async fn first_start_registry_and_errors() {
     assert_eq!(c.get(format!("{}/healthz", s.base)).send().await.unwrap().text().await.unwrap(), "ok");
     let metrics = c.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("onestop_http_requests_total{"), "{metrics}");
+    let mut lint = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian package prometheus; .ci/run installs it)");
+    std::io::Write::write_all(&mut lint.stdin.take().unwrap(), metrics.as_bytes()).unwrap();
+    let lint = lint.wait_with_output().unwrap();
+    assert!(lint.status.success(), "promtool: {}{}", String::from_utf8_lossy(&lint.stdout), String::from_utf8_lossy(&lint.stderr));
     let doc: Value = c.get(format!("{}/api/openapi.json", s.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/v1/customers/{id}/assets"]["post"].is_object());
