@@ -1,5 +1,13 @@
-//! `onestop-agent`: the monitoring agent (collectors, spool, shipping).
-fn main() {
-    eprintln!("onestop-agent: not built yet (monitoring issue)");
-    std::process::exit(2);
+//! `onestop-agent`: collects host metrics, prints or serves them in the
+//! Prometheus text format, and (with `run`) spools and ships them to the
+//! onestop server.
+
+mod cli;
+mod run;
+mod serve;
+
+use clap::Parser;
+
+fn main() -> anyhow::Result<()> {
+    cli::Cli::parse().exec()
 }
