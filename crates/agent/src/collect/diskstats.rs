@@ -15,10 +15,11 @@ pub(crate) fn device_excluded(name: &str) -> bool {
         return true;
     }
     for dev in ["hd", "sd", "vd", "xvd"] {
-        if let Some(rest) = prefix.strip_prefix(dev) {
-            if rest.len() == 1 && rest.as_bytes()[0].is_ascii_lowercase() {
-                return true;
-            }
+        if let Some(rest) = prefix.strip_prefix(dev)
+            && rest.len() == 1
+            && rest.as_bytes()[0].is_ascii_lowercase()
+        {
+            return true;
         }
     }
     // nvme<digits>n<digits>p

@@ -51,10 +51,10 @@ pub(crate) fn report(dev: &str, json: &Value, m: &mut Metrics) {
     }
     if let Some(h) = json.pointer("/power_on_time/hours").and_then(Value::as_f64) {
         m.gauge(
-            "onestop_smart_power_on_hours",
-            "Disk power-on hours reported by SMART.",
+            "onestop_smart_power_on_seconds",
+            "Disk power-on time reported by SMART.",
             &labels,
-            h,
+            h * 3600.0,
         );
     }
     let attrs = json
@@ -92,14 +92,13 @@ impl SmartCache {
         now: SystemTime,
         m: &mut Metrics,
     ) -> Result<(), CollectError> {
-        if let Some((at, cached)) = &self.last {
-            if now
+        if let Some((at, cached)) = &self.last
+            && now
                 .duration_since(*at)
                 .is_ok_and(|age| age < ctx.smart_interval)
-            {
-                m.merge(cached.clone());
-                return Ok(());
-            }
+        {
+            m.merge(cached.clone());
+            return Ok(());
         }
         let Some(smartctl) = &ctx.smartctl else {
             return Ok(());
