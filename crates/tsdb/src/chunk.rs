@@ -8,6 +8,7 @@
 use crate::bits::{BitReader, BitWriter, read_varbits, write_varbits};
 use crate::chunk_int::{IntReader, IntWriter, MAX_SCALE, from_scaled, to_decimal};
 use crate::chunk_xor::{XorReader, XorWriter};
+use crate::varint::{get_varint, put_varint, unzigzag, zigzag};
 
 const FORMAT_VERSION: u8 = 1;
 const MODE_XOR: u8 = 0;
@@ -217,35 +218,4 @@ impl Iterator for ChunkIter<'_> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         (0, usize::try_from(self.remaining).ok())
     }
-}
-
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(v: u64) -> i64 {
-    ((v >> 1) as i64) ^ -((v & 1) as i64)
-}
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn get_varint(bytes: &[u8], pos: &mut usize) -> Result<u64, ChunkError> {
-    let mut v = 0u64;
-    for shift in (0..64).step_by(7) {
-        let b = *bytes
-            .get(*pos)
-            .ok_or(ChunkError::Header("truncated varint"))?;
-        *pos += 1;
-        v |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return Ok(v);
-        }
-    }
-    Err(ChunkError::Header("varint too long"))
 }

@@ -11,6 +11,7 @@ mod chunk_int;
 mod chunk_xor;
 pub mod query;
 pub mod rollup;
+mod varint;
 
 pub use chunk::{ChunkEncoder, ChunkError, ChunkIter, decode, decode_all};
 pub use query::{Agg, QueryError, RangeQuery, counter_increase, counter_rate, range_query};

@@ -22,3 +22,29 @@ pub(super) fn collect(ctx: &Context, m: &mut Metrics) -> Result<(), CollectError
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(ctx: &Context) -> Option<f64> {
+        let mut m = Metrics::new();
+        collect(ctx, &mut m).unwrap();
+        m.get("onestop_time_sync_status").map(|f| f.samples[0].1)
+    }
+
+    #[test]
+    fn reads_timesyncd_flag() {
+        let dir = std::env::temp_dir().join(format!("onestop-timesync-{}", std::process::id()));
+        let ctx = Context {
+            timesync_flag: dir.join("timesync/synchronized"),
+            ..Context::default()
+        };
+        assert_eq!(status(&ctx), None, "no timesyncd directory: no sample");
+        std::fs::create_dir_all(dir.join("timesync")).unwrap();
+        assert_eq!(status(&ctx), Some(0.0));
+        std::fs::write(dir.join("timesync/synchronized"), b"").unwrap();
+        assert_eq!(status(&ctx), Some(1.0));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
