@@ -5,6 +5,7 @@
 mod cli;
 mod run;
 mod serve;
+mod shipping;
 
 use clap::Parser;
 

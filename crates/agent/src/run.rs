@@ -12,9 +12,8 @@ use anyhow::Context as _;
 use onestop_agent::collect::{self, Context, SmartCache};
 use onestop_agent::config::Config;
 use onestop_agent::inventory;
-use onestop_agent::metrics::Metrics;
 use onestop_agent::ship::{self, Credential, Shipper};
-use onestop_agent::spool::{Pacer, Spool};
+use onestop_agent::spool::Spool;
 use onestop_proto::Payload;
 
 /// Command-line settings that take precedence over the file.
@@ -28,7 +27,7 @@ pub struct Overrides {
 
 const INVENTORY_EVERY: Duration = Duration::from_secs(6 * 3600);
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -65,17 +64,6 @@ fn context(cfg: &Config, ov: &Overrides) -> Context {
     ctx
 }
 
-/// Shared between the collecting and the shipping thread.
-struct Shared {
-    spool: Mutex<Spool>,
-    shipper: Mutex<Option<Shipper>>,
-    pace: Mutex<f64>,
-    stop: Arc<AtomicBool>,
-    shipped: AtomicU64,
-    refused: AtomicU64,
-    errors: AtomicU64,
-}
-
 fn shipper_for(cfg: &Config, cred: Option<&Credential>) -> Option<Shipper> {
     let cred = cred?;
     let server = cfg.server.clone().unwrap_or_else(|| cred.server.clone());
@@ -102,7 +90,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
     }
     let spool =
         Spool::open(&state_dir.join("spool"), cfg.spool.spool_config()).context("opening spool")?;
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(crate::shipping::Shared {
         spool: Mutex::new(spool),
         shipper: Mutex::new(shipper_for(&cfg, cred.as_ref())),
         pace: Mutex::new(cfg.spool.replay_per_second),
@@ -118,7 +106,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
     }
     let ship_thread = {
         let s = shared.clone();
-        std::thread::spawn(move || ship_loop(&s))
+        std::thread::spawn(move || crate::shipping::ship_loop(&s))
     };
     let mut smart = SmartCache::default();
     let mut last_inventory: Option<Instant> = None;
@@ -170,7 +158,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
             .spool
             .lock()
             .map_err(|_| anyhow::anyhow!("spool lock poisoned"))?;
-        self_metrics(&shared, &spool, &mut m);
+        crate::shipping::self_metrics(&shared, &spool, &mut m);
         let payload = Payload {
             series: m.to_series(ts),
             inventory,
@@ -191,108 +179,4 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
 fn next_tick(now_ms: i64, interval_secs: u64) -> i64 {
     let step = (interval_secs.max(1) * 1000) as i64;
     (now_ms.div_euclid(step) + 1) * step
-}
-
-fn self_metrics(shared: &Shared, spool: &Spool, m: &mut Metrics) {
-    let st = spool.stats();
-    m.gauge(
-        "onestop_agent_spool_bytes",
-        "Bytes in spool segment files.",
-        &[],
-        st.bytes as f64,
-    );
-    m.gauge(
-        "onestop_agent_spool_pending_batches",
-        "Batches waiting to be shipped.",
-        &[],
-        st.pending as f64,
-    );
-    m.counter(
-        "onestop_agent_spool_dropped_batches_total",
-        "Batches dropped by spool bounds.",
-        &[],
-        st.dropped as f64,
-    );
-    let shipped = shared.shipped.load(Ordering::Relaxed) as f64;
-    m.counter(
-        "onestop_agent_shipped_batches_total",
-        "Batches acknowledged by the server.",
-        &[],
-        shipped,
-    );
-    let refused = shared.refused.load(Ordering::Relaxed) as f64;
-    m.counter(
-        "onestop_agent_refused_batches_total",
-        "Batches the server refused.",
-        &[],
-        refused,
-    );
-    let errors = shared.errors.load(Ordering::Relaxed) as f64;
-    m.counter(
-        "onestop_agent_ship_errors_total",
-        "Failed shipping attempts.",
-        &[],
-        errors,
-    );
-}
-
-fn ship_loop(s: &Shared) {
-    let mut pacer = Pacer::new(
-        *s.pace.lock().unwrap_or_else(|p| p.into_inner()),
-        5,
-        Instant::now(),
-    );
-    let mut backoff = Duration::from_secs(1);
-    while !s.stop.load(Ordering::Relaxed) {
-        let shipper = s.shipper.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let rec = s
-            .spool
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pending(1)
-            .ok()
-            .and_then(|mut v| v.pop());
-        let (Some(shipper), Some(rec)) = (shipper, rec) else {
-            std::thread::sleep(Duration::from_millis(500));
-            continue;
-        };
-        if !pacer.try_take(Instant::now()) {
-            std::thread::sleep(pacer.wait().min(Duration::from_secs(1)));
-            continue;
-        }
-        match shipper.send(&rec, now_ms()) {
-            Ok(ack) => {
-                backoff = Duration::from_secs(1);
-                let counter = if ack.accepted { &s.shipped } else { &s.refused };
-                counter.fetch_add(1, Ordering::Relaxed);
-                if !ack.accepted {
-                    eprintln!(
-                        "onestop-agent: server refused batch {}: {}",
-                        ack.seq,
-                        ack.reason.unwrap_or_default()
-                    );
-                }
-                if let Err(e) = s
-                    .spool
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .ack(ack.seq)
-                {
-                    eprintln!("onestop-agent: spool ack: {e}");
-                }
-            }
-            Err(e) => {
-                s.errors.fetch_add(1, Ordering::Relaxed);
-                eprintln!(
-                    "onestop-agent: shipping batch {} failed (retry in {backoff:?}): {e}",
-                    rec.seq
-                );
-                let until = Instant::now() + backoff;
-                while Instant::now() < until && !s.stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(300));
-            }
-        }
-    }
 }

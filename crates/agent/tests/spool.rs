@@ -118,7 +118,8 @@ fn corrupt_record_ends_the_segment() {
     std::fs::write(&seg, &bytes).unwrap();
     let s = Spool::open(dir.path(), SpoolConfig::default()).unwrap();
     assert_eq!(seqs(&s), vec![1, 2]);
-    assert_eq!(s.stats().next_seq, 3);
+    // Record 3 may have reached the server before it was damaged: its number is not reused.
+    assert_eq!(s.stats().next_seq, 4);
 }
 
 #[test]

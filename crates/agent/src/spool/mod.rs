@@ -8,6 +8,7 @@
 //! [`Spool::ack`]ed; a restart resumes after the last acknowledged record, and
 //! a torn tail left by a crash is cut off.
 
+mod bounds;
 mod pacer;
 mod segment;
 mod state;
@@ -127,6 +128,9 @@ impl Spool {
                     .map_err(io_err(path))?;
                 f.set_len(scan.meta.bytes).map_err(io_err(path))?;
                 f.sync_all().map_err(io_err(path))?;
+                if let Some(seq) = scan.torn_seq {
+                    spool.state.high_seq = spool.state.high_seq.max(seq);
+                }
             }
             if scan.meta.index.is_empty() {
                 fs::remove_file(path).map_err(io_err(path))?;
@@ -196,18 +200,6 @@ impl Spool {
         Ok(seq)
     }
 
-    /// Drop segments whose newest record is older than the age bound at `now_ms`.
-    /// Returns how many un-acknowledged records were dropped.
-    pub fn enforce_age(&mut self, now_ms: i64) -> Result<u64, SpoolError> {
-        let cutoff =
-            now_ms.saturating_sub(self.cfg.max_age.as_millis().min(i64::MAX as u128) as i64);
-        let before = self.state.dropped;
-        while self.segments.first().is_some_and(|s| s.newest_ts < cutoff) {
-            self.drop_oldest()?;
-        }
-        Ok(self.state.dropped - before)
-    }
-
     /// Up to `max` un-acknowledged records, oldest first.
     pub fn pending(&self, max: usize) -> Result<Vec<Record>, SpoolError> {
         let mut out = Vec::new();
@@ -258,42 +250,5 @@ impl Spool {
             acked_seq: self.state.acked_seq,
             next_seq: self.next_seq,
         }
-    }
-
-    fn total_bytes(&self) -> u64 {
-        self.segments.iter().map(|s| s.bytes).sum()
-    }
-
-    fn drop_oldest(&mut self) -> Result<(), SpoolError> {
-        let seg = self.segments.remove(0);
-        let lost = seg
-            .index
-            .iter()
-            .filter(|(s, _)| *s > self.state.acked_seq)
-            .count() as u64;
-        self.state.dropped += lost;
-        self.state.high_seq = self.state.high_seq.max(seg.last_seq().unwrap_or(0));
-        self.state.acked_seq = self.state.acked_seq.max(seg.last_seq().unwrap_or(0));
-        state::save(&self.dir, &self.state).map_err(io_err(&self.dir))?;
-        fs::remove_file(&seg.path).map_err(io_err(&seg.path))?;
-        Ok(())
-    }
-
-    fn remove_acked_segments(&mut self) -> Result<(), SpoolError> {
-        let acked = self.state.acked_seq;
-        let mut removed = false;
-        while let Some(seg) = self
-            .segments
-            .first()
-            .filter(|s| s.last_seq().is_some_and(|l| l <= acked))
-        {
-            fs::remove_file(&seg.path).map_err(io_err(&seg.path))?;
-            self.segments.remove(0);
-            removed = true;
-        }
-        if removed {
-            state::sync_dir(&self.dir).map_err(io_err(&self.dir))?;
-        }
-        Ok(())
     }
 }

@@ -64,6 +64,9 @@ pub(crate) struct Scan {
     pub meta: SegmentMeta,
     /// File length beyond the readable records (a torn or corrupt tail).
     pub garbage: u64,
+    /// Sequence number named by the frame header of a torn or corrupt tail,
+    /// when that much of it survived: it may have been sent, so it is not reused.
+    pub torn_seq: Option<u64>,
 }
 
 /// Read frames starting at `offset`, calling `each` for every valid record
@@ -123,5 +126,22 @@ pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
     })?;
     meta.bytes = end;
     let garbage = std::fs::metadata(path)?.len().saturating_sub(end);
-    Ok(Scan { meta, garbage })
+    let mut torn_seq = None;
+    if garbage >= 16 {
+        let mut f = File::open(path)?;
+        f.seek(SeekFrom::Start(end + 8))?;
+        let mut word = [0u8; 8];
+        f.read_exact(&mut word)?;
+        let seq = u64::from_le_bytes(word);
+        let last = meta.last_seq().unwrap_or(0);
+        // Only a plausible successor counts; random garbage is ignored.
+        if seq > last && seq - last < 1 << 32 {
+            torn_seq = Some(seq);
+        }
+    }
+    Ok(Scan {
+        meta,
+        garbage,
+        torn_seq,
+    })
 }
