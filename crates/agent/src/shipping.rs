@@ -72,16 +72,26 @@ pub fn ship_loop(s: &Shared) {
         5,
         Instant::now(),
     );
+    let mut pace = *s.pace.lock().unwrap_or_else(|p| p.into_inner());
     let mut backoff = Duration::from_secs(1);
     while !s.stop.load(Ordering::Relaxed) {
+        let new_pace = *s.pace.lock().unwrap_or_else(|p| p.into_inner());
+        if new_pace != pace {
+            pace = new_pace;
+            pacer = Pacer::new(pace, 5, Instant::now());
+        }
         let shipper = s.shipper.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let rec = s
-            .spool
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pending(1)
-            .ok()
-            .and_then(|mut v| v.pop());
+        // Not enrolled: leave the spool alone.
+        let rec = match &shipper {
+            Some(_) => s
+                .spool
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pending(1)
+                .ok()
+                .and_then(|mut v| v.pop()),
+            None => None,
+        };
         let (Some(shipper), Some(rec)) = (shipper, rec) else {
             std::thread::sleep(Duration::from_millis(500));
             continue;

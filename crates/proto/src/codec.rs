@@ -33,9 +33,10 @@ pub enum ProtoError {
 
 /// Serialize a batch to JSON and gzip it.
 pub fn encode_batch(batch: &Batch) -> Result<Vec<u8>, ProtoError> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::new(6));
-    serde_json::to_writer(&mut enc, batch)?;
-    enc.flush()?;
+    // One write of the whole document: much faster than serde's many small writes.
+    let json = serde_json::to_vec(batch)?;
+    let mut enc = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::new(6));
+    enc.write_all(&json)?;
     Ok(enc.finish()?)
 }
 

@@ -5,7 +5,7 @@
 //! frame ends the readable part of a segment.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Bytes of a frame before the payload.
@@ -77,38 +77,55 @@ pub(crate) fn read_from(
     mut each: impl FnMut(u64, Record) -> bool,
 ) -> io::Result<u64> {
     let mut f = File::open(path)?;
+    let file_len = f.metadata()?.len();
     f.seek(SeekFrom::Start(offset))?;
-    let mut data = Vec::new();
-    f.read_to_end(&mut data)?;
-    let mut pos = 0usize;
-    while data.len() - pos >= FRAME_HEADER as usize {
-        let word = |at: usize, n: usize| &data[pos + at..pos + at + n];
-        let len = u32::from_le_bytes(word(0, 4).try_into().unwrap_or_default()) as usize;
-        let sum = u32::from_le_bytes(word(4, 4).try_into().unwrap_or_default());
-        let seq = u64::from_le_bytes(word(8, 8).try_into().unwrap_or_default());
-        let ts_ms = i64::from_le_bytes(word(16, 8).try_into().unwrap_or_default());
-        let start = pos + FRAME_HEADER as usize;
-        if data.len() - start < len {
+    let mut r = BufReader::new(f);
+    let mut pos = offset;
+    let mut header = [0u8; FRAME_HEADER as usize];
+    loop {
+        if !read_full(&mut r, &mut header)? {
             break;
         }
-        let payload = &data[start..start + len];
-        if crc(seq, ts_ms, payload) != sum {
+        let field = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&header[at..at + 8]);
+            w
+        };
+        let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+        let sum = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        let seq = u64::from_le_bytes(field(8));
+        let ts_ms = i64::from_le_bytes(field(16));
+        // A damaged length must not make us allocate more than the file holds.
+        if pos + FRAME_HEADER + u64::from(len) > file_len {
             break;
         }
-        let at = offset + pos as u64;
-        pos = start + len;
+        let mut payload = vec![0u8; len as usize];
+        if !read_full(&mut r, &mut payload)? || crc(seq, ts_ms, &payload) != sum {
+            break;
+        }
+        let at = pos;
+        pos += FRAME_HEADER + u64::from(len);
         if !each(
             at,
             Record {
                 seq,
                 ts_ms,
-                payload: payload.to_vec(),
+                payload,
             },
         ) {
             break;
         }
     }
-    Ok(offset + pos as u64)
+    Ok(pos)
+}
+
+/// Fill `buf` completely; `false` if the data ends first.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<bool> {
+    match r.read_exact(buf) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Scan a whole segment, building its index.
