@@ -102,7 +102,8 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
     let mut ctx = context(&cfg, &ov);
     if let Some(addr) = ov.listen.clone().or_else(|| cfg.listen.clone()) {
         let c = ctx.clone();
-        std::thread::spawn(move || crate::serve::serve_forever(&addr, c));
+        let server = crate::serve::bind(&addr)?;
+        std::thread::spawn(move || crate::serve::serve(server, c));
     }
     let ship_thread = {
         let s = shared.clone();

@@ -6,9 +6,18 @@ use anyhow::anyhow;
 use onestop_agent::collect::{self, Context, SmartCache};
 use tiny_http::{Header, Response, Server};
 
+/// Bind the listening socket (so a bad address fails at start).
+pub fn bind(addr: &str) -> anyhow::Result<Server> {
+    Server::http(addr).map_err(|e| anyhow!("listening on {addr}: {e}"))
+}
+
 /// Serve `GET /metrics` on `addr` until the process ends.
 pub fn serve_forever(addr: &str, ctx: Context) -> anyhow::Result<()> {
-    let server = Server::http(addr).map_err(|e| anyhow!("listening on {addr}: {e}"))?;
+    serve(bind(addr)?, ctx)
+}
+
+/// Answer requests on a bound server until the process ends.
+pub fn serve(server: Server, ctx: Context) -> anyhow::Result<()> {
     let mut smart = SmartCache::default();
     let text_type: Header = "Content-Type: text/plain; version=0.0.4; charset=utf-8"
         .parse()
