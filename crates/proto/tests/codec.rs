@@ -145,3 +145,38 @@ proptest! {
         }
     }
 }
+
+/// The wire shape the server must accept, spelled out once.
+#[test]
+fn golden_json_shape() {
+    let json = r#"{
+        "version": 1, "seq": 9, "sent_at_ms": 1700000000000,
+        "payload": {
+            "series": [{"name": "node_load1", "points": [[1700000000000, 0.5], [1700000010000, "NaN"]]},
+                       {"name": "node_cpu_seconds_total", "labels": {"cpu": "0", "mode": "idle"}, "points": [[1700000000000, 12.5]]}],
+            "inventory": {"os": {"id": "debian", "version_id": "12"},
+                          "kernel": {"running": "6.1.0-9-amd64", "installed": ["6.1.0-9-amd64"]},
+                          "packages": [{"name": "bash", "version": "5.2.15-2+b2", "arch": "amd64", "source": "bash"}]},
+            "logs": [{"source": "/var/log/syslog", "ts_ms": 1700000000000, "line": "hello", "cursor": "42"}]
+        }
+    }"#;
+    let b: Batch = serde_json::from_str(json).unwrap();
+    assert_eq!(b.seq, 9);
+    assert_eq!(b.payload.series[1].labels["mode"], "idle");
+    assert!(b.payload.series[0].points[1].value.is_nan());
+    assert_eq!(
+        b.payload.inventory.as_ref().unwrap().packages[0]
+            .source
+            .as_deref(),
+        Some("bash")
+    );
+    assert_eq!(b.payload.logs[0].cursor.as_deref(), Some("42"));
+    let empty: Batch =
+        serde_json::from_str(r#"{"version":1,"seq":1,"sent_at_ms":0,"payload":{}}"#).unwrap();
+    assert!(empty.payload.series.is_empty() && empty.payload.inventory.is_none());
+    let round = serde_json::to_value(&empty).unwrap();
+    assert_eq!(
+        round,
+        serde_json::json!({"version":1,"seq":1,"sent_at_ms":0,"payload":{}})
+    );
+}
