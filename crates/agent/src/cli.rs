@@ -19,8 +19,8 @@ pub struct Cli {
     /// Print the collection in the Prometheus text format.
     #[arg(long)]
     print: bool,
-    /// Serve `/metrics` on this address (e.g. 127.0.0.1:9101).
-    #[arg(long, value_name = "ADDR")]
+    /// Serve `/metrics` on this address (e.g. 127.0.0.1:9101); with `run`, in addition.
+    #[arg(long, global = true, value_name = "ADDR")]
     listen: Option<String>,
     /// Read /proc from here (tests point this at recorded trees).
     #[arg(long, global = true, default_value = "/proc")]

@@ -157,4 +157,16 @@ mod tests {
             Err(ConfigError::Invalid(_))
         ));
     }
+
+    #[test]
+    fn shipped_example_parses() {
+        let c = Config::parse(
+            include_str!("../agent.example.toml"),
+            Path::new("agent.example.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.interval_secs, 10);
+        assert_eq!(c.spool.max_bytes, 64 << 20);
+        assert_eq!(c, Config::default(), "the example spells out the defaults");
+    }
 }

@@ -7,8 +7,16 @@ mod run;
 mod serve;
 mod shipping;
 
+use std::process::ExitCode;
+
 use clap::Parser;
 
-fn main() -> anyhow::Result<()> {
-    cli::Cli::parse().exec()
+fn main() -> ExitCode {
+    match cli::Cli::parse().exec() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("onestop-agent: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
