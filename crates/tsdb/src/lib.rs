@@ -1,1 +1,18 @@
-//! onestop-tsdb.
+//! onestop-tsdb: metric series storage.
+//!
+//! This crate currently holds the pure encoding half: compressed chunks for one
+//! series ([`chunk`]), the bit-level reader and writer under them ([`bits`]),
+//! per-minute/per-hour rollups ([`rollup`]) and counter rates and stepped range
+//! aggregation ([`query`]). Nothing here does I/O; time is always an argument.
+
+pub mod bits;
+pub mod chunk;
+mod chunk_int;
+mod chunk_xor;
+pub mod query;
+pub mod rollup;
+mod varint;
+
+pub use chunk::{ChunkEncoder, ChunkError, ChunkIter, decode, decode_all};
+pub use query::{Agg, QueryError, RangeQuery, counter_increase, counter_rate, range_query};
+pub use rollup::{HOUR_MS, MINUTE_MS, Rollup, merge_rollups, rollup, rollup_hours, rollup_minutes};
