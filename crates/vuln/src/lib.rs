@@ -1,1 +1,14 @@
-//! onestop-vuln.
+//! onestop-vuln: pure vulnerability matching for installed OS packages.
+//!
+//! * [`version`]: dpkg, rpm and apk version ordering.
+//! * [`inventory`]: parsers for os-release and installed-package databases.
+//! * [`ecosystem`]: OSV ecosystem strings and their mapping from OS identity.
+//! * [`osv`]: OSV advisory parsing, normalisation and merging.
+//! * [`matcher`]: an index over advisories and per-host matching.
+//! * [`load`]: reading advisories from files, directories and zip archives.
+//!
+//! Everything except [`load`] works on in-memory text or bytes.
+
+pub mod version;
+
+pub use version::{Scheme, Version, VersionError, compare};

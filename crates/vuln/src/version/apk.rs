@@ -1,0 +1,237 @@
+//! Alpine (apk-tools) version strings.
+//!
+//! Grammar, as current apk-tools validates it:
+//! `N{.N}[l]{_suffix[N]}[~hash][-rN]` where `N` is a non-empty run of digits,
+//! `l` one lowercase letter, `suffix` one of `alpha beta pre rc` (pre-releases)
+//! or `cvs svn git hg p` (post-releases), `hash` a non-empty run of lowercase
+//! hex digits. Anything else (uppercase, a second letter, `-` not followed by
+//! `r` and digits, an unknown suffix, trailing junk) is invalid, and invalid
+//! versions are errors here.
+//!
+//! Ordering: the token streams are compared pairwise while both tokens are of
+//! the same kind. The first number and suffix/revision numbers compare as
+//! integers; a later dotted number compares as an integer unless either side
+//! has a leading zero, in which case the two digit strings compare bytewise
+//! (Gentoo's rule, so `1.01 < 1.1` and `8.2.0015 < 8.2.002`); letters and
+//! commit hashes compare bytewise; suffixes by
+//! `alpha < beta < pre < rc < (none) < cvs < svn < git < hg < p`.
+//! When the kinds differ, a pre-release suffix makes its side smaller;
+//! otherwise the side whose token kind comes later in the grammar (with the
+//! end of string last) is smaller. So `1.0_rc < 1.0 < 1.0_p1 < 1.0a < 1.0.1`
+//! and `1.0 < 1.0-r1`. Numbers are compared exactly (apk-tools uses 64-bit
+//! integers and would wrap past 19 digits).
+
+use super::{Scheme, VersionError, cmp_digits, digit_run};
+use std::cmp::Ordering;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Initial,
+    Digit,
+    Letter,
+    Suffix,
+    SuffixNo,
+    Hash,
+    Revision,
+    End,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Token<'a> {
+    kind: Kind,
+    text: &'a [u8],
+    /// Rank of a suffix, 0-3 pre-release, 5-9 post-release.
+    suffix: u8,
+}
+
+const SUFFIXES: [(&str, u8); 9] = [
+    ("alpha", 0),
+    ("beta", 1),
+    ("pre", 2),
+    ("rc", 3),
+    ("cvs", 5),
+    ("svn", 6),
+    ("git", 7),
+    ("hg", 8),
+    ("p", 9),
+];
+const NO_SUFFIX: u8 = 4;
+
+struct Tokens<'a> {
+    s: &'a [u8],
+    pos: usize,
+    prev: Option<Kind>,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(s: &'a str) -> Self {
+        Tokens { s: s.as_bytes(), pos: 0, prev: None }
+    }
+
+    fn take(&mut self, len: usize) -> &'a [u8] {
+        let t = &self.s[self.pos..self.pos + len];
+        self.pos += len;
+        t
+    }
+
+    fn digits(&mut self, kind: Kind) -> Result<Token<'a>, &'static str> {
+        let n = digit_run(&self.s[self.pos..]);
+        if n == 0 {
+            return Err("expected digits");
+        }
+        Ok(Token { kind, text: self.take(n), suffix: NO_SUFFIX })
+    }
+
+    /// The next token, `End` once the string is consumed.
+    fn next_token(&mut self) -> Result<Token<'a>, &'static str> {
+        let Some(prev) = self.prev else {
+            let t = self.digits(Kind::Initial).map_err(|_| "must start with a digit")?;
+            self.prev = Some(Kind::Initial);
+            return Ok(t);
+        };
+        let Some(&c) = self.s.get(self.pos) else {
+            return Ok(Token { kind: Kind::End, text: &[], suffix: NO_SUFFIX });
+        };
+        let tok = match c {
+            b'a'..=b'z' if prev <= Kind::Digit => {
+                Token { kind: Kind::Letter, text: self.take(1), suffix: NO_SUFFIX }
+            }
+            b'.' if prev <= Kind::Digit => {
+                self.pos += 1;
+                self.digits(Kind::Digit)?
+            }
+            b'0'..=b'9' if prev == Kind::Suffix => self.digits(Kind::SuffixNo)?,
+            b'_' if prev <= Kind::SuffixNo => {
+                self.pos += 1;
+                let n = self.s[self.pos..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+                let word = self.take(n);
+                let rank = SUFFIXES
+                    .iter()
+                    .find(|(name, _)| name.as_bytes() == word)
+                    .map(|&(_, r)| r)
+                    .ok_or("unknown suffix")?;
+                Token { kind: Kind::Suffix, text: word, suffix: rank }
+            }
+            b'~' if prev < Kind::Hash => {
+                self.pos += 1;
+                let n = self.s[self.pos..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(*c))
+                    .count();
+                if n == 0 {
+                    return Err("empty commit hash");
+                }
+                Token { kind: Kind::Hash, text: self.take(n), suffix: NO_SUFFIX }
+            }
+            b'-' if prev < Kind::Revision => {
+                if self.s.get(self.pos + 1) != Some(&b'r') {
+                    return Err("'-' must start a '-rN' revision");
+                }
+                self.pos += 2;
+                self.digits(Kind::Revision)?
+            }
+            _ => return Err("unexpected character"),
+        };
+        self.prev = Some(tok.kind);
+        Ok(tok)
+    }
+}
+
+/// Check `s` against apk's grammar.
+pub(crate) fn validate(s: &str) -> Result<(), VersionError> {
+    let mut t = Tokens::new(s);
+    loop {
+        match t.next_token() {
+            Ok(tok) if tok.kind == Kind::End => return Ok(()),
+            Ok(_) => {}
+            Err(reason) => return Err(VersionError::invalid(Scheme::Apk, s, reason)),
+        }
+    }
+}
+
+fn cmp_same_kind(a: &Token<'_>, b: &Token<'_>) -> Ordering {
+    match a.kind {
+        Kind::Digit if a.text[0] == b'0' || b.text[0] == b'0' => a.text.cmp(b.text),
+        Kind::Initial | Kind::Digit | Kind::SuffixNo | Kind::Revision => cmp_digits(a.text, b.text),
+        Kind::Suffix => a.suffix.cmp(&b.suffix),
+        Kind::Letter | Kind::Hash | Kind::End => a.text.cmp(b.text),
+    }
+}
+
+/// Compare two strings that [`validate`] accepted.
+pub(crate) fn compare_valid(a: &str, b: &str) -> Ordering {
+    let (mut ta, mut tb) = (Tokens::new(a), Tokens::new(b));
+    loop {
+        // Validated input: a tokenizer error cannot happen; treat it as the end.
+        let end = Token { kind: Kind::End, text: &[], suffix: NO_SUFFIX };
+        let x = ta.next_token().unwrap_or(end);
+        let y = tb.next_token().unwrap_or(end);
+        if x.kind == y.kind {
+            if x.kind == Kind::End {
+                return Ordering::Equal;
+            }
+            match cmp_same_kind(&x, &y) {
+                Ordering::Equal => continue,
+                ord => return ord,
+            }
+        }
+        if x.kind == Kind::Suffix && x.suffix < NO_SUFFIX {
+            return Ordering::Less;
+        }
+        if y.kind == Kind::Suffix && y.suffix < NO_SUFFIX {
+            return Ordering::Greater;
+        }
+        return y.kind.cmp(&x.kind);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Scheme, compare};
+    use std::cmp::Ordering::{self, *};
+
+    fn cmp(a: &str, b: &str) -> Ordering {
+        compare(Scheme::Apk, a, b).unwrap()
+    }
+
+    #[test]
+    fn suffix_chain() {
+        let chain = ["1.0_alpha", "1.0_beta", "1.0_pre", "1.0_rc", "1.0", "1.0_cvs", "1.0_svn"];
+        let chain2 = ["1.0_svn", "1.0_git", "1.0_hg", "1.0_p", "1.0_p1", "1.0a", "1.0.1"];
+        for w in chain.windows(2).chain(chain2.windows(2)) {
+            assert_eq!(cmp(w[0], w[1]), Less, "{} < {}", w[0], w[1]);
+            assert_eq!(cmp(w[1], w[0]), Greater, "{} > {}", w[1], w[0]);
+        }
+        assert_eq!(cmp("1.0_rc", "1.0_rc1"), Less);
+        assert_eq!(cmp("1.0_alpha_pre2", "1.0_alpha"), Less);
+        assert_eq!(cmp("1.0_p9", "1.0_p10"), Less);
+    }
+
+    #[test]
+    fn revisions_letters_and_numbers() {
+        assert_eq!(cmp("1.0-r1", "1.0-r2"), Less);
+        assert_eq!(cmp("1.0-r9", "1.0-r10"), Less);
+        assert_eq!(cmp("1.0", "1.0-r0"), Less, "an explicit revision sorts after none");
+        assert_eq!(cmp("1.0-r1", "1.0_p1"), Less);
+        assert_eq!(cmp("2.3.0b-r1", "2.3.0b-r2"), Less);
+        assert_eq!(cmp("1.7", "1.7b"), Less);
+        assert_eq!(cmp("1.01", "1.1"), Less, "leading zero: string order");
+        assert_eq!(cmp("8.2.0015", "8.2.002"), Less);
+        assert_eq!(cmp("1.2", "1.10"), Less);
+        assert_eq!(cmp("01.0", "1.0"), Equal, "first number is numeric");
+        assert_eq!(cmp("1.0~abc", "1.0~abd"), Less);
+        assert_eq!(cmp("1.0~abc-r1", "1.0~abc-r0"), Greater);
+        assert_eq!(cmp("3.0.3-r9", "2.0.5-r1"), Greater);
+        assert_eq!(cmp("20050718-r1", "3.9.8-r5"), Greater);
+    }
+
+    #[test]
+    fn invalid_versions_are_refused() {
+        for bad in ["", "a", "1.", "1..0", "1.0bc", "1.0A", "1.0_foo", "1.0-1", "1.0-r", "1.0-r1a", "1.0~", "1.0~xyz", "1.0a.1", "1.0-r1_p1", "v1.0", "1.0 "] {
+            assert!(compare(Scheme::Apk, bad, "1").is_err(), "{bad:?} should be invalid");
+        }
+        for good in ["1", "1.0a_p1", "1.0_alpha1_pre2", "0.1~1a2b-r3", "1.0_p-r1", "20230101"] {
+            assert!(compare(Scheme::Apk, good, "1").is_ok(), "{good:?} should be valid");
+        }
+    }
+}

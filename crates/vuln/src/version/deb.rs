@@ -1,0 +1,150 @@
+//! Debian version strings: `[epoch:]upstream_version[-debian_revision]`.
+//!
+//! Syntax (as dpkg and Debian Policy §5.6.12 define it):
+//! * the epoch, if present, is the part before the first `:` and must be a
+//!   non-empty decimal number that fits in a C `int` (≤ 2147483647);
+//! * the revision, if present, is the part after the last `-`; it must not be
+//!   empty and may hold ASCII letters, digits and `. + ~`;
+//! * the upstream version must not be empty, may hold ASCII letters, digits and
+//!   `. + ~ - :` and **must start with a digit**. dpkg only *warns* about a
+//!   non-digit start; we refuse it, as Policy requires the digit and such a
+//!   version would sort by rules dpkg itself calls bad syntax;
+//! * whitespace anywhere is refused.
+//!
+//! Ordering follows dpkg's `verrevcmp`: epochs numerically, then upstream, then
+//! revision. Each part is read as alternating non-digit and digit runs;
+//! non-digit runs compare character by character where `~` sorts before the end
+//! of the run, the end before letters, and letters before every other
+//! character; digit runs compare as integers. An absent revision is empty,
+//! which equals `0`.
+
+use super::{Scheme, VersionError, cmp_digits, digit_run, parse_epoch};
+use std::cmp::Ordering;
+
+const EPOCH_MAX: u64 = i32::MAX as u64;
+
+type Span = (usize, usize);
+
+/// Validate `s`; return its epoch and the byte ranges of upstream and revision.
+pub(crate) fn split(s: &str) -> Result<(u64, Span, Span), VersionError> {
+    let bad = |reason| VersionError::invalid(Scheme::Deb, s, reason);
+    if s.is_empty() {
+        return Err(bad("version is empty"));
+    }
+    if s.bytes().any(|c| c.is_ascii_whitespace()) {
+        return Err(bad("version contains whitespace"));
+    }
+    let (epoch, start) = match s.find(':') {
+        Some(i) => (parse_epoch(Scheme::Deb, s, &s[..i], EPOCH_MAX)?, i + 1),
+        None => (0, 0),
+    };
+    let (up_end, rev) = match s[start..].rfind('-') {
+        Some(i) => (start + i, (start + i + 1, s.len())),
+        None => (s.len(), (s.len(), s.len())),
+    };
+    let upstream = &s[start..up_end];
+    let revision = &s[rev.0..rev.1];
+    if upstream.is_empty() {
+        return Err(bad("upstream version is empty"));
+    }
+    if !upstream.as_bytes()[0].is_ascii_digit() {
+        return Err(bad("upstream version does not start with a digit"));
+    }
+    if !upstream.bytes().all(|c| c.is_ascii_alphanumeric() || b".+~-:".contains(&c)) {
+        return Err(bad("invalid character in upstream version"));
+    }
+    if up_end < s.len() && revision.is_empty() {
+        return Err(bad("revision is empty"));
+    }
+    if !revision.bytes().all(|c| c.is_ascii_alphanumeric() || b".+~".contains(&c)) {
+        return Err(bad("invalid character in revision"));
+    }
+    Ok((epoch, (start, up_end), rev))
+}
+
+/// Weight of one character of a non-digit run; `None` is the end of the run.
+fn weight(c: Option<u8>) -> i32 {
+    match c {
+        None => 0,
+        Some(b'~') => -1,
+        Some(c) if c.is_ascii_alphabetic() => i32::from(c),
+        Some(c) => i32::from(c) + 256,
+    }
+}
+
+/// dpkg's ordering of one upstream version or one revision.
+pub(crate) fn verrevcmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        loop {
+            let ca = a.get(i).copied().filter(|c| !c.is_ascii_digit());
+            let cb = b.get(j).copied().filter(|c| !c.is_ascii_digit());
+            if ca.is_none() && cb.is_none() {
+                break;
+            }
+            let (wa, wb) = (weight(ca), weight(cb));
+            if wa != wb {
+                return wa.cmp(&wb);
+            }
+            // Equal weights with at least one character present means both
+            // sides hold the same character.
+            i += 1;
+            j += 1;
+        }
+        let na = digit_run(&a[i..]);
+        let nb = digit_run(&b[j..]);
+        let ord = cmp_digits(&a[i..i + na], &b[j..j + nb]);
+        if ord != Ordering::Equal {
+            return ord;
+        }
+        i += na;
+        j += nb;
+    }
+    Ordering::Equal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Scheme, compare};
+    use std::cmp::Ordering::{self, *};
+
+    fn cmp(a: &str, b: &str) -> Ordering {
+        compare(Scheme::Deb, a, b).unwrap()
+    }
+
+    #[test]
+    fn tilde_epoch_and_revision_rules() {
+        assert_eq!(cmp("1.0~rc1", "1.0"), Less);
+        assert_eq!(cmp("1.0~~", "1.0~"), Less);
+        assert_eq!(cmp("1.0~", "1.0"), Less);
+        assert_eq!(cmp("1:0.1", "2.0"), Greater);
+        assert_eq!(cmp("0:1.0", "1.0"), Equal);
+        assert_eq!(cmp("1.0-1", "1.0-1+b1"), Less);
+        assert_eq!(cmp("1.0", "1.0-0"), Equal);
+        assert_eq!(cmp("1.0-1", "1.0-1~bpo1"), Greater);
+        assert_eq!(cmp("2.30-1ubuntu1", "2.30-1"), Greater);
+    }
+
+    #[test]
+    fn digits_letters_and_other_characters() {
+        assert_eq!(cmp("1.0", "1.00"), Equal);
+        assert_eq!(cmp("1.9", "1.10"), Less);
+        assert_eq!(cmp("1.0", "1.0.0"), Less);
+        assert_eq!(cmp("1.0a", "1.0"), Greater);
+        assert_eq!(cmp("1.0a", "1.0+"), Less, "letters sort before other characters");
+        assert_eq!(cmp("1.0A", "1.0a"), Less, "uppercase sorts by ASCII");
+        assert_eq!(cmp("1.0.", "1.0+"), Greater, "non-letters by ASCII");
+        assert_eq!(cmp("3.0.11-1~deb12u2", "3.0.13-1~deb12u1"), Less);
+        assert_eq!(cmp("1:2.3-4", "1:2.3-4"), Equal);
+        assert_eq!(cmp("1.2-3-4", "1.2-3-5"), Less, "last hyphen splits the revision");
+    }
+
+    #[test]
+    fn invalid_versions_are_refused() {
+        for bad in ["", "a1.0", "1.0-", ":1.0", "x:1.0", "1:", "1.0 1", "1.0_1", "1.0-a_b", "99999999999:1"] {
+            assert!(compare(Scheme::Deb, bad, "1.0").is_err(), "{bad:?} should be invalid");
+        }
+        assert!(compare(Scheme::Deb, "1:2:3", "1").is_ok(), "colon allowed after an epoch");
+    }
+}

@@ -1,0 +1,175 @@
+//! RPM version strings: `[epoch:]version[-release]`.
+//!
+//! Syntax: the epoch, if present, is the part before the first `:` and must be
+//! a non-empty decimal number (≤ 2^32-1, rpm's tag type). The release is the
+//! part after the last `-` and must not be empty when the `-` is present. The
+//! version must not be empty. Version and release may hold ASCII letters,
+//! digits and `. _ + ~ ^`; anything else (including whitespace and a second
+//! `:`) is refused.
+//!
+//! Ordering: epoch numerically (absent = 0), then version, then release, each
+//! with rpm's `rpmvercmp`. A string is read as a sequence of segments
+//! separated by characters other than letters, digits, `~` and `^` (those
+//! separators only delimit): a digit run, a letter run, `~` or `^`. Two
+//! sequences compare segment by segment, where the end of a string also acts
+//! as a segment, with the rank `~` < end < `^` < letters < digits; equal
+//! ranks compare letters by byte order and digit runs as integers. Hence
+//! `1.0~rc1 < 1.0 < 1.0^post < 1.0.1`, `1.0a == 1.0.a` and `1.01 == 1.1`.
+//! An absent release is empty, so `1.0 < 1.0-1`.
+
+use super::{Scheme, VersionError, cmp_digits, digit_run, parse_epoch};
+use std::cmp::Ordering;
+
+type Span = (usize, usize);
+
+fn allowed(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"._+~^".contains(&c)
+}
+
+/// Validate `s`; return its epoch and the byte ranges of version and release.
+pub(crate) fn split(s: &str) -> Result<(u64, Span, Span), VersionError> {
+    let bad = |reason| VersionError::invalid(Scheme::Rpm, s, reason);
+    if s.is_empty() {
+        return Err(bad("version is empty"));
+    }
+    let (epoch, start) = match s.find(':') {
+        Some(i) => (parse_epoch(Scheme::Rpm, s, &s[..i], u64::from(u32::MAX))?, i + 1),
+        None => (0, 0),
+    };
+    let (v_end, rel) = match s[start..].rfind('-') {
+        Some(i) => (start + i, (start + i + 1, s.len())),
+        None => (s.len(), (s.len(), s.len())),
+    };
+    if v_end == start {
+        return Err(bad("version part is empty"));
+    }
+    if v_end < s.len() && rel.0 == rel.1 {
+        return Err(bad("release is empty"));
+    }
+    if !s[start..v_end].bytes().all(allowed) {
+        return Err(bad("invalid character in version part"));
+    }
+    if !s[rel.0..rel.1].bytes().all(allowed) {
+        return Err(bad("invalid character in release"));
+    }
+    Ok((epoch, (start, v_end), rel))
+}
+
+/// One segment of a version string; the derived order of the variants is the
+/// rank used when two segments differ in kind.
+#[derive(Debug, Clone, Copy)]
+enum Seg<'a> {
+    Tilde,
+    End,
+    Caret,
+    Alpha(&'a [u8]),
+    Num(&'a [u8]),
+}
+
+impl Seg<'_> {
+    fn rank(&self) -> u8 {
+        match self {
+            Seg::Tilde => 0,
+            Seg::End => 1,
+            Seg::Caret => 2,
+            Seg::Alpha(_) => 3,
+            Seg::Num(_) => 4,
+        }
+    }
+}
+
+/// Read the next segment at `*pos`, skipping separators.
+fn next_seg<'a>(s: &'a [u8], pos: &mut usize) -> Seg<'a> {
+    while *pos < s.len() && !(s[*pos].is_ascii_alphanumeric() || s[*pos] == b'~' || s[*pos] == b'^') {
+        *pos += 1;
+    }
+    let rest = &s[*pos..];
+    let Some(&c) = rest.first() else {
+        return Seg::End;
+    };
+    let len = match c {
+        b'~' | b'^' => 1,
+        c if c.is_ascii_digit() => digit_run(rest),
+        _ => rest.iter().take_while(|c| c.is_ascii_alphabetic()).count(),
+    };
+    *pos += len;
+    match c {
+        b'~' => Seg::Tilde,
+        b'^' => Seg::Caret,
+        c if c.is_ascii_digit() => Seg::Num(&rest[..len]),
+        _ => Seg::Alpha(&rest[..len]),
+    }
+}
+
+/// rpm's ordering of one version or release string.
+pub(crate) fn rpmvercmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let (x, y) = (next_seg(a, &mut i), next_seg(b, &mut j));
+        let ord = match (x, y) {
+            (Seg::End, Seg::End) => return Ordering::Equal,
+            (Seg::Alpha(p), Seg::Alpha(q)) => p.cmp(q),
+            (Seg::Num(p), Seg::Num(q)) => cmp_digits(p, q),
+            _ => x.rank().cmp(&y.rank()),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Scheme, compare};
+    use std::cmp::Ordering::{self, *};
+
+    fn cmp(a: &str, b: &str) -> Ordering {
+        compare(Scheme::Rpm, a, b).unwrap()
+    }
+
+    #[test]
+    fn tilde_and_caret() {
+        assert_eq!(cmp("1.0~rc1", "1.0"), Less);
+        assert_eq!(cmp("1.0", "1.0^post"), Less);
+        assert_eq!(cmp("1.0^post", "1.0.1"), Less);
+        assert_eq!(cmp("1.0~rc1", "1.0~rc2"), Less);
+        assert_eq!(cmp("1.0~rc1^git1", "1.0~rc1"), Greater);
+        assert_eq!(cmp("1.0^", "1.0"), Greater);
+        assert_eq!(cmp("1.0a", "1.0^"), Greater);
+        assert_eq!(cmp("1.0~", "1.0"), Less);
+    }
+
+    #[test]
+    fn segments_separators_and_zeros() {
+        assert_eq!(cmp("1.0a", "1.0.a"), Equal);
+        assert_eq!(cmp("1.0", "1.0."), Equal);
+        assert_eq!(cmp("1_0", "1.0"), Equal);
+        assert_eq!(cmp("1.01", "1.1"), Equal);
+        assert_eq!(cmp("1.001", "1.01"), Equal);
+        assert_eq!(cmp("1.10", "1.9"), Greater);
+        assert_eq!(cmp("1.0a", "1.0"), Greater);
+        assert_eq!(cmp("1.a", "1.1"), Less, "digits beat letters");
+        assert_eq!(cmp("1.0", "1.0.0"), Less);
+        assert_eq!(cmp("2.0b", "2.0a"), Greater);
+        assert_eq!(cmp("1.0Z", "1.0a"), Less, "letters by byte order");
+        assert_eq!(cmp("10000000000000000000001", "9"), Greater, "arbitrary length numbers");
+    }
+
+    #[test]
+    fn epoch_and_release() {
+        assert_eq!(cmp("1:1.0-1", "2.0-1"), Greater);
+        assert_eq!(cmp("0:1.0-1", "1.0-1"), Equal);
+        assert_eq!(cmp("1.0-1.el9", "1.0-1.el9_3"), Less);
+        assert_eq!(cmp("5.14.0-362.8.1.el9_3", "5.14.0-362.18.1.el9_3"), Less);
+        assert_eq!(cmp("1.0", "1.0-1"), Less);
+        assert_eq!(cmp("128.12.0-1.el10_0", "128.11.0-1.el10_0"), Greater);
+    }
+
+    #[test]
+    fn invalid_versions_are_refused() {
+        for bad in ["", ":1", "a:1", "1:", "1.0-", "-1", "1 0", "1:2:3", "1.0/2", "1.0-é"] {
+            assert!(compare(Scheme::Rpm, bad, "1").is_err(), "{bad:?} should be invalid");
+        }
+    }
+}
