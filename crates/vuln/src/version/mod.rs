@@ -161,7 +161,7 @@ impl Ord for Version {
                 .epoch
                 .cmp(&other.epoch)
                 .then_with(|| rpm::rpmvercmp(self.main(), other.main()))
-                .then_with(|| rpm::rpmvercmp(self.rev(), other.rev())),
+                .then_with(|| rpm::release_cmp(self.rev(), other.rev())),
             Scheme::Apk => apk::compare_valid(&self.raw, &other.raw),
         })
     }

@@ -15,7 +15,8 @@
 //! as a segment, with the rank `~` < end < `^` < letters < digits; equal
 //! ranks compare letters by byte order and digit runs as integers. Hence
 //! `1.0~rc1 < 1.0 < 1.0^post < 1.0.1`, `1.0a == 1.0.a` and `1.01 == 1.1`.
-//! An absent release is empty, so `1.0 < 1.0-1`.
+//! An absent release sorts before any present one (as rpm's `rpmverCmp`
+//! does), so `1.0 < 1.0-1`.
 
 use super::{Scheme, VersionError, cmp_digits, digit_run, parse_epoch};
 use std::cmp::Ordering;
@@ -101,6 +102,14 @@ fn next_seg<'a>(s: &'a [u8], pos: &mut usize) -> Seg<'a> {
     }
 }
 
+/// Compare releases; an absent (empty) release sorts before a present one.
+pub(crate) fn release_cmp(a: &str, b: &str) -> Ordering {
+    match (a.is_empty(), b.is_empty()) {
+        (false, false) => rpmvercmp(a, b),
+        (x, y) => y.cmp(&x),
+    }
+}
+
 /// rpm's ordering of one version or release string.
 pub(crate) fn rpmvercmp(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -163,6 +172,7 @@ mod tests {
         assert_eq!(cmp("1.0-1.el9", "1.0-1.el9_3"), Less);
         assert_eq!(cmp("5.14.0-362.8.1.el9_3", "5.14.0-362.18.1.el9_3"), Less);
         assert_eq!(cmp("1.0", "1.0-1"), Less);
+        assert_eq!(cmp("1.0", "1.0-_"), Less, "any release beats none");
         assert_eq!(cmp("128.12.0-1.el10_0", "128.11.0-1.el10_0"), Greater);
     }
 
