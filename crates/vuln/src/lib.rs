@@ -12,3 +12,4 @@
 pub mod version;
 
 pub use version::{Scheme, Version, VersionError, compare};
+pub mod inventory;
