@@ -13,3 +13,15 @@ pub mod version;
 
 pub use version::{Scheme, Version, VersionError, compare};
 pub mod inventory;
+pub mod ecosystem;
+
+pub use ecosystem::{Distro, Ecosystem};
+pub mod osv;
+
+pub use osv::{Advisory, Severity, parse_osv};
+pub mod matcher;
+
+pub use matcher::{AdvisoryIndex, Finding, HostReport};
+pub mod load;
+
+pub use load::{LoadError, LoadReport, load_path};
