@@ -54,10 +54,17 @@ fn main() {
     // newest fix's version with release "0" (older than every fix of it).
     let mut fixes: BTreeMap<String, Vec<Version>> = BTreeMap::new();
     for a in &report.advisories {
-        for aff in a.affected.iter().filter(|x| x.ecosystem().ok().as_ref() == Some(&eco)) {
+        for aff in a
+            .affected
+            .iter()
+            .filter(|x| x.ecosystem().ok().as_ref() == Some(&eco))
+        {
             for e in aff.ranges.iter().flatten() {
                 if let Event::Fixed(v) = e {
-                    fixes.entry(aff.name.clone()).or_default().push(Version::parse(Scheme::Rpm, v).unwrap());
+                    fixes
+                        .entry(aff.name.clone())
+                        .or_default()
+                        .push(Version::parse(Scheme::Rpm, v).unwrap());
                 }
             }
         }
@@ -83,7 +90,10 @@ fn main() {
             (0..1500)
                 .map(|_| {
                     let (name, versions) = &candidates[rng.below(candidates.len())];
-                    let mut p = InstalledPackage::new(name.clone(), versions[rng.below(versions.len())].clone());
+                    let mut p = InstalledPackage::new(
+                        name.clone(),
+                        versions[rng.below(versions.len())].clone(),
+                    );
                     p.arch = Some("x86_64".into());
                     p
                 })

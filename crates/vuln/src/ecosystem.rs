@@ -80,7 +80,9 @@ pub struct Ecosystem {
 
 /// An ecosystem string this crate does not handle.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unsupported ecosystem {0:?} (supported: Debian, Ubuntu, AlmaLinux, Rocky Linux, Red Hat, Alpine)")]
+#[error(
+    "unsupported ecosystem {0:?} (supported: Debian, Ubuntu, AlmaLinux, Rocky Linux, Red Hat, Alpine)"
+)]
 pub struct UnsupportedEcosystem(pub String);
 
 fn major(v: &str) -> String {
@@ -110,7 +112,11 @@ impl Ecosystem {
             "alpine" => (Distro::Alpine, major_minor(v)),
             _ => return None,
         };
-        Some(Ecosystem { distro, release: Some(release), variant: None })
+        Some(Ecosystem {
+            distro,
+            release: Some(release),
+            variant: None,
+        })
     }
 }
 
@@ -129,16 +135,29 @@ impl FromStr for Ecosystem {
             Distro::Ubuntu => {
                 let pro = first.is_some_and(|p| p.eq_ignore_ascii_case("pro"));
                 let rel = if pro { rest.get(1).copied() } else { first };
-                (rel.filter(|r| !r.is_empty()).map(str::to_string), pro.then(|| "pro".to_string()))
+                (
+                    rel.filter(|r| !r.is_empty()).map(str::to_string),
+                    pro.then(|| "pro".to_string()),
+                )
             }
             Distro::RedHat => match first {
                 Some(p) if p.starts_with(|c: char| c.is_ascii_digit()) => (Some(major(p)), None),
-                Some("enterprise_linux") => (rest.get(1).filter(|r| !r.is_empty()).map(|r| major(r)), None),
-                Some(product) => (rest.get(1).filter(|r| !r.is_empty()).map(|r| r.to_string()), Some(product.to_string())),
+                Some("enterprise_linux") => (
+                    rest.get(1).filter(|r| !r.is_empty()).map(|r| major(r)),
+                    None,
+                ),
+                Some(product) => (
+                    rest.get(1).filter(|r| !r.is_empty()).map(|r| r.to_string()),
+                    Some(product.to_string()),
+                ),
                 None => (None, None),
             },
         };
-        Ok(Ecosystem { distro, release, variant })
+        Ok(Ecosystem {
+            distro,
+            release,
+            variant,
+        })
     }
 }
 
@@ -173,8 +192,14 @@ mod tests {
         assert_ne!(eco("Ubuntu:Pro:18.04:LTS"), eco("Ubuntu:18.04:LTS"));
         assert_eq!(eco("Alpine:v3.19"), eco("Alpine:3.19"));
         assert_eq!(eco("AlmaLinux:9"), eco("almalinux:9.3"));
-        assert_eq!(eco("Red Hat:enterprise_linux:9::appstream"), eco("Red Hat:enterprise_linux:9::baseos"));
-        assert_eq!(eco("Red Hat:enterprise_linux:9::appstream"), eco("Red Hat:9"));
+        assert_eq!(
+            eco("Red Hat:enterprise_linux:9::appstream"),
+            eco("Red Hat:enterprise_linux:9::baseos")
+        );
+        assert_eq!(
+            eco("Red Hat:enterprise_linux:9::appstream"),
+            eco("Red Hat:9")
+        );
         assert_ne!(eco("Red Hat:rhel_eus:9.2::baseos"), eco("Red Hat:9"));
         assert_eq!(eco("Rocky Linux:9").scheme(), Scheme::Rpm);
         assert!("PyPI".parse::<Ecosystem>().is_err());
@@ -183,17 +208,31 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for s in ["Debian:12", "Ubuntu:22.04", "Ubuntu:Pro:18.04", "Alpine:v3.19", "AlmaLinux:9", "Rocky Linux:9"] {
+        for s in [
+            "Debian:12",
+            "Ubuntu:22.04",
+            "Ubuntu:Pro:18.04",
+            "Alpine:v3.19",
+            "AlmaLinux:9",
+            "Rocky Linux:9",
+        ] {
             assert_eq!(eco(s).to_string(), s);
             assert_eq!(eco(&eco(s).to_string()), eco(s));
         }
-        assert_eq!(eco("Red Hat:rhel_eus:9.2::baseos").to_string(), "Red Hat:rhel_eus:9.2");
+        assert_eq!(
+            eco("Red Hat:rhel_eus:9.2::baseos").to_string(),
+            "Red Hat:rhel_eus:9.2"
+        );
         assert_eq!(eco("Red Hat:9").to_string(), "Red Hat:enterprise_linux:9");
     }
 
     #[test]
     fn from_os_identity() {
-        let os = |id: &str, v: &str| OsRelease { id: id.into(), version_id: Some(v.into()), ..OsRelease::default() };
+        let os = |id: &str, v: &str| OsRelease {
+            id: id.into(),
+            version_id: Some(v.into()),
+            ..OsRelease::default()
+        };
         let cases = [
             ("almalinux", "9.3", "AlmaLinux:9"),
             ("debian", "12", "Debian:12"),
@@ -203,9 +242,18 @@ mod tests {
             ("rhel", "9.3", "Red Hat:enterprise_linux:9"),
         ];
         for (id, v, want) in cases {
-            assert_eq!(Ecosystem::from_os_release(&os(id, v)).unwrap().to_string(), want);
+            assert_eq!(
+                Ecosystem::from_os_release(&os(id, v)).unwrap().to_string(),
+                want
+            );
         }
         assert_eq!(Ecosystem::from_os_release(&os("arch", "1")), None);
-        assert_eq!(Ecosystem::from_os_release(&OsRelease { id: "debian".into(), ..OsRelease::default() }), None);
+        assert_eq!(
+            Ecosystem::from_os_release(&OsRelease {
+                id: "debian".into(),
+                ..OsRelease::default()
+            }),
+            None
+        );
     }
 }

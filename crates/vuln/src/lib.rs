@@ -12,8 +12,8 @@
 pub mod version;
 
 pub use version::{Scheme, Version, VersionError, compare};
-pub mod inventory;
 pub mod ecosystem;
+pub mod inventory;
 
 pub use ecosystem::{Distro, Ecosystem};
 pub mod osv;

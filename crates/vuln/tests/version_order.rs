@@ -69,7 +69,9 @@ proptest! {
 fn sample_pairs(scheme: Scheme, n: usize) -> Vec<(String, String)> {
     let mut runner = TestRunner::deterministic();
     let s = (strategy(scheme), strategy(scheme));
-    (0..n).map(|_| s.new_tree(&mut runner).unwrap().current()).collect()
+    (0..n)
+        .map(|_| s.new_tree(&mut runner).unwrap().current())
+        .collect()
 }
 
 fn tool_exists(path: &str) -> bool {
@@ -84,7 +86,9 @@ fn agrees_with_dpkg_when_installed() {
     }
     let mut pairs = sample_pairs(Scheme::Deb, 300);
     // Make some pairs share a prefix so deeper rules are reached.
-    let prefixed = sample_pairs(Scheme::Deb, 200).into_iter().filter(|(a, b)| !a.contains(':') && !b.contains(':'));
+    let prefixed = sample_pairs(Scheme::Deb, 200)
+        .into_iter()
+        .filter(|(a, b)| !a.contains(':') && !b.contains(':'));
     pairs.extend(prefixed.map(|(a, b)| (format!("1.2{a}"), format!("1.2{b}"))));
     for (a, b) in pairs {
         let ours = compare(Scheme::Deb, &a, &b).unwrap();
@@ -93,7 +97,10 @@ fn agrees_with_dpkg_when_installed() {
             Ordering::Equal => "eq",
             Ordering::Greater => "gt",
         };
-        let ok = Command::new("dpkg").args(["--compare-versions", &a, op, &b]).status().unwrap();
+        let ok = Command::new("dpkg")
+            .args(["--compare-versions", &a, op, &b])
+            .status()
+            .unwrap();
         assert!(ok.success(), "dpkg disagrees: {a} {op} {b}");
     }
 }
@@ -113,11 +120,19 @@ fn agrees_with_rpm_when_installed() {
         lua.push('}');
         let out = Command::new("rpm").args(["--eval", &lua]).output().unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
-        let results: Vec<&str> = text.split(';').map(str::trim).filter(|l| !l.is_empty()).collect();
+        let results: Vec<&str> = text
+            .split(';')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         assert_eq!(results.len(), chunk.len(), "rpm printed {text}");
         for ((a, b), r) in chunk.iter().zip(results) {
             let theirs = r.parse::<i32>().unwrap().cmp(&0);
-            assert_eq!(compare(Scheme::Rpm, a, b).unwrap(), theirs, "rpm disagrees on {a} vs {b}");
+            assert_eq!(
+                compare(Scheme::Rpm, a, b).unwrap(),
+                theirs,
+                "rpm disagrees on {a} vs {b}"
+            );
         }
     }
 }

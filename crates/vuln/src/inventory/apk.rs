@@ -9,11 +9,20 @@ pub fn parse_apk_installed(text: &str) -> Result<Vec<InstalledPackage>, Inventor
     let mut out = Vec::new();
     for st in stanzas(text, ':')? {
         let err = |what: &str| InventoryError::new(st.line, what.to_string());
-        let name = st.get("P").filter(|v| !v.is_empty()).ok_or_else(|| err("record without P: name"))?;
-        let version = st.get("V").filter(|v| !v.is_empty()).ok_or_else(|| err("record without V: version"))?;
+        let name = st
+            .get("P")
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| err("record without P: name"))?;
+        let version = st
+            .get("V")
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| err("record without V: version"))?;
         let mut pkg = InstalledPackage::new(name, version);
         pkg.arch = st.get("A").map(str::to_string);
-        pkg.source_name = st.get("o").filter(|o| *o != name && !o.is_empty()).map(str::to_string);
+        pkg.source_name = st
+            .get("o")
+            .filter(|o| *o != name && !o.is_empty())
+            .map(str::to_string);
         out.push(pkg);
     }
     Ok(out)
@@ -42,7 +51,10 @@ o:musl
 ";
         let p = parse_apk_installed(text).unwrap();
         assert_eq!(p.len(), 2);
-        assert_eq!((p[0].name.as_str(), p[0].version.as_str()), ("libcrypto3", "3.1.4-r5"));
+        assert_eq!(
+            (p[0].name.as_str(), p[0].version.as_str()),
+            ("libcrypto3", "3.1.4-r5")
+        );
         assert_eq!(p[0].source_name(), "openssl");
         assert_eq!(p[1].source_name, None);
         assert_eq!(p[1].arch.as_deref(), Some("x86_64"));

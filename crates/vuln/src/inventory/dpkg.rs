@@ -16,8 +16,12 @@ pub fn parse_dpkg_status(text: &str) -> Result<Vec<InstalledPackage>, InventoryE
     let mut out = Vec::new();
     for st in stanzas(text, ':')? {
         let err = |what: &str| InventoryError::new(st.line, what.to_string());
-        let name = st.get("Package").ok_or_else(|| err("stanza without Package"))?;
-        let status = st.get("Status").ok_or_else(|| err("stanza without Status"))?;
+        let name = st
+            .get("Package")
+            .ok_or_else(|| err("stanza without Package"))?;
+        let status = st
+            .get("Status")
+            .ok_or_else(|| err("stanza without Status"))?;
         let words: Vec<&str> = status.split_whitespace().collect();
         if words.len() != 3 {
             return Err(err("Status must have three words"));
@@ -102,7 +106,12 @@ Version: 5.2.15-2+b2
 
     #[test]
     fn malformed_input_is_an_error() {
-        assert_eq!(parse_dpkg_status("Package: x\nStatus: install ok installed\n").unwrap_err().line, 1);
+        assert_eq!(
+            parse_dpkg_status("Package: x\nStatus: install ok installed\n")
+                .unwrap_err()
+                .line,
+            1
+        );
         assert!(parse_dpkg_status("Package x\n").is_err());
         assert!(parse_dpkg_status("Package: x\nStatus: installed\nVersion: 1\n").is_err());
         let bad_source = "Package: x\nStatus: install ok installed\nVersion: 1\nSource: y (2\n";

@@ -20,7 +20,14 @@ use super::InstalledPackage;
 use crate::version::{Scheme, Version};
 
 const RPM_KERNELS: [&str; 8] = [
-    "kernel", "kernel-core", "kernel-uek", "kernel-uek-core", "kernel-rt", "kernel-rt-core", "kernel-lt", "kernel-ml",
+    "kernel",
+    "kernel-core",
+    "kernel-uek",
+    "kernel-uek-core",
+    "kernel-rt",
+    "kernel-rt-core",
+    "kernel-lt",
+    "kernel-ml",
 ];
 
 /// Outcome of [`reboot_status`].
@@ -35,19 +42,28 @@ pub struct RebootStatus {
 }
 
 /// Installed kernels as (release, package version).
-fn installed_kernels(scheme: Scheme, running: &str, packages: &[InstalledPackage]) -> Vec<(String, Version)> {
+fn installed_kernels(
+    scheme: Scheme,
+    running: &str,
+    packages: &[InstalledPackage],
+) -> Vec<(String, Version)> {
     let mut out = Vec::new();
     for p in packages {
         let release = match scheme {
             Scheme::Rpm if RPM_KERNELS.contains(&p.name.as_str()) => {
-                let vr = p.version.split_once(':').map_or(p.version.as_str(), |(_, vr)| vr);
+                let vr = p
+                    .version
+                    .split_once(':')
+                    .map_or(p.version.as_str(), |(_, vr)| vr);
                 match &p.arch {
                     Some(a) => format!("{vr}.{a}"),
                     None => vr.to_string(),
                 }
             }
             Scheme::Deb => match p.name.strip_prefix("linux-image-") {
-                Some(r) if r.starts_with(|c: char| c.is_ascii_digit()) && !r.ends_with("-dbg") => r.to_string(),
+                Some(r) if r.starts_with(|c: char| c.is_ascii_digit()) && !r.ends_with("-dbg") => {
+                    r.to_string()
+                }
                 _ => continue,
             },
             Scheme::Apk => {
@@ -74,7 +90,9 @@ fn version_from_release(scheme: Scheme, running: &str) -> Option<Version> {
     let text = match scheme {
         Scheme::Rpm => {
             let base = running.split('+').next().unwrap_or(running);
-            base.rsplit_once('.').map_or(base, |(vr, _arch)| vr).to_string()
+            base.rsplit_once('.')
+                .map_or(base, |(vr, _arch)| vr)
+                .to_string()
         }
         Scheme::Apk => {
             let mut parts = running.rsplitn(3, '-');
@@ -126,7 +144,10 @@ mod tests {
         ];
         let st = reboot_status(Scheme::Rpm, "5.14.0-362.8.1.el9_3.x86_64", &pkgs);
         assert!(st.reboot_required);
-        assert_eq!(st.newest_installed.as_deref(), Some("5.14.0-362.18.1.el9_3.x86_64"));
+        assert_eq!(
+            st.newest_installed.as_deref(),
+            Some("5.14.0-362.18.1.el9_3.x86_64")
+        );
         assert!(!reboot_status(Scheme::Rpm, "5.14.0-362.18.1.el9_3.x86_64", &pkgs).reboot_required);
         // Running a kernel newer than any installed one (package removed).
         assert!(!reboot_status(Scheme::Rpm, "5.14.0-400.1.el9_4.x86_64", &pkgs).reboot_required);
@@ -148,7 +169,10 @@ mod tests {
 
     #[test]
     fn apk_kernels() {
-        let pkgs = [pkg("linux-lts", "6.6.14-r0", "x86_64"), pkg("linux-firmware", "20240115-r0", "x86_64")];
+        let pkgs = [
+            pkg("linux-lts", "6.6.14-r0", "x86_64"),
+            pkg("linux-firmware", "20240115-r0", "x86_64"),
+        ];
         assert!(reboot_status(Scheme::Apk, "6.6.8-0-lts", &pkgs).reboot_required);
         assert!(!reboot_status(Scheme::Apk, "6.6.14-0-lts", &pkgs).reboot_required);
         assert!(!reboot_status(Scheme::Apk, "6.6.8-0-virt", &pkgs).reboot_required);

@@ -99,11 +99,17 @@ pub(crate) fn stanzas(text: &str, sep: char) -> Result<Vec<Stanza<'_>>, Inventor
             continue;
         }
         let Some((k, v)) = line.split_once(sep) else {
-            return Err(InventoryError::new(n, format!("expected 'Field{sep} value'")));
+            return Err(InventoryError::new(
+                n,
+                format!("expected 'Field{sep} value'"),
+            ));
         };
-        cur.get_or_insert_with(|| Stanza { line: n, fields: Vec::new() })
-            .fields
-            .push((k.trim(), v.trim()));
+        cur.get_or_insert_with(|| Stanza {
+            line: n,
+            fields: Vec::new(),
+        })
+        .fields
+        .push((k.trim(), v.trim()));
     }
     out.extend(cur);
     Ok(out)

@@ -83,7 +83,10 @@ mod tests {
 
     #[test]
     fn broken_lines_are_errors() {
-        assert_eq!(parse_os_release("ID=debian\nnonsense\n").unwrap_err().line, 2);
+        assert_eq!(
+            parse_os_release("ID=debian\nnonsense\n").unwrap_err().line,
+            2
+        );
         assert!(parse_os_release("ID=\"debian\n").is_err());
     }
 }

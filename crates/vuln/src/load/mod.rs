@@ -30,7 +30,8 @@ impl LoadReport {
         match parse_osv(bytes) {
             Ok(parsed) => {
                 for p in parsed {
-                    self.warnings.extend(p.warnings.into_iter().map(|w| (file.to_string(), w)));
+                    self.warnings
+                        .extend(p.warnings.into_iter().map(|w| (file.to_string(), w)));
                     self.advisories.push(p.advisory);
                 }
             }
@@ -66,19 +67,25 @@ pub enum LoadError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
-    move |source| LoadError::Io { path: path.display().to_string(), source }
+    move |source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 fn is_zip(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
 fn add_file(report: &mut LoadReport, path: &Path) -> Result<(), LoadError> {
     if is_zip(path) {
         let file = fs::File::open(path).map_err(io_err(path))?;
         let label = path.display().to_string();
-        read_zip(std::io::BufReader::new(file), &label, report)
-            .map_err(|source| LoadError::Zip { path: label.clone(), source })
+        read_zip(std::io::BufReader::new(file), &label, report).map_err(|source| LoadError::Zip {
+            path: label.clone(),
+            source,
+        })
     } else {
         let bytes = fs::read(path).map_err(io_err(path))?;
         report.add_json(&path.display().to_string(), &bytes);
@@ -87,13 +94,19 @@ fn add_file(report: &mut LoadReport, path: &Path) -> Result<(), LoadError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let mut entries: Vec<PathBuf> =
-        fs::read_dir(dir).map_err(io_err(dir))?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>().map_err(io_err(dir))?;
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(io_err(dir))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(io_err(dir))?;
     entries.sort();
     for p in entries {
         if p.is_dir() {
             walk(&p, out)?;
-        } else if is_zip(&p) || p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        } else if is_zip(&p)
+            || p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             out.push(p);
         }
     }
@@ -109,7 +122,9 @@ pub fn load_path(path: &Path) -> Result<LoadReport, LoadError> {
         walk(path, &mut files)?;
         for f in files {
             if let Err(e) = add_file(&mut report, &f) {
-                report.rejected.push((f.display().to_string(), e.to_string()));
+                report
+                    .rejected
+                    .push((f.display().to_string(), e.to_string()));
             }
         }
     } else {

@@ -100,17 +100,38 @@ impl AdvisoryIndex {
                         None => skipped_ranges += 1,
                     }
                 }
-                let versions: Vec<Version> = aff.versions.iter().filter_map(|v| Version::parse(scheme, v).ok()).collect();
-                let slot = by_eco.entry(eco).or_default().entry(aff.name.clone()).or_default();
+                let versions: Vec<Version> = aff
+                    .versions
+                    .iter()
+                    .filter_map(|v| Version::parse(scheme, v).ok())
+                    .collect();
+                let slot = by_eco
+                    .entry(eco)
+                    .or_default()
+                    .entry(aff.name.clone())
+                    .or_default();
                 let (advisory, affected) = (ai as u32, fi as u32);
                 slot.repeats |= slot.simple.iter().any(|e| e.advisory == advisory)
                     || slot.general.iter().any(|e| e.advisory == advisory);
                 match (ranges.as_slice(), versions.is_empty()) {
-                    ([r], true) if matches!(r.as_slice(), [Bound::Introduced(None), Bound::Fixed(_)]) => {
-                        let Bound::Fixed(fixed) = &r[1] else { unreachable!("matched above") };
-                        slot.simple.push(Simple { fixed: fixed.clone(), advisory, affected });
+                    ([r], true)
+                        if matches!(r.as_slice(), [Bound::Introduced(None), Bound::Fixed(_)]) =>
+                    {
+                        let Bound::Fixed(fixed) = &r[1] else {
+                            unreachable!("matched above")
+                        };
+                        slot.simple.push(Simple {
+                            fixed: fixed.clone(),
+                            advisory,
+                            affected,
+                        });
                     }
-                    _ => slot.general.push(General { advisory, affected, ranges, versions }),
+                    _ => slot.general.push(General {
+                        advisory,
+                        affected,
+                        ranges,
+                        versions,
+                    }),
                 }
             }
         }
@@ -119,7 +140,11 @@ impl AdvisoryIndex {
                 e.simple.sort_by(|a, b| a.fixed.cmp(&b.fixed));
             }
         }
-        AdvisoryIndex { advisories, by_eco, skipped_ranges }
+        AdvisoryIndex {
+            advisories,
+            by_eco,
+            skipped_ranges,
+        }
     }
 
     /// All advisories, withdrawn ones included.
@@ -139,18 +164,29 @@ impl AdvisoryIndex {
 
     /// Match the installed packages of a host of ecosystem `eco`. Findings
     /// come in inventory order, and by advisory id within a package.
-    pub fn match_host<'a>(&'a self, eco: &Ecosystem, packages: &'a [InstalledPackage]) -> HostReport<'a> {
+    pub fn match_host<'a>(
+        &'a self,
+        eco: &Ecosystem,
+        packages: &'a [InstalledPackage],
+    ) -> HostReport<'a> {
         let mut report = HostReport::default();
         let Some(names) = self.by_eco.get(eco) else {
             return report;
         };
         let scheme = eco.scheme();
-        let by_source = !matches!(eco.distro, Distro::AlmaLinux | Distro::RockyLinux | Distro::RedHat);
+        let by_source = !matches!(
+            eco.distro,
+            Distro::AlmaLinux | Distro::RockyLinux | Distro::RedHat
+        );
         for pkg in packages {
             let (primary, extra, ver) = if by_source {
                 (pkg.source_name(), None, pkg.source_version())
             } else {
-                (pkg.name.as_str(), pkg.source_name.as_deref(), pkg.version.as_str())
+                (
+                    pkg.name.as_str(),
+                    pkg.source_name.as_deref(),
+                    pkg.version.as_str(),
+                )
             };
             let first = names.get(primary);
             let second = extra.and_then(|n| names.get(n));
@@ -173,7 +209,12 @@ impl AdvisoryIndex {
             if second.is_some() || first.is_some_and(|e| e.repeats) {
                 let mut kept = start;
                 for i in start..report.findings.len() {
-                    if kept == start || !std::ptr::eq(report.findings[kept - 1].advisory, report.findings[i].advisory) {
+                    if kept == start
+                        || !std::ptr::eq(
+                            report.findings[kept - 1].advisory,
+                            report.findings[i].advisory,
+                        )
+                    {
                         report.findings.swap(kept, i);
                         kept += 1;
                     }
@@ -184,7 +225,13 @@ impl AdvisoryIndex {
         report
     }
 
-    fn collect<'a>(&'a self, pkg: &'a InstalledPackage, v: &Version, e: &'a NameEntries, out: &mut Vec<Finding<'a>>) {
+    fn collect<'a>(
+        &'a self,
+        pkg: &'a InstalledPackage,
+        v: &Version,
+        e: &'a NameEntries,
+        out: &mut Vec<Finding<'a>>,
+    ) {
         let finding = |advisory: u32, affected: u32, fix: Option<&'a Version>| {
             let advisory = &self.advisories[advisory as usize];
             Finding {
@@ -195,9 +242,17 @@ impl AdvisoryIndex {
             }
         };
         let first_hit = e.simple.partition_point(|s| s.fixed <= *v);
-        out.extend(e.simple[first_hit..].iter().map(|s| finding(s.advisory, s.affected, Some(&s.fixed))));
+        out.extend(
+            e.simple[first_hit..]
+                .iter()
+                .map(|s| finding(s.advisory, s.affected, Some(&s.fixed))),
+        );
         for g in &e.general {
-            let mut hit = g.ranges.iter().filter_map(|r| range_hit(v, r)).reduce(|a, b| a.or(b));
+            let mut hit = g
+                .ranges
+                .iter()
+                .filter_map(|r| range_hit(v, r))
+                .reduce(|a, b| a.or(b));
             if hit.is_none() && g.versions.iter().any(|x| x == v) {
                 hit = Some(None);
             }

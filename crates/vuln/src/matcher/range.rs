@@ -101,7 +101,12 @@ mod tests {
 
     #[test]
     fn introduced_fixed_windows() {
-        let r = range(&[Fixed("1.5-1".into()), Introduced("0".into()), Introduced("2.0-1".into()), Fixed("2.3-1".into())]);
+        let r = range(&[
+            Fixed("1.5-1".into()),
+            Introduced("0".into()),
+            Introduced("2.0-1".into()),
+            Fixed("2.3-1".into()),
+        ]);
         assert_eq!(hit("1.0-1", &r), Some(Some("1.5-1".into())));
         assert_eq!(hit("1.5-1", &r), None);
         assert_eq!(hit("1.9-1", &r), None);

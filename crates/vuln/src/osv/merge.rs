@@ -47,7 +47,7 @@ pub fn merge_into(base: &mut Advisory, mut other: Advisory) {
     union(&mut base.related, other.related);
     union(&mut base.references, other.references);
     union(&mut base.cves, other.cves);
-    base.cves.sort();
+    super::convert::sort_cves(&mut base.cves);
 }
 
 /// Merge records sharing an id; the result is sorted by id.
@@ -113,9 +113,21 @@ mod tests {
     #[test]
     fn upsert_decisions() {
         let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
-        assert_eq!(upsert_decision(None, t("2024-01-01T00:00:00Z")), Upsert::New);
-        assert_eq!(upsert_decision(Some(t("2024-01-01T00:00:00Z")), t("2024-01-02T00:00:00Z")), Upsert::Updated);
-        assert_eq!(upsert_decision(Some(t("2024-01-02T00:00:00Z")), t("2024-01-02T00:00:00Z")), Upsert::Unchanged);
-        assert_eq!(upsert_decision(Some(t("2024-01-03T00:00:00Z")), t("2024-01-02T00:00:00Z")), Upsert::Unchanged);
+        assert_eq!(
+            upsert_decision(None, t("2024-01-01T00:00:00Z")),
+            Upsert::New
+        );
+        assert_eq!(
+            upsert_decision(Some(t("2024-01-01T00:00:00Z")), t("2024-01-02T00:00:00Z")),
+            Upsert::Updated
+        );
+        assert_eq!(
+            upsert_decision(Some(t("2024-01-02T00:00:00Z")), t("2024-01-02T00:00:00Z")),
+            Upsert::Unchanged
+        );
+        assert_eq!(
+            upsert_decision(Some(t("2024-01-03T00:00:00Z")), t("2024-01-02T00:00:00Z")),
+            Upsert::Unchanged
+        );
     }
 }

@@ -21,7 +21,9 @@ use serde_json::Value;
 use std::fmt;
 
 /// Normalised severity level; orders from unknown to critical.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// No rating found.
@@ -51,7 +53,11 @@ impl Severity {
 
     /// Map a rating word (any case, trailing punctuation ignored).
     pub fn from_word(word: &str) -> Option<Severity> {
-        let w: String = word.chars().filter(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase();
+        let w: String = word
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .collect::<String>()
+            .to_ascii_lowercase();
         Some(match w.as_str() {
             "critical" => Severity::Critical,
             "high" | "important" => Severity::High,
@@ -105,7 +111,13 @@ pub(crate) fn best_cvss(entries: &[RawSeverity]) -> Option<CvssScore> {
         .filter_map(|e| {
             let r = rank(&e.kind)?;
             let parsed: cvss::Cvss = e.score.parse().ok()?;
-            Some((r, CvssScore { vector: e.score.clone(), score: parsed.score() }))
+            Some((
+                r,
+                CvssScore {
+                    vector: e.score.clone(),
+                    score: parsed.score(),
+                },
+            ))
         })
         .max_by(|a, b| a.0.cmp(&b.0).then(a.1.score.total_cmp(&b.1.score)))
         .map(|(_, c)| c)
@@ -113,7 +125,11 @@ pub(crate) fn best_cvss(entries: &[RawSeverity]) -> Option<CvssScore> {
 
 /// A distribution rating in `severity` entries of type `Ubuntu`.
 pub(crate) fn distro_rating(entries: &[RawSeverity]) -> Option<Severity> {
-    entries.iter().filter(|e| e.kind == "Ubuntu").filter_map(|e| Severity::from_word(&e.score)).max()
+    entries
+        .iter()
+        .filter(|e| e.kind == "Ubuntu")
+        .filter_map(|e| Severity::from_word(&e.score))
+        .max()
 }
 
 /// A rating word under `severity`, `priority` or `urgency` in a JSON object.
@@ -140,16 +156,26 @@ mod tests {
     use super::*;
 
     fn sev(kind: &str, score: &str) -> RawSeverity {
-        RawSeverity { kind: kind.into(), score: score.into() }
+        RawSeverity {
+            kind: kind.into(),
+            score: score.into(),
+        }
     }
 
     #[test]
     fn cvss_v3_and_v4_are_scored() {
-        let v3 = best_cvss(&[sev("CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")]).unwrap();
+        let v3 = best_cvss(&[sev(
+            "CVSS_V3",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        )])
+        .unwrap();
         assert_eq!(v3.score, 9.8);
         assert_eq!(v3.severity(), Severity::Critical);
         let v4 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
-        let both = best_cvss(&[sev("CVSS_V3", "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N"), sev("CVSS_V4", v4)]);
+        let both = best_cvss(&[
+            sev("CVSS_V3", "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N"),
+            sev("CVSS_V4", v4),
+        ]);
         assert_eq!(both.unwrap().vector, v4, "v4 preferred");
         assert!(best_cvss(&[sev("CVSS_V3", "garbage")]).is_none());
     }
@@ -159,11 +185,17 @@ mod tests {
         assert_eq!(Severity::from_word("Important"), Some(Severity::High));
         assert_eq!(Severity::from_word("low**"), Some(Severity::Low));
         assert_eq!(Severity::from_word("not yet assigned"), None);
-        assert_eq!(summary_rating("Moderate: curl security update"), Some(Severity::Medium));
+        assert_eq!(
+            summary_rating("Moderate: curl security update"),
+            Some(Severity::Medium)
+        );
         assert_eq!(summary_rating("container-tools: bug fix"), None);
         let v: Value = serde_json::json!({"urgency": "high", "other": 1});
         assert_eq!(rating_in(Some(&v)), Some(Severity::High));
-        assert_eq!(distro_rating(&[sev("Ubuntu", "medium")]), Some(Severity::Medium));
+        assert_eq!(
+            distro_rating(&[sev("Ubuntu", "medium")]),
+            Some(Severity::Medium)
+        );
         assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Unknown);
     }
 }

@@ -65,7 +65,11 @@ struct Tokens<'a> {
 
 impl<'a> Tokens<'a> {
     fn new(s: &'a str) -> Self {
-        Tokens { s: s.as_bytes(), pos: 0, prev: None }
+        Tokens {
+            s: s.as_bytes(),
+            pos: 0,
+            prev: None,
+        }
     }
 
     fn take(&mut self, len: usize) -> &'a [u8] {
@@ -79,23 +83,35 @@ impl<'a> Tokens<'a> {
         if n == 0 {
             return Err("expected digits");
         }
-        Ok(Token { kind, text: self.take(n), suffix: NO_SUFFIX })
+        Ok(Token {
+            kind,
+            text: self.take(n),
+            suffix: NO_SUFFIX,
+        })
     }
 
     /// The next token, `End` once the string is consumed.
     fn next_token(&mut self) -> Result<Token<'a>, &'static str> {
         let Some(prev) = self.prev else {
-            let t = self.digits(Kind::Initial).map_err(|_| "must start with a digit")?;
+            let t = self
+                .digits(Kind::Initial)
+                .map_err(|_| "must start with a digit")?;
             self.prev = Some(Kind::Initial);
             return Ok(t);
         };
         let Some(&c) = self.s.get(self.pos) else {
-            return Ok(Token { kind: Kind::End, text: &[], suffix: NO_SUFFIX });
+            return Ok(Token {
+                kind: Kind::End,
+                text: &[],
+                suffix: NO_SUFFIX,
+            });
         };
         let tok = match c {
-            b'a'..=b'z' if prev <= Kind::Digit => {
-                Token { kind: Kind::Letter, text: self.take(1), suffix: NO_SUFFIX }
-            }
+            b'a'..=b'z' if prev <= Kind::Digit => Token {
+                kind: Kind::Letter,
+                text: self.take(1),
+                suffix: NO_SUFFIX,
+            },
             b'.' if prev <= Kind::Digit => {
                 self.pos += 1;
                 self.digits(Kind::Digit)?
@@ -103,14 +119,21 @@ impl<'a> Tokens<'a> {
             b'0'..=b'9' if prev == Kind::Suffix => self.digits(Kind::SuffixNo)?,
             b'_' if prev <= Kind::SuffixNo => {
                 self.pos += 1;
-                let n = self.s[self.pos..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+                let n = self.s[self.pos..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_lowercase())
+                    .count();
                 let word = self.take(n);
                 let rank = SUFFIXES
                     .iter()
                     .find(|(name, _)| name.as_bytes() == word)
                     .map(|&(_, r)| r)
                     .ok_or("unknown suffix")?;
-                Token { kind: Kind::Suffix, text: word, suffix: rank }
+                Token {
+                    kind: Kind::Suffix,
+                    text: word,
+                    suffix: rank,
+                }
             }
             b'~' if prev < Kind::Hash => {
                 self.pos += 1;
@@ -121,7 +144,11 @@ impl<'a> Tokens<'a> {
                 if n == 0 {
                     return Err("empty commit hash");
                 }
-                Token { kind: Kind::Hash, text: self.take(n), suffix: NO_SUFFIX }
+                Token {
+                    kind: Kind::Hash,
+                    text: self.take(n),
+                    suffix: NO_SUFFIX,
+                }
             }
             b'-' if prev < Kind::Revision => {
                 if self.s.get(self.pos + 1) != Some(&b'r') {
@@ -163,7 +190,11 @@ pub(crate) fn compare_valid(a: &str, b: &str) -> Ordering {
     let (mut ta, mut tb) = (Tokens::new(a), Tokens::new(b));
     loop {
         // Validated input: a tokenizer error cannot happen; treat it as the end.
-        let end = Token { kind: Kind::End, text: &[], suffix: NO_SUFFIX };
+        let end = Token {
+            kind: Kind::End,
+            text: &[],
+            suffix: NO_SUFFIX,
+        };
         let x = ta.next_token().unwrap_or(end);
         let y = tb.next_token().unwrap_or(end);
         if x.kind == y.kind {
@@ -196,8 +227,18 @@ mod tests {
 
     #[test]
     fn suffix_chain() {
-        let chain = ["1.0_alpha", "1.0_beta", "1.0_pre", "1.0_rc", "1.0", "1.0_cvs", "1.0_svn"];
-        let chain2 = ["1.0_svn", "1.0_git", "1.0_hg", "1.0_p", "1.0_p1", "1.0a", "1.0.1"];
+        let chain = [
+            "1.0_alpha",
+            "1.0_beta",
+            "1.0_pre",
+            "1.0_rc",
+            "1.0",
+            "1.0_cvs",
+            "1.0_svn",
+        ];
+        let chain2 = [
+            "1.0_svn", "1.0_git", "1.0_hg", "1.0_p", "1.0_p1", "1.0a", "1.0.1",
+        ];
         for w in chain.windows(2).chain(chain2.windows(2)) {
             assert_eq!(cmp(w[0], w[1]), Less, "{} < {}", w[0], w[1]);
             assert_eq!(cmp(w[1], w[0]), Greater, "{} > {}", w[1], w[0]);
@@ -211,7 +252,11 @@ mod tests {
     fn revisions_letters_and_numbers() {
         assert_eq!(cmp("1.0-r1", "1.0-r2"), Less);
         assert_eq!(cmp("1.0-r9", "1.0-r10"), Less);
-        assert_eq!(cmp("1.0", "1.0-r0"), Less, "an explicit revision sorts after none");
+        assert_eq!(
+            cmp("1.0", "1.0-r0"),
+            Less,
+            "an explicit revision sorts after none"
+        );
         assert_eq!(cmp("1.0-r1", "1.0_p1"), Less);
         assert_eq!(cmp("2.3.0b-r1", "2.3.0b-r2"), Less);
         assert_eq!(cmp("1.7", "1.7b"), Less);
@@ -227,11 +272,41 @@ mod tests {
 
     #[test]
     fn invalid_versions_are_refused() {
-        for bad in ["", "a", "1.", "1..0", "1.0bc", "1.0A", "1.0_foo", "1.0-1", "1.0-r", "1.0-r1a", "1.0~", "1.0~xyz", "1.0a.1", "1.0-r1_p1", "v1.0", "1.0 "] {
-            assert!(compare(Scheme::Apk, bad, "1").is_err(), "{bad:?} should be invalid");
+        for bad in [
+            "",
+            "a",
+            "1.",
+            "1..0",
+            "1.0bc",
+            "1.0A",
+            "1.0_foo",
+            "1.0-1",
+            "1.0-r",
+            "1.0-r1a",
+            "1.0~",
+            "1.0~xyz",
+            "1.0a.1",
+            "1.0-r1_p1",
+            "v1.0",
+            "1.0 ",
+        ] {
+            assert!(
+                compare(Scheme::Apk, bad, "1").is_err(),
+                "{bad:?} should be invalid"
+            );
         }
-        for good in ["1", "1.0a_p1", "1.0_alpha1_pre2", "0.1~1a2b-r3", "1.0_p-r1", "20230101"] {
-            assert!(compare(Scheme::Apk, good, "1").is_ok(), "{good:?} should be valid");
+        for good in [
+            "1",
+            "1.0a_p1",
+            "1.0_alpha1_pre2",
+            "0.1~1a2b-r3",
+            "1.0_p-r1",
+            "20230101",
+        ] {
+            assert!(
+                compare(Scheme::Apk, good, "1").is_ok(),
+                "{good:?} should be valid"
+            );
         }
     }
 }

@@ -50,13 +50,19 @@ pub(crate) fn split(s: &str) -> Result<(u64, Span, Span), VersionError> {
     if !upstream.as_bytes()[0].is_ascii_digit() {
         return Err(bad("upstream version does not start with a digit"));
     }
-    if !upstream.bytes().all(|c| c.is_ascii_alphanumeric() || b".+~-:".contains(&c)) {
+    if !upstream
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b".+~-:".contains(&c))
+    {
         return Err(bad("invalid character in upstream version"));
     }
     if up_end < s.len() && revision.is_empty() {
         return Err(bad("revision is empty"));
     }
-    if !revision.bytes().all(|c| c.is_ascii_alphanumeric() || b".+~".contains(&c)) {
+    if !revision
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b".+~".contains(&c))
+    {
         return Err(bad("invalid character in revision"));
     }
     Ok((epoch, (start, up_end), rev))
@@ -132,19 +138,44 @@ mod tests {
         assert_eq!(cmp("1.9", "1.10"), Less);
         assert_eq!(cmp("1.0", "1.0.0"), Less);
         assert_eq!(cmp("1.0a", "1.0"), Greater);
-        assert_eq!(cmp("1.0a", "1.0+"), Less, "letters sort before other characters");
+        assert_eq!(
+            cmp("1.0a", "1.0+"),
+            Less,
+            "letters sort before other characters"
+        );
         assert_eq!(cmp("1.0A", "1.0a"), Less, "uppercase sorts by ASCII");
         assert_eq!(cmp("1.0.", "1.0+"), Greater, "non-letters by ASCII");
         assert_eq!(cmp("3.0.11-1~deb12u2", "3.0.13-1~deb12u1"), Less);
         assert_eq!(cmp("1:2.3-4", "1:2.3-4"), Equal);
-        assert_eq!(cmp("1.2-3-4", "1.2-3-5"), Less, "last hyphen splits the revision");
+        assert_eq!(
+            cmp("1.2-3-4", "1.2-3-5"),
+            Less,
+            "last hyphen splits the revision"
+        );
     }
 
     #[test]
     fn invalid_versions_are_refused() {
-        for bad in ["", "a1.0", "1.0-", ":1.0", "x:1.0", "1:", "1.0 1", "1.0_1", "1.0-a_b", "99999999999:1"] {
-            assert!(compare(Scheme::Deb, bad, "1.0").is_err(), "{bad:?} should be invalid");
+        for bad in [
+            "",
+            "a1.0",
+            "1.0-",
+            ":1.0",
+            "x:1.0",
+            "1:",
+            "1.0 1",
+            "1.0_1",
+            "1.0-a_b",
+            "99999999999:1",
+        ] {
+            assert!(
+                compare(Scheme::Deb, bad, "1.0").is_err(),
+                "{bad:?} should be invalid"
+            );
         }
-        assert!(compare(Scheme::Deb, "1:2:3", "1").is_ok(), "colon allowed after an epoch");
+        assert!(
+            compare(Scheme::Deb, "1:2:3", "1").is_ok(),
+            "colon allowed after an epoch"
+        );
     }
 }

@@ -151,19 +151,21 @@ impl Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.scheme.cmp(&other.scheme).then_with(|| match self.scheme {
-            Scheme::Deb => self
-                .epoch
-                .cmp(&other.epoch)
-                .then_with(|| deb::verrevcmp(self.main(), other.main()))
-                .then_with(|| deb::verrevcmp(self.rev(), other.rev())),
-            Scheme::Rpm => self
-                .epoch
-                .cmp(&other.epoch)
-                .then_with(|| rpm::rpmvercmp(self.main(), other.main()))
-                .then_with(|| rpm::release_cmp(self.rev(), other.rev())),
-            Scheme::Apk => apk::compare_valid(&self.raw, &other.raw),
-        })
+        self.scheme
+            .cmp(&other.scheme)
+            .then_with(|| match self.scheme {
+                Scheme::Deb => self
+                    .epoch
+                    .cmp(&other.epoch)
+                    .then_with(|| deb::verrevcmp(self.main(), other.main()))
+                    .then_with(|| deb::verrevcmp(self.rev(), other.rev())),
+                Scheme::Rpm => self
+                    .epoch
+                    .cmp(&other.epoch)
+                    .then_with(|| rpm::rpmvercmp(self.main(), other.main()))
+                    .then_with(|| rpm::release_cmp(self.rev(), other.rev())),
+                Scheme::Apk => apk::compare_valid(&self.raw, &other.raw),
+            })
     }
 }
 
@@ -212,7 +214,12 @@ pub(crate) fn digit_run(s: &[u8]) -> usize {
 }
 
 /// Parse an epoch (all digits, non-empty, fits in `max`).
-pub(crate) fn parse_epoch(scheme: Scheme, full: &str, e: &str, max: u64) -> Result<u64, VersionError> {
+pub(crate) fn parse_epoch(
+    scheme: Scheme,
+    full: &str,
+    e: &str,
+    max: u64,
+) -> Result<u64, VersionError> {
     if e.is_empty() {
         return Err(VersionError::invalid(scheme, full, "epoch is empty"));
     }

@@ -34,7 +34,10 @@ pub(crate) fn split(s: &str) -> Result<(u64, Span, Span), VersionError> {
         return Err(bad("version is empty"));
     }
     let (epoch, start) = match s.find(':') {
-        Some(i) => (parse_epoch(Scheme::Rpm, s, &s[..i], u64::from(u32::MAX))?, i + 1),
+        Some(i) => (
+            parse_epoch(Scheme::Rpm, s, &s[..i], u64::from(u32::MAX))?,
+            i + 1,
+        ),
         None => (0, 0),
     };
     let (v_end, rel) = match s[start..].rfind('-') {
@@ -81,7 +84,8 @@ impl Seg<'_> {
 
 /// Read the next segment at `*pos`, skipping separators.
 fn next_seg<'a>(s: &'a [u8], pos: &mut usize) -> Seg<'a> {
-    while *pos < s.len() && !(s[*pos].is_ascii_alphanumeric() || s[*pos] == b'~' || s[*pos] == b'^') {
+    while *pos < s.len() && !(s[*pos].is_ascii_alphanumeric() || s[*pos] == b'~' || s[*pos] == b'^')
+    {
         *pos += 1;
     }
     let rest = &s[*pos..];
@@ -162,7 +166,11 @@ mod tests {
         assert_eq!(cmp("1.0", "1.0.0"), Less);
         assert_eq!(cmp("2.0b", "2.0a"), Greater);
         assert_eq!(cmp("1.0Z", "1.0a"), Less, "letters by byte order");
-        assert_eq!(cmp("10000000000000000000001", "9"), Greater, "arbitrary length numbers");
+        assert_eq!(
+            cmp("10000000000000000000001", "9"),
+            Greater,
+            "arbitrary length numbers"
+        );
     }
 
     #[test]
@@ -178,8 +186,13 @@ mod tests {
 
     #[test]
     fn invalid_versions_are_refused() {
-        for bad in ["", ":1", "a:1", "1:", "1.0-", "-1", "1 0", "1:2:3", "1.0/2", "1.0-é"] {
-            assert!(compare(Scheme::Rpm, bad, "1").is_err(), "{bad:?} should be invalid");
+        for bad in [
+            "", ":1", "a:1", "1:", "1.0-", "-1", "1 0", "1:2:3", "1.0/2", "1.0-é",
+        ] {
+            assert!(
+                compare(Scheme::Rpm, bad, "1").is_err(),
+                "{bad:?} should be invalid"
+            );
         }
     }
 }

@@ -1,0 +1,4 @@
+//! Subcommands of the offline CLI.
+
+pub mod scan;
+pub mod version;
