@@ -21,11 +21,10 @@
 //! and `1.0 < 1.0-r1`. Numbers are compared exactly (apk-tools uses 64-bit
 //! integers and would wrap past 19 digits).
 
-use super::{Scheme, VersionError, cmp_digits, digit_run};
-use std::cmp::Ordering;
+use super::{Scheme, VersionError, digit_run, push_num};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
+pub(crate) enum Kind {
     Initial,
     Digit,
     Letter,
@@ -37,11 +36,11 @@ enum Kind {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Token<'a> {
-    kind: Kind,
-    text: &'a [u8],
+pub(crate) struct Token<'a> {
+    pub kind: Kind,
+    pub text: &'a [u8],
     /// Rank of a suffix, 0-3 pre-release, 5-9 post-release.
-    suffix: u8,
+    pub suffix: u8,
 }
 
 const SUFFIXES: [(&str, u8); 9] = [
@@ -55,16 +54,16 @@ const SUFFIXES: [(&str, u8); 9] = [
     ("hg", 8),
     ("p", 9),
 ];
-const NO_SUFFIX: u8 = 4;
+pub(crate) const NO_SUFFIX: u8 = 4;
 
-struct Tokens<'a> {
+pub(crate) struct Tokens<'a> {
     s: &'a [u8],
     pos: usize,
     prev: Option<Kind>,
 }
 
 impl<'a> Tokens<'a> {
-    fn new(s: &'a str) -> Self {
+    pub fn new(s: &'a str) -> Self {
         Tokens {
             s: s.as_bytes(),
             pos: 0,
@@ -91,7 +90,7 @@ impl<'a> Tokens<'a> {
     }
 
     /// The next token, `End` once the string is consumed.
-    fn next_token(&mut self) -> Result<Token<'a>, &'static str> {
+    pub fn next_token(&mut self) -> Result<Token<'a>, &'static str> {
         let Some(prev) = self.prev else {
             let t = self
                 .digits(Kind::Initial)
@@ -176,44 +175,49 @@ pub(crate) fn validate(s: &str) -> Result<(), VersionError> {
     }
 }
 
-fn cmp_same_kind(a: &Token<'_>, b: &Token<'_>) -> Ordering {
-    match a.kind {
-        Kind::Digit if a.text[0] == b'0' || b.text[0] == b'0' => a.text.cmp(b.text),
-        Kind::Initial | Kind::Digit | Kind::SuffixNo | Kind::Revision => cmp_digits(a.text, b.text),
-        Kind::Suffix => a.suffix.cmp(&b.suffix),
-        Kind::Letter | Kind::Hash | Kind::End => a.text.cmp(b.text),
-    }
-}
-
-/// Compare two strings that [`validate`] accepted.
-pub(crate) fn compare_valid(a: &str, b: &str) -> Ordering {
-    let (mut ta, mut tb) = (Tokens::new(a), Tokens::new(b));
-    loop {
-        // Validated input: a tokenizer error cannot happen; treat it as the end.
-        let end = Token {
-            kind: Kind::End,
-            text: &[],
-            suffix: NO_SUFFIX,
-        };
-        let x = ta.next_token().unwrap_or(end);
-        let y = tb.next_token().unwrap_or(end);
-        if x.kind == y.kind {
-            if x.kind == Kind::End {
-                return Ordering::Equal;
+/// Order-preserving byte key of a validated version. The first number is
+/// written bare; every later token gets a marker whose order encodes the
+/// rule for tokens of different kinds (pre-release suffix 0x01 < end 0x02 <
+/// revision 0x03 < hash 0x04 < suffix number 0x05 < post-release suffix 0x06
+/// < letter 0x07 < dotted number 0x08), then its value. A dotted number with
+/// a leading zero on either side compares as a string in apk; since `0` is
+/// the smallest digit, such numbers sort before all others, so they are
+/// written as 0x00 + digits + 0x00 and the others as 0x01 + number.
+pub(crate) fn push_key(s: &str, out: &mut Vec<u8>) {
+    let mut t = Tokens::new(s);
+    while let Ok(tok) = t.next_token() {
+        match tok.kind {
+            Kind::Initial => push_num(tok.text, out),
+            Kind::End => break,
+            Kind::Suffix => {
+                out.extend([if tok.suffix < NO_SUFFIX { 0x01 } else { 0x06 }, tok.suffix])
             }
-            match cmp_same_kind(&x, &y) {
-                Ordering::Equal => continue,
-                ord => return ord,
+            Kind::Revision => {
+                out.push(0x03);
+                push_num(tok.text, out);
+            }
+            Kind::Hash => {
+                out.push(0x04);
+                out.extend_from_slice(tok.text);
+                out.push(0x00);
+            }
+            Kind::SuffixNo => {
+                out.push(0x05);
+                push_num(tok.text, out);
+            }
+            Kind::Letter => out.extend([0x07, tok.text[0]]),
+            Kind::Digit if tok.text[0] == b'0' => {
+                out.extend([0x08, 0x00]);
+                out.extend_from_slice(tok.text);
+                out.push(0x00);
+            }
+            Kind::Digit => {
+                out.extend([0x08, 0x01]);
+                push_num(tok.text, out);
             }
         }
-        if x.kind == Kind::Suffix && x.suffix < NO_SUFFIX {
-            return Ordering::Less;
-        }
-        if y.kind == Kind::Suffix && y.suffix < NO_SUFFIX {
-            return Ordering::Greater;
-        }
-        return y.kind.cmp(&x.kind);
     }
+    out.push(0x02);
 }
 
 #[cfg(test)]

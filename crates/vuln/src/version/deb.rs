@@ -18,8 +18,7 @@
 //! character; digit runs compare as integers. An absent revision is empty,
 //! which equals `0`.
 
-use super::{Scheme, VersionError, cmp_digits, digit_run, parse_epoch};
-use std::cmp::Ordering;
+use super::{Scheme, VersionError, digit_run, parse_epoch, push_num};
 
 const EPOCH_MAX: u64 = i32::MAX as u64;
 
@@ -68,46 +67,31 @@ pub(crate) fn split(s: &str) -> Result<(u64, Span, Span), VersionError> {
     Ok((epoch, (start, up_end), rev))
 }
 
-/// Weight of one character of a non-digit run; `None` is the end of the run.
-fn weight(c: Option<u8>) -> i32 {
-    match c {
-        None => 0,
-        Some(b'~') => -1,
-        Some(c) if c.is_ascii_alphabetic() => i32::from(c),
-        Some(c) => i32::from(c) + 256,
-    }
-}
-
-/// dpkg's ordering of one upstream version or one revision.
-pub(crate) fn verrevcmp(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        loop {
-            let ca = a.get(i).copied().filter(|c| !c.is_ascii_digit());
-            let cb = b.get(j).copied().filter(|c| !c.is_ascii_digit());
-            if ca.is_none() && cb.is_none() {
-                break;
-            }
-            let (wa, wb) = (weight(ca), weight(cb));
-            if wa != wb {
-                return wa.cmp(&wb);
-            }
-            // Equal weights with at least one character present means both
-            // sides hold the same character.
+/// Order-preserving byte key of one upstream version or revision: each
+/// non-digit run as mapped bytes (`~` 0x01, letters as ASCII, others 0x80 +
+/// ASCII) closed by 0x02, then its digit run as a number; 0x02 at the end.
+/// Comparing keys bytewise gives dpkg's order.
+pub(crate) fn push_key(part: &str, out: &mut Vec<u8>) {
+    let s = part.as_bytes();
+    let mut i = 0;
+    loop {
+        while let Some(&c) = s.get(i).filter(|c| !c.is_ascii_digit()) {
+            out.push(match c {
+                b'~' => 0x01,
+                c if c.is_ascii_alphabetic() => c,
+                c => 0x80 | c,
+            });
             i += 1;
-            j += 1;
         }
-        let na = digit_run(&a[i..]);
-        let nb = digit_run(&b[j..]);
-        let ord = cmp_digits(&a[i..i + na], &b[j..j + nb]);
-        if ord != Ordering::Equal {
-            return ord;
+        out.push(0x02);
+        let n = digit_run(&s[i..]);
+        push_num(&s[i..i + n], out);
+        i += n;
+        if i >= s.len() {
+            break;
         }
-        i += na;
-        j += nb;
     }
-    Ordering::Equal
+    out.push(0x02);
 }
 
 #[cfg(test)]

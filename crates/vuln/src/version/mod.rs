@@ -9,6 +9,8 @@
 
 pub mod apk;
 pub mod deb;
+#[cfg(test)]
+mod reference;
 pub mod rpm;
 
 use serde::{Deserialize, Serialize};
@@ -88,40 +90,54 @@ impl VersionError {
 
 /// A validated version string of one scheme.
 ///
-/// Equality is the scheme's equality (`1.0` equals `1.00` for dpkg), not
-/// string equality. Versions of different schemes order by scheme first; that
-/// order is arbitrary and only there to make `Ord` total.
+/// Parsing builds an order-preserving byte key, so comparing two versions is
+/// a byte comparison. Equality is the scheme's equality (`1.0` equals `1.00`
+/// for dpkg), not string equality, and `Hash` agrees with it. Versions of
+/// different schemes order by scheme first; that order is arbitrary and only
+/// there to make `Ord` total.
 #[derive(Clone, Debug)]
 pub struct Version {
     scheme: Scheme,
     raw: Box<str>,
     epoch: u64,
-    /// Byte range of upstream/version (deb, rpm) or the whole string (apk).
-    main: (u32, u32),
-    /// Byte range of the revision/release; empty when absent.
-    rev: (u32, u32),
+    key: Box<[u8]>,
 }
 
 impl Version {
     /// Validate `s` under `scheme`'s rules.
     pub fn parse(scheme: Scheme, s: &str) -> Result<Self, VersionError> {
-        if s.len() > u32::MAX as usize {
-            return Err(VersionError::invalid(scheme, "", "too long"));
-        }
-        let (epoch, main, rev) = match scheme {
-            Scheme::Deb => deb::split(s)?,
-            Scheme::Rpm => rpm::split(s)?,
+        let mut key = Vec::with_capacity(s.len() * 2 + 16);
+        let epoch = match scheme {
+            Scheme::Deb => {
+                let (epoch, up, rev) = deb::split(s)?;
+                key.extend(epoch.to_be_bytes());
+                deb::push_key(&s[up.0..up.1], &mut key);
+                deb::push_key(&s[rev.0..rev.1], &mut key);
+                epoch
+            }
+            Scheme::Rpm => {
+                let (epoch, ver, rel) = rpm::split(s)?;
+                key.extend(epoch.to_be_bytes());
+                rpm::push_key(&s[ver.0..ver.1], &mut key);
+                if rel.0 == rel.1 {
+                    key.push(0x00);
+                } else {
+                    key.push(0x01);
+                    rpm::push_key(&s[rel.0..rel.1], &mut key);
+                }
+                epoch
+            }
             Scheme::Apk => {
                 apk::validate(s)?;
-                (0, (0, s.len()), (s.len(), s.len()))
+                apk::push_key(s, &mut key);
+                0
             }
         };
         Ok(Version {
             scheme,
             raw: s.into(),
             epoch,
-            main: (main.0 as u32, main.1 as u32),
-            rev: (rev.0 as u32, rev.1 as u32),
+            key: key.into_boxed_slice(),
         })
     }
 
@@ -139,33 +155,13 @@ impl Version {
     pub fn epoch(&self) -> u64 {
         self.epoch
     }
-
-    fn main(&self) -> &str {
-        &self.raw[self.main.0 as usize..self.main.1 as usize]
-    }
-
-    fn rev(&self) -> &str {
-        &self.raw[self.rev.0 as usize..self.rev.1 as usize]
-    }
 }
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
         self.scheme
             .cmp(&other.scheme)
-            .then_with(|| match self.scheme {
-                Scheme::Deb => self
-                    .epoch
-                    .cmp(&other.epoch)
-                    .then_with(|| deb::verrevcmp(self.main(), other.main()))
-                    .then_with(|| deb::verrevcmp(self.rev(), other.rev())),
-                Scheme::Rpm => self
-                    .epoch
-                    .cmp(&other.epoch)
-                    .then_with(|| rpm::rpmvercmp(self.main(), other.main()))
-                    .then_with(|| rpm::release_cmp(self.rev(), other.rev())),
-                Scheme::Apk => apk::compare_valid(&self.raw, &other.raw),
-            })
+            .then_with(|| self.key.cmp(&other.key))
     }
 }
 
@@ -177,11 +173,18 @@ impl PartialOrd for Version {
 
 impl PartialEq for Version {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+        self.scheme == other.scheme && self.key == other.key
     }
 }
 
 impl Eq for Version {}
+
+impl std::hash::Hash for Version {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.scheme.hash(state);
+        self.key.hash(state);
+    }
+}
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -196,7 +199,23 @@ pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionErro
     Ok(a.cmp(&b))
 }
 
+/// Append an order-preserving encoding of a run of digits as an integer of
+/// any length: its length without leading zeros (one byte below 255, else
+/// 0xFF and four bytes), then those digits.
+pub(crate) fn push_num(digits: &[u8], out: &mut Vec<u8>) {
+    let d = strip_zeros(digits);
+    match u8::try_from(d.len()) {
+        Ok(n) if n < 0xFF => out.push(n),
+        _ => {
+            out.push(0xFF);
+            out.extend((d.len() as u32).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(d);
+}
+
 /// Compare two runs of ASCII digits as non-negative integers of any length.
+#[cfg(test)]
 pub(crate) fn cmp_digits(a: &[u8], b: &[u8]) -> Ordering {
     let a = strip_zeros(a);
     let b = strip_zeros(b);

@@ -18,8 +18,7 @@
 //! An absent release sorts before any present one (as rpm's `rpmverCmp`
 //! does), so `1.0 < 1.0-1`.
 
-use super::{Scheme, VersionError, cmp_digits, digit_run, parse_epoch};
-use std::cmp::Ordering;
+use super::{Scheme, VersionError, digit_run, parse_epoch, push_num};
 
 type Span = (usize, usize);
 
@@ -59,10 +58,9 @@ pub(crate) fn split(s: &str) -> Result<(u64, Span, Span), VersionError> {
     Ok((epoch, (start, v_end), rel))
 }
 
-/// One segment of a version string; the derived order of the variants is the
-/// rank used when two segments differ in kind.
+/// One segment of a version string.
 #[derive(Debug, Clone, Copy)]
-enum Seg<'a> {
+pub(crate) enum Seg<'a> {
     Tilde,
     End,
     Caret,
@@ -70,20 +68,8 @@ enum Seg<'a> {
     Num(&'a [u8]),
 }
 
-impl Seg<'_> {
-    fn rank(&self) -> u8 {
-        match self {
-            Seg::Tilde => 0,
-            Seg::End => 1,
-            Seg::Caret => 2,
-            Seg::Alpha(_) => 3,
-            Seg::Num(_) => 4,
-        }
-    }
-}
-
 /// Read the next segment at `*pos`, skipping separators.
-fn next_seg<'a>(s: &'a [u8], pos: &mut usize) -> Seg<'a> {
+pub(crate) fn next_seg<'a>(s: &'a [u8], pos: &mut usize) -> Seg<'a> {
     while *pos < s.len() && !(s[*pos].is_ascii_alphanumeric() || s[*pos] == b'~' || s[*pos] == b'^')
     {
         *pos += 1;
@@ -106,30 +92,28 @@ fn next_seg<'a>(s: &'a [u8], pos: &mut usize) -> Seg<'a> {
     }
 }
 
-/// Compare releases; an absent (empty) release sorts before a present one.
-pub(crate) fn release_cmp(a: &str, b: &str) -> Ordering {
-    match (a.is_empty(), b.is_empty()) {
-        (false, false) => rpmvercmp(a, b),
-        (x, y) => y.cmp(&x),
-    }
-}
-
-/// rpm's ordering of one version or release string.
-pub(crate) fn rpmvercmp(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (mut i, mut j) = (0, 0);
+/// Order-preserving byte key of a version or release: per segment `~` 0x01,
+/// `^` 0x03, letters 0x04 + bytes + 0x00, digits 0x05 + number; 0x02 at the
+/// end (the end ranks between `~` and `^`).
+pub(crate) fn push_key(part: &str, out: &mut Vec<u8>) {
+    let (s, mut pos) = (part.as_bytes(), 0);
     loop {
-        let (x, y) = (next_seg(a, &mut i), next_seg(b, &mut j));
-        let ord = match (x, y) {
-            (Seg::End, Seg::End) => return Ordering::Equal,
-            (Seg::Alpha(p), Seg::Alpha(q)) => p.cmp(q),
-            (Seg::Num(p), Seg::Num(q)) => cmp_digits(p, q),
-            _ => x.rank().cmp(&y.rank()),
-        };
-        if ord != Ordering::Equal {
-            return ord;
+        match next_seg(s, &mut pos) {
+            Seg::End => break,
+            Seg::Tilde => out.push(0x01),
+            Seg::Caret => out.push(0x03),
+            Seg::Alpha(a) => {
+                out.push(0x04);
+                out.extend_from_slice(a);
+                out.push(0x00);
+            }
+            Seg::Num(n) => {
+                out.push(0x05);
+                push_num(n, out);
+            }
         }
     }
+    out.push(0x02);
 }
 
 #[cfg(test)]
