@@ -20,13 +20,15 @@ mod range;
 use crate::ecosystem::{Distro, Ecosystem};
 use crate::inventory::InstalledPackage;
 use crate::osv::{Advisory, Affected};
-use crate::version::Version;
+use crate::version::{Scheme, Version, write_key};
 use range::{Bound, compile_range, range_hit};
 use std::collections::HashMap;
 
 /// An entry of the common shape `introduced: "0"`, `fixed: X`, no list.
 struct Simple {
     fixed: Version,
+    /// Byte range of `fixed`'s key in [`NameEntries::keys`].
+    key: (u32, u32),
     advisory: u32,
     affected: u32,
 }
@@ -44,6 +46,9 @@ struct General {
 struct NameEntries {
     /// Sorted by `fixed`, so the hits for a version are a suffix.
     simple: Vec<Simple>,
+    /// The keys of `simple`'s fixed versions side by side, so a binary search
+    /// reads one small block of memory.
+    keys: Vec<u8>,
     general: Vec<General>,
     /// Some advisory has several entries here; findings need deduplication.
     repeats: bool,
@@ -113,31 +118,34 @@ impl AdvisoryIndex {
                 let (advisory, affected) = (ai as u32, fi as u32);
                 slot.repeats |= slot.simple.iter().any(|e| e.advisory == advisory)
                     || slot.general.iter().any(|e| e.advisory == advisory);
-                match (ranges.as_slice(), versions.is_empty()) {
-                    ([r], true)
-                        if matches!(r.as_slice(), [Bound::Introduced(None), Bound::Fixed(_)]) =>
-                    {
-                        let Bound::Fixed(fixed) = &r[1] else {
-                            unreachable!("matched above")
-                        };
-                        slot.simple.push(Simple {
-                            fixed: fixed.clone(),
-                            advisory,
-                            affected,
-                        });
-                    }
-                    _ => slot.general.push(General {
+                if let ([r], true) = (ranges.as_slice(), versions.is_empty())
+                    && let [Bound::Introduced(None), Bound::Fixed(fixed)] = r.as_slice()
+                {
+                    let fixed = fixed.clone();
+                    slot.simple.push(Simple {
+                        fixed,
+                        key: (0, 0),
+                        advisory,
+                        affected,
+                    });
+                } else {
+                    slot.general.push(General {
                         advisory,
                         affected,
                         ranges,
                         versions,
-                    }),
+                    });
                 }
             }
         }
         for names in by_eco.values_mut() {
             for e in names.values_mut() {
                 e.simple.sort_by(|a, b| a.fixed.cmp(&b.fixed));
+                for s in &mut e.simple {
+                    let start = e.keys.len() as u32;
+                    e.keys.extend_from_slice(s.fixed.key());
+                    s.key = (start, e.keys.len() as u32);
+                }
             }
         }
         AdvisoryIndex {
@@ -178,6 +186,7 @@ impl AdvisoryIndex {
             eco.distro,
             Distro::AlmaLinux | Distro::RockyLinux | Distro::RedHat
         );
+        let mut key = Vec::with_capacity(64);
         for pkg in packages {
             let (primary, extra, ver) = if by_source {
                 (pkg.source_name(), None, pkg.source_version())
@@ -193,16 +202,13 @@ impl AdvisoryIndex {
             if first.is_none() && second.is_none() {
                 continue;
             }
-            let v = match Version::parse(scheme, ver) {
-                Ok(v) => v,
-                Err(e) => {
-                    report.unparsable.push((pkg, e.to_string()));
-                    continue;
-                }
-            };
+            if let Err(e) = write_key(scheme, ver, &mut key) {
+                report.unparsable.push((pkg, e.to_string()));
+                continue;
+            }
             let start = report.findings.len();
             for entries in [first, second].into_iter().flatten() {
-                self.collect(pkg, &v, entries, &mut report.findings);
+                self.collect(pkg, scheme, &key, entries, &mut report.findings);
             }
             let mine = &mut report.findings[start..];
             mine.sort_by_key(|f| f.advisory as *const Advisory);
@@ -225,10 +231,42 @@ impl AdvisoryIndex {
         report
     }
 
+    /// Match many hosts of one ecosystem on `threads` threads (0: as many as
+    /// the machine has). Reports come back in the order of `hosts`.
+    pub fn match_hosts<'a>(
+        &'a self,
+        eco: &Ecosystem,
+        hosts: &'a [Vec<InstalledPackage>],
+        threads: usize,
+    ) -> Vec<HostReport<'a>> {
+        let threads = match threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let chunk = hosts.len().div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = hosts
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|h| self.match_host(eco, h))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    }
+
     fn collect<'a>(
         &'a self,
         pkg: &'a InstalledPackage,
-        v: &Version,
+        scheme: Scheme,
+        key: &[u8],
         e: &'a NameEntries,
         out: &mut Vec<Finding<'a>>,
     ) {
@@ -241,24 +279,41 @@ impl AdvisoryIndex {
                 fixed_version: fix.map(Version::as_str),
             }
         };
-        let first_hit = e.simple.partition_point(|s| s.fixed <= *v);
+        let first_hit = e
+            .simple
+            .partition_point(|s| &e.keys[s.key.0 as usize..s.key.1 as usize] <= key);
         out.extend(
             e.simple[first_hit..]
                 .iter()
                 .map(|s| finding(s.advisory, s.affected, Some(&s.fixed))),
         );
+        if e.general.is_empty() {
+            return;
+        }
+        let Ok(v) = Version::parse(scheme, pkg_version(pkg, scheme)) else {
+            return;
+        };
         for g in &e.general {
             let mut hit = g
                 .ranges
                 .iter()
-                .filter_map(|r| range_hit(v, r))
+                .filter_map(|r| range_hit(&v, r))
                 .reduce(|a, b| a.or(b));
-            if hit.is_none() && g.versions.iter().any(|x| x == v) {
+            if hit.is_none() && g.versions.iter().any(|x| *x == v) {
                 hit = Some(None);
             }
             if let Some(fix) = hit {
                 out.push(finding(g.advisory, g.affected, fix));
             }
         }
+    }
+}
+
+/// The version compared for a package: the source version where advisories
+/// name source packages (deb, apk), the package version for rpm.
+fn pkg_version(pkg: &InstalledPackage, scheme: Scheme) -> &str {
+    match scheme {
+        Scheme::Rpm => &pkg.version,
+        Scheme::Deb | Scheme::Apk => pkg.source_version(),
     }
 }

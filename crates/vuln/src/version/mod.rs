@@ -106,39 +106,19 @@ pub struct Version {
 impl Version {
     /// Validate `s` under `scheme`'s rules.
     pub fn parse(scheme: Scheme, s: &str) -> Result<Self, VersionError> {
-        let mut key = Vec::with_capacity(s.len() * 2 + 16);
-        let epoch = match scheme {
-            Scheme::Deb => {
-                let (epoch, up, rev) = deb::split(s)?;
-                key.extend(epoch.to_be_bytes());
-                deb::push_key(&s[up.0..up.1], &mut key);
-                deb::push_key(&s[rev.0..rev.1], &mut key);
-                epoch
-            }
-            Scheme::Rpm => {
-                let (epoch, ver, rel) = rpm::split(s)?;
-                key.extend(epoch.to_be_bytes());
-                rpm::push_key(&s[ver.0..ver.1], &mut key);
-                if rel.0 == rel.1 {
-                    key.push(0x00);
-                } else {
-                    key.push(0x01);
-                    rpm::push_key(&s[rel.0..rel.1], &mut key);
-                }
-                epoch
-            }
-            Scheme::Apk => {
-                apk::validate(s)?;
-                apk::push_key(s, &mut key);
-                0
-            }
-        };
+        let mut key = Vec::new();
+        let epoch = write_key(scheme, s, &mut key)?;
         Ok(Version {
             scheme,
             raw: s.into(),
             epoch,
             key: key.into_boxed_slice(),
         })
+    }
+
+    /// The order-preserving key (see [`write_key`]).
+    pub(crate) fn key(&self) -> &[u8] {
+        &self.key
     }
 
     /// The string as given.
@@ -190,6 +170,39 @@ impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.raw)
     }
+}
+
+/// Validate `s` and write its order-preserving key into `out` (cleared
+/// first); return the epoch. Two valid versions of one scheme compare like
+/// their keys compare bytewise.
+pub(crate) fn write_key(scheme: Scheme, s: &str, out: &mut Vec<u8>) -> Result<u64, VersionError> {
+    out.clear();
+    Ok(match scheme {
+        Scheme::Deb => {
+            let (epoch, up, rev) = deb::split(s)?;
+            out.extend(epoch.to_be_bytes());
+            deb::push_key(&s[up.0..up.1], out);
+            deb::push_key(&s[rev.0..rev.1], out);
+            epoch
+        }
+        Scheme::Rpm => {
+            let (epoch, ver, rel) = rpm::split(s)?;
+            out.extend(epoch.to_be_bytes());
+            rpm::push_key(&s[ver.0..ver.1], out);
+            if rel.0 == rel.1 {
+                out.push(0x00);
+            } else {
+                out.push(0x01);
+                rpm::push_key(&s[rel.0..rel.1], out);
+            }
+            epoch
+        }
+        Scheme::Apk => {
+            apk::validate(s)?;
+            apk::push_key(s, out);
+            0
+        }
+    })
 }
 
 /// Validate both strings and compare them under `scheme`.
