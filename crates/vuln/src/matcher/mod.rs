@@ -299,7 +299,7 @@ impl AdvisoryIndex {
                 .iter()
                 .filter_map(|r| range_hit(&v, r))
                 .reduce(|a, b| a.or(b));
-            if hit.is_none() && g.versions.iter().any(|x| *x == v) {
+            if hit.is_none() && g.versions.contains(&v) {
                 hit = Some(None);
             }
             if let Some(fix) = hit {
