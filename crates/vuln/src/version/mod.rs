@@ -106,7 +106,7 @@ pub struct Version {
 impl Version {
     /// Validate `s` under `scheme`'s rules.
     pub fn parse(scheme: Scheme, s: &str) -> Result<Self, VersionError> {
-        let mut key = Vec::new();
+        let mut key = Vec::with_capacity(s.len() * 2 + 16);
         let epoch = write_key(scheme, s, &mut key)?;
         Ok(Version {
             scheme,
@@ -205,11 +205,17 @@ pub(crate) fn write_key(scheme: Scheme, s: &str, out: &mut Vec<u8>) -> Result<u6
     })
 }
 
-/// Validate both strings and compare them under `scheme`.
+/// Validate both strings and compare them under `scheme`. Reuses
+/// per-thread buffers, so it does not allocate once warmed up.
 pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionError> {
-    let a = Version::parse(scheme, a)?;
-    let b = Version::parse(scheme, b)?;
-    Ok(a.cmp(&b))
+    thread_local! {
+        static KEYS: std::cell::RefCell<(Vec<u8>, Vec<u8>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    }
+    KEYS.with_borrow_mut(|(ka, kb)| {
+        write_key(scheme, a, ka)?;
+        write_key(scheme, b, kb)?;
+        Ok(ka.as_slice().cmp(kb.as_slice()))
+    })
 }
 
 /// Append an order-preserving encoding of a run of digits as an integer of
