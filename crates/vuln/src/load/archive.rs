@@ -1,7 +1,10 @@
 //! Zip archives of OSV JSON files, read from any `Read + Seek` source (no
-//! filesystem access). Entries not ending in `.json` are ignored.
+//! filesystem access). Entries not ending in `.json` are ignored. Entries are
+//! inflated one after the other and then parsed on all available cores; the
+//! report lists them in archive order either way.
 
 use super::LoadReport;
+use crate::osv::parse_osv;
 use std::io::{Read, Seek};
 
 /// Add every `*.json` entry of the archive to `report`; entries are named
@@ -14,7 +17,7 @@ pub fn read_zip<R: Read + Seek>(
     report: &mut LoadReport,
 ) -> Result<(), zip::result::ZipError> {
     let mut archive = zip::ZipArchive::new(reader)?;
-    let mut buf = Vec::new();
+    let mut docs: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let mut entry = match archive.by_index(i) {
             Ok(e) => e,
@@ -26,7 +29,7 @@ pub fn read_zip<R: Read + Seek>(
             }
         };
         let name = match entry.name() {
-            Ok(n) => n.into_owned(),
+            Ok(n) => format!("{label}!{n}"),
             Err(e) => {
                 report
                     .rejected
@@ -37,13 +40,32 @@ pub fn read_zip<R: Read + Seek>(
         if entry.is_dir() || !name.ends_with(".json") {
             continue;
         }
-        let name = format!("{label}!{name}");
-        buf.clear();
-        if let Err(e) = entry.read_to_end(&mut buf) {
-            report.rejected.push((name, e.to_string()));
-            continue;
+        let mut buf = Vec::with_capacity(entry.size().min(1 << 24) as usize);
+        match entry.read_to_end(&mut buf) {
+            Ok(_) => docs.push((name, buf)),
+            Err(e) => report.rejected.push((name, e.to_string())),
         }
-        report.add_json(&name, &buf);
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = docs.len().div_ceil(threads).max(1);
+    let parsed: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(_, bytes)| parse_osv(bytes))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    for ((name, _), result) in docs.iter().zip(parsed) {
+        report.add_parsed(name, result);
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ mod archive;
 
 pub use archive::read_zip;
 
-use crate::osv::{Advisory, merge_advisories, parse_osv};
+use crate::osv::{Advisory, OsvError, Parsed, merge_advisories, parse_osv};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +27,12 @@ pub struct LoadReport {
 impl LoadReport {
     /// Parse one JSON document named `file` and add its records.
     pub fn add_json(&mut self, file: &str, bytes: &[u8]) {
-        match parse_osv(bytes) {
+        self.add_parsed(file, parse_osv(bytes));
+    }
+
+    /// Add the outcome of parsing the document named `file`.
+    pub fn add_parsed(&mut self, file: &str, parsed: Result<Vec<Parsed>, OsvError>) {
+        match parsed {
             Ok(parsed) => {
                 for p in parsed {
                     self.warnings
