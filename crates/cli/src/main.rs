@@ -30,6 +30,13 @@ enum Command {
         #[command(subcommand)]
         cmd: cmd::calendar::CalendarCmd,
     },
+    /// Package version tools.
+    Version {
+        #[command(subcommand)]
+        cmd: cmd::version::VersionCmd,
+    },
+    /// Offline vulnerability scan of a package list against OSV advisories.
+    Scan(cmd::scan::ScanArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,5 +45,7 @@ fn main() -> ExitCode {
         Command::Admin { cmd } => cmd::admin::run(cmd),
         Command::Audit { cmd } => cmd::audit::run(cmd),
         Command::Calendar { cmd } => cmd::calendar::run(cmd),
+        Command::Version { cmd } => cmd::version::run(cmd),
+        Command::Scan(args) => cmd::scan::run(args),
     }
 }

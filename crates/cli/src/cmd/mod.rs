@@ -3,4 +3,6 @@ pub mod admin;
 pub mod audit;
 pub mod calendar;
 pub mod db;
+pub mod scan;
 pub mod serve;
+pub mod version;
