@@ -9,5 +9,5 @@
 //! * [`sla`]: the SLA engine that replays a ticket's history into clocks.
 
 pub mod calendar;
-pub mod sla;
 pub mod model;
+pub mod sla;

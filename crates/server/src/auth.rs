@@ -136,12 +136,18 @@ impl Throttle {
         }
     }
 
-    /// Whether any of the keys has used up its attempts.
+    /// Whether any of the keys has used up its attempts. An address (`ip:` key) gets four
+    /// times a user's allowance, so one office behind NAT is not locked out by one person.
     pub fn blocked(&self, keys: &[&str]) -> bool {
         let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         keys.iter().any(|k| {
+            let max = if k.starts_with("ip:") {
+                self.max * 4
+            } else {
+                self.max
+            };
             map.get(*k)
-                .is_some_and(|(n, since)| *n >= self.max && since.elapsed() < self.window)
+                .is_some_and(|(n, since)| *n >= max && since.elapsed() < self.window)
         })
     }
 
@@ -197,7 +203,11 @@ mod tests {
         }
         assert!(!t.blocked(&["u:a"]));
         t.fail(&["u:a", "ip:1"]);
-        assert!(t.blocked(&["u:a"]) && t.blocked(&["ip:1"]) && !t.blocked(&["u:b"]));
+        assert!(t.blocked(&["u:a"]) && !t.blocked(&["ip:1"]) && !t.blocked(&["u:b"]));
+        for _ in 0..9 {
+            t.fail(&["ip:1"]);
+        }
+        assert!(t.blocked(&["ip:1"]));
         t.succeed(&["u:a"]);
         assert!(!t.blocked(&["u:a"]));
     }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `onestop` binary: real processes, real databases, a real browser,
 //! and the offline commands.
 mod api;
+mod auth;
 mod browser;
 mod calendar;
 mod cli;

@@ -68,6 +68,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Too many failed attempts. Try again in 15 minutes.",
         "失敗が多すぎます。15分後に再度お試しください。",
     ),
+    (
+        "csrf",
+        "The form expired. Please try again.",
+        "フォームの有効期限が切れました。もう一度お試しください。",
+    ),
     ("totp_code", "Authentication code", "認証コード"),
     (
         "totp_setup",

@@ -17,17 +17,46 @@ struct LoginPage {
     error: Option<&'static str>,
 }
 
-pub async fn login_page(Anonymous(lang): Anonymous) -> Response {
-    render(LoginPage {
-        ctx: Ctx::anonymous(lang),
-        error: None,
-    })
+/// Cookie of the double-submit CSRF token that protects the sign-in form itself.
+const LOGIN_CSRF: &str = "onestop_login_csrf";
+
+fn login_form(
+    s: &AppState,
+    jar: CookieJar,
+    lang: super::Lang,
+    error: Option<&'static str>,
+    status: axum::http::StatusCode,
+) -> Response {
+    let token = onestop_store::auth::new_secret("");
+    let cookie = Cookie::build((LOGIN_CSRF, token.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(s.tls)
+        .path("/login")
+        .build();
+    let ctx = Ctx {
+        csrf: token,
+        ..Ctx::anonymous(lang)
+    };
+    let mut r = render(LoginPage { ctx, error });
+    *r.status_mut() = status;
+    (jar.add(cookie), r).into_response()
+}
+
+pub async fn login_page(
+    State(s): State<AppState>,
+    Anonymous(lang): Anonymous,
+    jar: CookieJar,
+) -> Response {
+    login_form(&s, jar, lang, None, axum::http::StatusCode::OK)
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    _csrf: String,
 }
 
 fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
@@ -50,17 +79,17 @@ pub async fn login(
     let (ukey, ikey) = (format!("u:{}", f.username), format!("ip:{}", addr.ip()));
     let keys = [ukey.as_str(), ikey.as_str()];
     let fail = |msg| {
-        let mut r = render(LoginPage {
-            ctx: Ctx::anonymous(lang),
-            error: Some(T(lang).get(msg)),
-        });
-        *r.status_mut() = if msg == "throttled" {
-            axum::http::StatusCode::TOO_MANY_REQUESTS
-        } else {
-            axum::http::StatusCode::UNAUTHORIZED
+        use axum::http::StatusCode;
+        let status = match msg {
+            "throttled" => StatusCode::TOO_MANY_REQUESTS,
+            "csrf" => StatusCode::FORBIDDEN,
+            _ => StatusCode::UNAUTHORIZED,
         };
-        r
+        login_form(&s, jar.clone(), lang, Some(T(lang).get(msg)), status)
     };
+    if f._csrf.is_empty() || jar.get(LOGIN_CSRF).map(|c| c.value()) != Some(f._csrf.as_str()) {
+        return fail("csrf");
+    }
     if s.throttle.blocked(&keys) {
         return fail("throttled");
     }
@@ -110,7 +139,10 @@ pub async fn login(
                 (true, true) => "/login/totp",
                 (true, false) => "/account/totp",
             };
-            (jar.add(session_cookie(&s, token)), Redirect::to(next)).into_response()
+            let jar = jar
+                .remove(Cookie::build(LOGIN_CSRF).path("/login"))
+                .add(session_cookie(&s, token));
+            (jar, Redirect::to(next)).into_response()
         }
         Err(r) => r,
     }
