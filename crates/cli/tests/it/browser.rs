@@ -114,6 +114,19 @@ async fn sign_in_and_create_an_asset() {
         let fields = c.find(Locator::Id("asset-fields")).await?.text().await?;
         assert!(fields.contains("SN-42"), "{fields}");
 
+        // Edit it in place: the rack moves.
+        c.find(Locator::Css("details summary"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("#edit-asset input[name='rack']"))
+            .await?
+            .send_keys("R12-U3")
+            .await?;
+        c.find(Locator::Id("save-asset")).await?.click().await?;
+        let fields = c.find(Locator::Id("asset-fields")).await?.text().await?;
+        assert!(fields.contains("R12-U3"), "{fields}");
+
         // The list finds it by search.
         c.goto(&format!("{}/assets?q=web-0", s.base)).await?;
         let table = c.find(Locator::Id("assets")).await?.text().await?;

@@ -123,6 +123,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("create", "Create", "作成"),
     ("add", "Add", "追加"),
     ("save", "Save", "保存"),
+    ("edit", "Edit", "編集"),
     ("new_customer", "New customer", "新規顧客"),
     ("new_asset", "New asset", "新規資産"),
     ("relations", "Relations", "関連"),

@@ -35,7 +35,10 @@ pub fn router() -> Router<AppState> {
             "/customers",
             get(registry::customers).post(registry::create_customer),
         )
-        .route("/customers/{id}", get(registry::customer))
+        .route(
+            "/customers/{id}",
+            get(registry::customer).post(registry::update_customer),
+        )
         .route("/customers/{id}/contacts", post(registry::create_contact))
         .route("/customers/{id}/sites", post(registry::create_site))
         .route("/customers/{id}/import", post(registry::import_csv))
@@ -43,7 +46,10 @@ pub fn router() -> Router<AppState> {
             "/assets",
             get(registry::assets).post(registry::create_asset),
         )
-        .route("/assets/{id}", get(registry::asset))
+        .route(
+            "/assets/{id}",
+            get(registry::asset).post(registry::update_asset),
+        )
         .route("/assets/{id}/relations", post(registry::create_relation))
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/teams", post(admin::create_team))

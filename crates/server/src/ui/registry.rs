@@ -144,6 +144,8 @@ struct CustomerPage {
     cse: String,
     ces: String,
     csv_errors: Vec<String>,
+    /// Staff who can be assigned: (id, name, role).
+    staff: Vec<(String, String, String)>,
 }
 
 async fn customer_page(s: &AppState, page: Page, id: &str, csv_errors: Vec<String>) -> UiResult {
@@ -158,8 +160,16 @@ async fn customer_page(s: &AppState, page: Page, id: &str, csv_errors: Vec<Strin
     };
     let asset_count = s.store.list_assets(&scope, &q).await.or_page(&ctx)?.total;
     let mut names = HashMap::new();
+    let mut staff = Vec::new();
     if scope.is_staff() {
         for u in s.store.list_users(&scope).await.or_page(&ctx)? {
+            if u.role.is_staff() {
+                staff.push((
+                    u.id.clone(),
+                    u.display_name.clone(),
+                    u.role.as_str().to_string(),
+                ));
+            }
             names.insert(u.id, u.display_name);
         }
     }
@@ -185,11 +195,45 @@ async fn customer_page(s: &AppState, page: Page, id: &str, csv_errors: Vec<Strin
         cse,
         ces,
         csv_errors,
+        staff,
     }))
 }
 
 pub async fn customer(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
     customer_page(&s, page, &id, vec![]).await
+}
+
+/// The customer edit form; `ce_ids` may repeat, so the body is read as pairs.
+pub async fn update_customer(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> UiResult {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    page.auth
+        .check_csrf(get("_csrf").as_deref())
+        .or_page(&page.ctx)?;
+    let input = CustomerInput {
+        name: get("name"),
+        code: get("code"),
+        domains: get("domains").map(|d| split_list(&d)),
+        notes: get("notes"),
+        ase_id: Some(get("ase_id").unwrap_or_default()),
+        cse_id: Some(get("cse_id").unwrap_or_default()),
+        ce_ids: Some(
+            pairs
+                .iter()
+                .filter(|(n, _)| n == "ce_ids")
+                .map(|(_, v)| v.clone())
+                .collect(),
+        ),
+    };
+    s.store
+        .update_customer(&page.auth.scope, &id, input)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to(&format!("/customers/{id}")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -405,8 +449,19 @@ pub async fn create_asset(
     Form(f): Form<AssetForm>,
 ) -> UiResult {
     page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
-    let get = |k: &str| f.fields.get(k).cloned();
-    let input = AssetInput {
+    let input = asset_input(&f.fields);
+    let a = s
+        .store
+        .create_asset(&page.auth.scope, &f.customer_id, input)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to(&format!("/assets/{}", a.id)).into_response())
+}
+
+/// An asset input from form fields; fields absent from the form stay unchanged.
+fn asset_input(fields: &HashMap<String, String>) -> AssetInput {
+    let get = |k: &str| fields.get(k).cloned();
+    AssetInput {
         name: get("name"),
         kind: get("kind"),
         model: get("model"),
@@ -421,14 +476,10 @@ pub async fn create_asset(
         support_expiry: get("support_expiry"),
         warranty_expiry: get("warranty_expiry"),
         criticality: get("criticality"),
-        ..Default::default()
-    };
-    let a = s
-        .store
-        .create_asset(&page.auth.scope, &f.customer_id, input)
-        .await
-        .or_page(&page.ctx)?;
-    Ok(Redirect::to(&format!("/assets/{}", a.id)).into_response())
+        status: get("status"),
+        site_id: get("site_id"),
+        attributes: None,
+    }
 }
 
 #[derive(Template)]
@@ -442,6 +493,8 @@ struct AssetPage {
     impact: ImpactReport,
     siblings: Vec<(String, String)>,
     relation_kinds: Vec<&'static str>,
+    editable: Vec<(&'static str, String)>,
+    sites: Vec<Site>,
 }
 
 pub async fn asset(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
@@ -489,6 +542,16 @@ pub async fn asset(State(s): State<AppState>, page: Page, Path(id): Path<String>
         ("attributes", asset.attributes.to_string()),
     ];
     let relation_kinds = RelationKind::ALL.iter().map(|k| k.as_str()).collect();
+    let editable = fields
+        .iter()
+        .filter(|(k, _)| *k != "attributes")
+        .cloned()
+        .collect();
+    let sites = s
+        .store
+        .list_sites(&scope, &asset.customer_id)
+        .await
+        .or_page(&ctx)?;
     Ok(render(AssetPage {
         ctx,
         asset,
@@ -498,6 +561,8 @@ pub async fn asset(State(s): State<AppState>, page: Page, Path(id): Path<String>
         impact,
         siblings,
         relation_kinds,
+        editable,
+        sites,
     }))
 }
 
@@ -506,6 +571,22 @@ pub struct RelationForm {
     _csrf: String,
     to_asset: String,
     kind: String,
+}
+
+pub async fn update_asset(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> UiResult {
+    page.auth
+        .check_csrf(f.get("_csrf").map(String::as_str))
+        .or_page(&page.ctx)?;
+    s.store
+        .update_asset(&page.auth.scope, &id, asset_input(&f))
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to(&format!("/assets/{id}")).into_response())
 }
 
 pub async fn create_relation(
