@@ -39,6 +39,56 @@ pub(crate) fn asset_from_row(r: &AnyRow) -> Result<Asset> {
     })
 }
 
+/// The columns written on every insert and update, in binding order (see [`bind_editable`]).
+const EDITABLE: [&str; 17] = [
+    "site_id",
+    "name",
+    "kind",
+    "model",
+    "vendor",
+    "serial",
+    "os",
+    "ip_addresses",
+    "location",
+    "rack",
+    "owner",
+    "support_contract",
+    "support_expiry",
+    "warranty_expiry",
+    "criticality",
+    "status",
+    "attributes",
+];
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Bind the [`EDITABLE`] columns of `a`, then `updated_at`.
+fn bind_editable<'q>(q: AnyQuery<'q>, a: &'q Asset) -> AnyQuery<'q> {
+    let text = [
+        &a.name,
+        &a.kind,
+        &a.model,
+        &a.vendor,
+        &a.serial,
+        &a.os,
+        &a.ip_addresses,
+        &a.location,
+        &a.rack,
+        &a.owner,
+        &a.support_contract,
+    ];
+    let mut q = q.bind(&a.site_id);
+    for t in text {
+        q = q.bind(t);
+    }
+    q.bind(&a.support_expiry)
+        .bind(&a.warranty_expiry)
+        .bind(&a.criticality)
+        .bind(&a.status)
+        .bind(a.attributes.to_string())
+        .bind(a.updated_at)
+}
+
 fn opt_date(field: &str, v: String) -> Result<Option<String>> {
     let v = v.trim().to_string();
     if v.is_empty() {
@@ -250,32 +300,20 @@ impl Store {
         let mut tx = self.write(scope).await?;
         check_site(&mut tx, &a).await?;
         a.updated_at = tx.now;
-        sqlx::query(
-            "UPDATE assets SET site_id=$1, name=$2, kind=$3, model=$4, vendor=$5, serial=$6, os=$7, ip_addresses=$8, location=$9, rack=$10, \
-             owner=$11, support_contract=$12, support_expiry=$13, warranty_expiry=$14, criticality=$15, status=$16, attributes=$17, updated_at=$18 WHERE id=$19",
-        )
-        .bind(&a.site_id)
-        .bind(&a.name)
-        .bind(&a.kind)
-        .bind(&a.model)
-        .bind(&a.vendor)
-        .bind(&a.serial)
-        .bind(&a.os)
-        .bind(&a.ip_addresses)
-        .bind(&a.location)
-        .bind(&a.rack)
-        .bind(&a.owner)
-        .bind(&a.support_contract)
-        .bind(&a.support_expiry)
-        .bind(&a.warranty_expiry)
-        .bind(&a.criticality)
-        .bind(&a.status)
-        .bind(a.attributes.to_string())
-        .bind(a.updated_at)
-        .bind(&a.id)
-        .execute(tx.conn())
-        .await
-        .map_err(StoreError::from_write)?;
+        let sql = format!(
+            "UPDATE assets SET {}, updated_at = $18 WHERE id = $19",
+            EDITABLE
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{c} = ${}", i + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        bind_editable(sqlx::query(&sql), &a)
+            .bind(&a.id)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::from_write)?;
         let (b, af) = (
             serde_json::to_value(&before).unwrap_or_default(),
             serde_json::to_value(&a).unwrap_or_default(),
@@ -344,28 +382,16 @@ pub(crate) async fn insert_assets(tx: &mut WriteTx, assets: &mut [Asset]) -> Res
         check_site(tx, a).await?;
         a.created_at = tx.now;
         a.updated_at = tx.now;
-        sqlx::query(&format!("INSERT INTO assets ({ASSET_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)"))
+        let params: Vec<String> = (1..=EDITABLE.len() + 4).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO assets ({}, updated_at, id, customer_id, created_at) VALUES ({})",
+            EDITABLE.join(", "),
+            params.join(", ")
+        );
+        bind_editable(sqlx::query(&sql), a)
             .bind(&a.id)
             .bind(&a.customer_id)
-            .bind(&a.site_id)
-            .bind(&a.name)
-            .bind(&a.kind)
-            .bind(&a.model)
-            .bind(&a.vendor)
-            .bind(&a.serial)
-            .bind(&a.os)
-            .bind(&a.ip_addresses)
-            .bind(&a.location)
-            .bind(&a.rack)
-            .bind(&a.owner)
-            .bind(&a.support_contract)
-            .bind(&a.support_expiry)
-            .bind(&a.warranty_expiry)
-            .bind(&a.criticality)
-            .bind(&a.status)
-            .bind(a.attributes.to_string())
             .bind(a.created_at)
-            .bind(a.updated_at)
             .execute(tx.conn())
             .await
             .map_err(StoreError::from_write)?;
