@@ -24,6 +24,7 @@ echo "idle RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 kill $pid; wait $pid 2>/dev/null || true
 
 # 100k assets.
+mkdir -p "$work/data"
 "$CARGO_TARGET_DIR/release/examples/seed_assets" "sqlite://$work/data/onestop.db" 1000 100
 "$bin" serve --data-dir "$work/data" --listen 127.0.0.1:18182 >/dev/null 2>&1 &
 pid=$!
