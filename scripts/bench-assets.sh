@@ -35,8 +35,11 @@ run() {
   echo "== $1"
   wrk -t2 -c8 -d10s --latency -H "Authorization: Bearer $token" "$2" | grep -E "Requests/sec|50%|90%|99%"
 }
-run "API: kind=server, sorted by -warranty_expiry, page 3 of 50 (all customers)" "http://127.0.0.1:18182/api/v1/assets?kind=server&sort=-warranty_expiry&page=3&per_page=50"
+run "API: kind=server, sorted by name, page 3 of 50 (all customers)" "http://127.0.0.1:18182/api/v1/assets?kind=server&sort=name&page=3&per_page=50"
+run "API: status=in_service, sorted by -name, page 20" "http://127.0.0.1:18182/api/v1/assets?status=in_service&sort=-name&page=20&per_page=50"
+run "API: kind=server, sorted by -warranty_expiry (no matching index), page 3" "http://127.0.0.1:18182/api/v1/assets?kind=server&sort=-warranty_expiry&page=3&per_page=50"
 run "API: one customer's assets, criticality=high, sorted by name" "http://127.0.0.1:18182/api/v1/customers/$cust/assets?criticality=high&sort=name&per_page=50"
 run "API: search q=host-0421 sorted by name" "http://127.0.0.1:18182/api/v1/assets?q=host-0421&per_page=50"
 run "UI: /assets kind=storage sorted by name, page 10" "http://127.0.0.1:18182/assets?kind=storage&sort=name&page=10"
+run "UI: /assets of one customer, sorted by name" "http://127.0.0.1:18182/assets?customer_id=$cust&sort=name"
 echo "RSS after load: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"

@@ -90,19 +90,20 @@ impl Filter {
 
     /// Case-insensitive substring match on any of `cols`.
     pub fn contains_any(&mut self, cols: &[&str], v: &str) -> &mut Self {
-        let pattern = format!(
-            "%{}%",
-            v.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let p = self.param(&pattern);
+        let p = self.param(&like_pattern(v));
         let ors: Vec<String> = cols
             .iter()
             .map(|c| format!("lower({c}) LIKE {p} ESCAPE '\\'"))
             .collect();
         self.sql.push_str(&format!(" AND ({})", ors.join(" OR ")));
+        self
+    }
+
+    /// Substring match on a column that already holds lower-cased text (no per-row `lower()`).
+    pub fn contains_lowered(&mut self, col: &str, v: &str) -> &mut Self {
+        let p = self.param(&like_pattern(v));
+        self.sql
+            .push_str(&format!(" AND {col} LIKE {p} ESCAPE '\\'"));
         self
     }
 
@@ -123,4 +124,15 @@ impl Filter {
         }
         q
     }
+}
+
+/// `%v%`, lower-cased, with LIKE's wildcards in `v` escaped by `\`.
+fn like_pattern(v: &str) -> String {
+    format!(
+        "%{}%",
+        v.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }

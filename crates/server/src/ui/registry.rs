@@ -349,33 +349,6 @@ impl Assets {
     }
 }
 
-/// Every customer visible to the scope, for pickers (names are few compared with assets).
-async fn all_customers(
-    s: &AppState,
-    scope: &onestop_store::Scope,
-) -> Result<Vec<Customer>, onestop_store::StoreError> {
-    let mut out = Vec::new();
-    for page in 1.. {
-        let p = s
-            .store
-            .list_customers(
-                scope,
-                &CustomerQuery {
-                    page: Some(page),
-                    per_page: Some(200),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let done = p.items.len() < 200;
-        out.extend(p.items);
-        if done || page > 50 {
-            break;
-        }
-    }
-    Ok(out)
-}
-
 pub async fn assets(
     State(s): State<AppState>,
     page: Page,
@@ -383,22 +356,39 @@ pub async fn assets(
 ) -> UiResult {
     let (ctx, scope) = (page.ctx, page.auth.scope);
     let result = s.store.list_assets(&scope, &q).await.or_page(&ctx)?;
-    let mut names = HashMap::new();
-    for id in result
+    let ids: Vec<String> = result
         .items
         .iter()
         .map(|a| a.customer_id.clone())
         .collect::<std::collections::BTreeSet<_>>()
-    {
-        if let Ok(c) = s.store.get_customer(&scope, &id).await {
-            names.insert(id, c.name);
-        }
-    }
-    let customers = if scope.is_staff() {
-        all_customers(&s, &scope).await.or_page(&ctx)?
+        .into_iter()
+        .collect();
+    let names = s.store.customer_names(&scope, &ids).await.or_page(&ctx)?;
+    // The picker lists the first 200 customers by name, plus the one filtered on.
+    let mut customers = if scope.is_staff() {
+        s.store
+            .list_customers(
+                &scope,
+                &CustomerQuery {
+                    per_page: Some(200),
+                    ..Default::default()
+                },
+            )
+            .await
+            .or_page(&ctx)?
+            .items
     } else {
         vec![]
     };
+    if let Some(c) = q
+        .customer_id
+        .as_deref()
+        .filter(|c| !c.is_empty() && !customers.iter().any(|x| x.id == *c))
+    {
+        if let Ok(c) = s.store.get_customer(&scope, c).await {
+            customers.insert(0, c);
+        }
+    }
     let base = query_base(&[
         ("q", q.q.as_deref()),
         ("customer_id", q.customer_id.as_deref()),

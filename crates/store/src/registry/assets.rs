@@ -40,7 +40,7 @@ pub(crate) fn asset_from_row(r: &AnyRow) -> Result<Asset> {
 }
 
 /// The columns written on every insert and update, in binding order (see [`bind_editable`]).
-const EDITABLE: [&str; 17] = [
+const EDITABLE: [&str; 18] = [
     "site_id",
     "name",
     "kind",
@@ -58,6 +58,7 @@ const EDITABLE: [&str; 17] = [
     "criticality",
     "status",
     "attributes",
+    "search",
 ];
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
@@ -86,6 +87,7 @@ fn bind_editable<'q>(q: AnyQuery<'q>, a: &'q Asset) -> AnyQuery<'q> {
         .bind(&a.criticality)
         .bind(&a.status)
         .bind(a.attributes.to_string())
+        .bind(a.search_text())
         .bind(a.updated_at)
 }
 
@@ -99,6 +101,15 @@ fn opt_date(field: &str, v: String) -> Result<Option<String>> {
 }
 
 impl Asset {
+    /// What a search looks in: name, serial, model and addresses, lower-cased.
+    fn search_text(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.name, self.serial, self.model, self.ip_addresses
+        )
+        .to_lowercase()
+    }
+
     /// A blank asset of `customer_id`, to which an input is then applied.
     pub fn blank(customer_id: &str) -> Asset {
         Asset {
@@ -233,7 +244,7 @@ impl Store {
             }
         }
         if let Some(t) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            f.contains_any(&["name", "serial", "model", "ip_addresses"], t);
+            f.contains_lowered("search", t);
         }
         let (page, per) = page_bounds(q.page, q.per_page);
         let allowed = [
@@ -301,13 +312,15 @@ impl Store {
         check_site(&mut tx, &a).await?;
         a.updated_at = tx.now;
         let sql = format!(
-            "UPDATE assets SET {}, updated_at = $18 WHERE id = $19",
+            "UPDATE assets SET {}, updated_at = ${} WHERE id = ${}",
             EDITABLE
                 .iter()
                 .enumerate()
                 .map(|(i, c)| format!("{c} = ${}", i + 1))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            EDITABLE.len() + 1,
+            EDITABLE.len() + 2
         );
         bind_editable(sqlx::query(&sql), &a)
             .bind(&a.id)

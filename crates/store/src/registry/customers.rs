@@ -383,3 +383,35 @@ impl Store {
         Ok(s)
     }
 }
+
+impl Store {
+    /// Names of the given customers the scope may see, in one query (for lists of assets).
+    pub async fn customer_names(
+        &self,
+        scope: &Scope,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let f = Filter::scoped(scope, "id");
+        let first = f.args.len() + 1;
+        let params: Vec<String> = (first..first + ids.len())
+            .map(|i| format!("${i}"))
+            .collect();
+        let sql = format!(
+            "SELECT id, name FROM customers{} AND id IN ({})",
+            f.sql,
+            params.join(", ")
+        );
+        let mut q = f.query(&sql);
+        for id in ids {
+            q = q.bind(id.as_str());
+        }
+        let mut out = std::collections::HashMap::new();
+        for r in q.fetch_all(&self.pool).await? {
+            out.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+        Ok(out)
+    }
+}
