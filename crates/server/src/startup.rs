@@ -93,6 +93,18 @@ pub async fn launch(
         tls,
         settings: Arc::new(settings.clone()),
     };
+    // Planner statistics follow the data as it grows.
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.optimize().await {
+                tracing::warn!(error = %e, "optimize failed");
+            }
+        }
+    });
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     listener.set_nonblocking(true)?;
     if let (Some(cert), Some(key)) = (&settings.tls_cert, &settings.tls_key) {

@@ -57,7 +57,29 @@ impl Store {
             .await?;
         let store = Store { pool, backend };
         migrate::run(&store).await?;
+        store.optimize().await?;
         Ok(store)
+    }
+
+    /// Keep the query planner's statistics current. On SQLite a database that was never
+    /// analysed is analysed now (sampling at most 1,000 rows per index), and otherwise
+    /// `PRAGMA optimize` re-analyses tables that changed a lot. PostgreSQL's autovacuum does
+    /// this by itself. Cheap: call at start-up and periodically.
+    pub async fn optimize(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            let analysed: i64 =
+                sqlx::query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get(0)?;
+            let sql = if analysed == 0 {
+                "PRAGMA analysis_limit=1000; ANALYZE"
+            } else {
+                "PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002"
+            };
+            sqlx::raw_sql(sql).execute(&self.pool).await?;
+        }
+        Ok(())
     }
 
     /// Open the embedded SQLite database `<dir>/onestop.db`, creating the directory.
