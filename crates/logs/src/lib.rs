@@ -1,1 +1,15 @@
-//! onestop-logs.
+//! onestop-logs: the pure log engine of onestop.
+//!
+//! - [`mask`]: tokenisation and masking of variables in a message;
+//! - [`miner`]: the streaming template miner with stable, exportable template ids;
+//! - [`loghub`]: Loghub benchmark I/O (log formats, structured CSV) and scoring (GA, FGA, PA).
+//!
+//! The crate does no I/O, no SQL, no HTTP and reads no clock: time is always a parameter.
+
+pub mod error;
+pub mod loghub;
+pub mod mask;
+pub mod miner;
+
+pub use error::LogsError;
+pub use miner::{MinerConfig, MinerState, TemplateId, TemplateInfo, TemplateMiner};

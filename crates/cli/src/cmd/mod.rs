@@ -1,0 +1,3 @@
+//! Subcommands of the `onestop` binary.
+
+pub mod logs;

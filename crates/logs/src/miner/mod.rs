@@ -1,0 +1,278 @@
+//! Streaming template mining.
+//!
+//! [`TemplateMiner::add`] masks a message (see [`crate::mask`]), then routes it:
+//! 1. the *shape cache* maps an exact masked message seen before to its event directly;
+//! 2. otherwise the message goes to a *bucket* keyed by its token count and first token
+//!    (or a digit marker when the first token holds digits), where the cluster with the most
+//!    fitting positions takes it if at least `similarity` of its positions fit, else a new
+//!    cluster starts;
+//! 3. inside a cluster, an *event* (a template) is the set of messages sharing the values of
+//!    every slot that is not a wildcard. When a slot turns into a wildcard, events that now
+//!    share their key merge: the oldest id stays, the others become aliases of it.
+//!
+//! Ids are never reused and an id only ever generalises, so an id keeps its meaning; the
+//! state can be exported and imported with serde ([`MinerState`]).
+
+mod cache;
+mod cluster;
+mod intern;
+mod state;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::mask::{Kind, MaskedLine};
+use cache::{ShapeCache, hash_bytes};
+use cluster::Cluster;
+use intern::{DIGIT_SYM, Interner};
+pub use state::{ClusterState, EventState, MinerState, SlotState};
+
+/// Identifier of a template. Shown as `E<n>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TemplateId(pub u32);
+
+impl fmt::Display for TemplateId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "E{}", self.0)
+    }
+}
+
+/// The miner's settings. The default is meant for every kind of log; there is no per-dataset
+/// tuning.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MinerConfig {
+    /// Share of positions that must fit a cluster for a message to join it.
+    pub similarity: f64,
+    /// Distinct plain words a slot must show before it becomes a parameter.
+    pub enum_limit: usize,
+    /// Entries of the shape cache before it is cleared.
+    pub cache_limit: usize,
+}
+
+impl Default for MinerConfig {
+    fn default() -> Self {
+        Self { similarity: 0.5, enum_limit: 4, cache_limit: 1 << 20 }
+    }
+}
+
+/// A template with its id and number of messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateInfo {
+    pub id: TemplateId,
+    pub template: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Event {
+    cluster: u32,
+    tokens: Box<[u32]>,
+    count: u64,
+    alias: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Bucket {
+    epoch: u32,
+    clusters: Vec<u32>,
+}
+
+/// The online template miner.
+#[derive(Debug, Clone)]
+pub struct TemplateMiner {
+    config: MinerConfig,
+    names: Interner,
+    bucket_index: HashMap<(u32, u32), u32>,
+    buckets: Vec<Bucket>,
+    clusters: Vec<Cluster>,
+    /// Event `i` has id `i + 1`.
+    events: Vec<Event>,
+    cache: ShapeCache,
+    line: MaskedLine,
+    known: Vec<Option<u32>>,
+    syms: Vec<u32>,
+}
+
+impl Default for TemplateMiner {
+    fn default() -> Self {
+        Self::new(MinerConfig::default())
+    }
+}
+
+impl TemplateMiner {
+    /// An empty miner.
+    pub fn new(config: MinerConfig) -> Self {
+        Self {
+            cache: ShapeCache::new(config.cache_limit.max(1)),
+            config,
+            names: Interner::default(),
+            bucket_index: HashMap::new(),
+            buckets: Vec::new(),
+            clusters: Vec::new(),
+            events: Vec::new(),
+            line: MaskedLine::new(),
+            known: Vec::new(),
+            syms: Vec::new(),
+        }
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &MinerConfig {
+        &self.config
+    }
+
+    /// Mines one message and returns the id of its template at this point.
+    pub fn add(&mut self, message: &str) -> TemplateId {
+        let mut line = std::mem::take(&mut self.line);
+        line.mask(message);
+        let id = self.add_masked(&line);
+        self.line = line;
+        id
+    }
+
+    fn add_masked(&mut self, line: &MaskedLine) -> TemplateId {
+        let key = line.as_bytes();
+        let h = hash_bytes(key);
+        if let Some(e) = self.cache.get(h, key)
+            && self.buckets[e.bucket as usize].epoch == e.epoch
+        {
+            let ev = self.canonical(e.event);
+            self.events[ev as usize].count += 1;
+            return TemplateId(ev + 1);
+        }
+        let (bucket, ev) = self.route(line);
+        let epoch = self.buckets[bucket as usize].epoch;
+        self.cache.insert(h, key, bucket, epoch, ev);
+        self.events[ev as usize].count += 1;
+        TemplateId(ev + 1)
+    }
+
+    fn bucket_of(&mut self, line: &MaskedLine) -> u32 {
+        let first = match line.len() {
+            0 => self.names.intern(""),
+            _ if line.kind(0) == Kind::Digit => DIGIT_SYM,
+            _ => self.names.intern(line.token(0)),
+        };
+        let next = self.buckets.len() as u32;
+        let b = *self.bucket_index.entry((line.len() as u32, first)).or_insert(next);
+        if b == next {
+            self.buckets.push(Bucket::default());
+        }
+        b
+    }
+
+    fn route(&mut self, line: &MaskedLine) -> (u32, u32) {
+        let b = self.bucket_of(line);
+        self.known.clear();
+        for i in 0..line.len() {
+            self.known.push(self.names.get(line.token(i)));
+        }
+        let mut best: Option<(u32, usize)> = None;
+        for &c in &self.buckets[b as usize].clusters {
+            let s = self.clusters[c as usize].score(line, &self.known);
+            if best.is_none_or(|(_, bs)| s > bs) {
+                best = Some((c, s));
+            }
+        }
+        let need = self.config.similarity * line.len() as f64;
+        let c = match best {
+            Some((c, s)) if s as f64 >= need => c,
+            _ => {
+                let c = self.clusters.len() as u32;
+                self.clusters.push(Cluster::new(b, line, &mut self.names));
+                self.buckets[b as usize].clusters.push(c);
+                self.buckets[b as usize].epoch += 1;
+                c
+            }
+        };
+        let mut syms = std::mem::take(&mut self.syms);
+        let cl = &mut self.clusters[c as usize];
+        let done = cl.absorb(line, &mut self.names, self.config.enum_limit, &mut syms);
+        if done.routing_changed {
+            self.buckets[b as usize].epoch += 1;
+        }
+        if done.went_wild {
+            self.merge_events(c);
+        }
+        let ev = self.event_for(c, &syms);
+        self.syms = syms;
+        (b, ev)
+    }
+
+    fn merge_events(&mut self, c: u32) {
+        let olds = std::mem::take(&mut self.clusters[c as usize].events);
+        let mut kept: Vec<u32> = Vec::with_capacity(olds.len());
+        for e in olds {
+            let cl = &self.clusters[c as usize];
+            let same = kept.iter().copied().find(|&k| {
+                cl.same_key(&self.events[k as usize].tokens, &self.events[e as usize].tokens)
+            });
+            match same {
+                Some(k) => {
+                    let n = self.events[e as usize].count;
+                    self.events[k as usize].count += n;
+                    self.events[e as usize].count = 0;
+                    self.events[e as usize].alias = k;
+                }
+                None => kept.push(e),
+            }
+        }
+        self.clusters[c as usize].events = kept;
+    }
+
+    fn event_for(&mut self, c: u32, syms: &[u32]) -> u32 {
+        let cl = &self.clusters[c as usize];
+        if let Some(&e) = cl
+            .events
+            .iter()
+            .find(|&&e| cl.same_key(&self.events[e as usize].tokens, syms))
+        {
+            return e;
+        }
+        let e = self.events.len() as u32;
+        self.events.push(Event { cluster: c, tokens: syms.into(), count: 0, alias: e });
+        self.clusters[c as usize].events.push(e);
+        e
+    }
+
+    fn canonical(&self, mut e: u32) -> u32 {
+        while self.events[e as usize].alias != e {
+            e = self.events[e as usize].alias;
+        }
+        e
+    }
+
+    /// The current id of a template: itself, or the template it was merged into.
+    pub fn resolve(&self, id: TemplateId) -> Option<TemplateId> {
+        let i = id.0.checked_sub(1)?;
+        ((i as usize) < self.events.len()).then(|| TemplateId(self.canonical(i) + 1))
+    }
+
+    /// The template text of `id` (after resolving merges), parameters written `<*>`.
+    pub fn template(&self, id: TemplateId) -> Option<String> {
+        let e = self.resolve(id)?.0 - 1;
+        let ev = &self.events[e as usize];
+        let cl = &self.clusters[ev.cluster as usize];
+        let parts: Vec<String> = cl
+            .slots
+            .iter()
+            .zip(ev.tokens.iter())
+            .map(|(s, &t)| if s.wild { s.render() } else { self.names.name(t).to_string() })
+            .collect();
+        Some(parts.join(" "))
+    }
+
+    /// All current (canonical) templates, oldest first.
+    pub fn templates(&self) -> Vec<TemplateInfo> {
+        (0..self.events.len() as u32)
+            .filter(|&e| self.events[e as usize].alias == e)
+            .map(|e| {
+                let id = TemplateId(e + 1);
+                let template = self.template(id).unwrap_or_default();
+                TemplateInfo { id, template, count: self.events[e as usize].count }
+            })
+            .collect()
+    }
+}
