@@ -7,7 +7,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 #[derive(Parser, Debug)]
-#[command(name = "onestop", version, about = "onestop operations-support platform")]
+#[command(
+    name = "onestop",
+    version,
+    about = "onestop operations-support platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

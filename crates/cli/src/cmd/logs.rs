@@ -55,10 +55,20 @@ fn mine(log_format: &str, input: &Path, output: &Path) -> Result<(), String> {
 }
 
 fn evaluate(truth: &Path, parsed: &Path, exact: bool, by_template: bool) -> Result<(), String> {
-    let t = loghub::read_structured(&read(truth)?).map_err(|e| format!("{}: {e}", truth.display()))?;
-    let p = loghub::read_structured(&read(parsed)?).map_err(|e| format!("{}: {e}", parsed.display()))?;
-    let group_by = if by_template { GroupBy::Template } else { GroupBy::EventId };
-    let mode = if exact { PaMode::Exact } else { PaMode::Normalized };
+    let t =
+        loghub::read_structured(&read(truth)?).map_err(|e| format!("{}: {e}", truth.display()))?;
+    let p = loghub::read_structured(&read(parsed)?)
+        .map_err(|e| format!("{}: {e}", parsed.display()))?;
+    let group_by = if by_template {
+        GroupBy::Template
+    } else {
+        GroupBy::EventId
+    };
+    let mode = if exact {
+        PaMode::Exact
+    } else {
+        PaMode::Normalized
+    };
     let s = loghub::score(&t, &p, group_by, mode).map_err(|e| e.to_string())?;
     println!("GA: {:.4}", s.ga);
     println!("FGA: {:.4}", s.fga);
@@ -69,10 +79,17 @@ fn evaluate(truth: &Path, parsed: &Path, exact: bool, by_template: bool) -> Resu
 /// Runs a `logs` subcommand.
 pub fn run(cmd: LogsCmd) -> ExitCode {
     let result = match cmd {
-        LogsCmd::Mine { log_format, input, output } => mine(&log_format, &input, &output),
-        LogsCmd::Evaluate { truth, parsed, exact, group_by_template } => {
-            evaluate(&truth, &parsed, exact, group_by_template)
-        }
+        LogsCmd::Mine {
+            log_format,
+            input,
+            output,
+        } => mine(&log_format, &input, &output),
+        LogsCmd::Evaluate {
+            truth,
+            parsed,
+            exact,
+            group_by_template,
+        } => evaluate(&truth, &parsed, exact, group_by_template),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

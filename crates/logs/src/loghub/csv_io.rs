@@ -19,9 +19,15 @@ pub struct StructuredRow {
 /// Reads a structured CSV held in memory.
 pub fn read_structured(text: &str) -> Result<Vec<StructuredRow>, LogsError> {
     let bad = |e: csv::Error| LogsError::Csv(e.to_string());
-    let mut r = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers = r.headers().map_err(bad)?.clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name);
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+    };
     let need = |name: &str| col(name).ok_or_else(|| LogsError::Csv(format!("no {name} column")));
     let (event, template) = (need("EventId")?, need("EventTemplate")?);
     let (line, content) = (col("LineId"), col("Content"));
@@ -40,7 +46,9 @@ pub fn read_structured(text: &str) -> Result<Vec<StructuredRow>, LogsError> {
 }
 
 /// Writes rows as `LineId,Content,EventId,EventTemplate`.
-pub fn write_structured(rows: impl IntoIterator<Item = StructuredRow>) -> Result<String, LogsError> {
+pub fn write_structured(
+    rows: impl IntoIterator<Item = StructuredRow>,
+) -> Result<String, LogsError> {
     let bad = |e: String| LogsError::Csv(e);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["LineId", "Content", "EventId", "EventTemplate"])
@@ -74,7 +82,8 @@ mod tests {
     #[test]
     fn needs_event_columns() {
         assert!(read_structured("LineId,Content\n1,x\n").is_err());
-        let rows = read_structured("LineId,Date,Content,EventId,EventTemplate\n1,d,x,E1,x\n").unwrap();
+        let rows =
+            read_structured("LineId,Date,Content,EventId,EventTemplate\n1,d,x,E1,x\n").unwrap();
         assert_eq!(rows[0].event_id, "E1");
     }
 }

@@ -41,7 +41,9 @@ impl LogFormat {
         pattern.push_str(&spaces_to_class(rest));
         pattern.push('$');
         if !names.iter().any(|n| n == "Content") {
-            return Err(LogsError::Format(format!("no <Content> field in {format:?}")));
+            return Err(LogsError::Format(format!(
+                "no <Content> field in {format:?}"
+            )));
         }
         let regex = Regex::new(&pattern).map_err(|e| LogsError::Format(e.to_string()))?;
         let content = regex
@@ -85,14 +87,16 @@ mod tests {
 
     #[test]
     fn reads_loghub_formats() {
-        let f = LogFormat::parse(r"<Month> <Date> <Time> <Level> <Component>(\[<PID>\])?: <Content>")
-            .unwrap();
+        let f =
+            LogFormat::parse(r"<Month> <Date> <Time> <Level> <Component>(\[<PID>\])?: <Content>")
+                .unwrap();
         let l = "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown \r";
         assert_eq!(f.content(l), "check pass; user unknown");
-        assert_eq!(f.content("Jun 9 combo kernel: x"), "x");
+        assert_eq!(f.content("Jun 9 10:00:00 combo kernel: x"), "x");
         assert_eq!(f.content("garbage"), "garbage");
-        let z = LogFormat::parse(r"<Date> <Time> - <Level>  \[<Node>:<Component>@<Id>\] - <Content>")
-            .unwrap();
+        let z =
+            LogFormat::parse(r"<Date> <Time> - <Level>  \[<Node>:<Component>@<Id>\] - <Content>")
+                .unwrap();
         let l = "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200";
         assert_eq!(z.content(l), "Notification time out: 3200");
     }

@@ -69,7 +69,8 @@ fn pair<'a>(
     truth: &'a [StructuredRow],
     parsed: &'a [StructuredRow],
 ) -> Result<Vec<(&'a StructuredRow, &'a StructuredRow)>, LogsError> {
-    let by_id = truth.iter().all(|r| !r.line_id.is_empty()) && parsed.iter().all(|r| !r.line_id.is_empty());
+    let by_id =
+        truth.iter().all(|r| !r.line_id.is_empty()) && parsed.iter().all(|r| !r.line_id.is_empty());
     if by_id {
         let index: HashMap<&str, &StructuredRow> =
             parsed.iter().map(|r| (r.line_id.trim(), r)).collect();
@@ -85,7 +86,11 @@ fn pair<'a>(
     } else if truth.len() == parsed.len() {
         Ok(truth.iter().zip(parsed).collect())
     } else {
-        Err(LogsError::Csv(format!("{} truth rows but {} parsed rows", truth.len(), parsed.len())))
+        Err(LogsError::Csv(format!(
+            "{} truth rows but {} parsed rows",
+            truth.len(),
+            parsed.len()
+        )))
     }
 }
 
@@ -113,7 +118,11 @@ pub fn score(
     let mut predicted: HashMap<String, HashMap<String, usize>> = HashMap::new();
     for (t, p) in &pairs {
         *truth_size.entry(key(t)).or_default() += 1;
-        *predicted.entry(key(p)).or_default().entry(key(t)).or_default() += 1;
+        *predicted
+            .entry(key(p))
+            .or_default()
+            .entry(key(t))
+            .or_default() += 1;
     }
     let (mut good_msgs, mut good_groups) = (0usize, 0usize);
     for members in predicted.values() {
@@ -129,15 +138,25 @@ pub fn score(
     let total = pairs.len() as f64;
     let precision = good_groups as f64 / predicted.len() as f64;
     let recall = good_groups as f64 / truth_size.len() as f64;
-    let fga = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    let fga = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
     let good_pa = pairs
         .iter()
         .filter(|(t, p)| match mode {
             PaMode::Exact => t.template == p.template,
-            PaMode::Normalized => normalize_template(&t.template) == normalize_template(&p.template),
+            PaMode::Normalized => {
+                normalize_template(&t.template) == normalize_template(&p.template)
+            }
         })
         .count();
-    Ok(Scores { ga: good_msgs as f64 / total, fga, pa: good_pa as f64 / total })
+    Ok(Scores {
+        ga: good_msgs as f64 / total,
+        fga,
+        pa: good_pa as f64 / total,
+    })
 }
 
 #[cfg(test)]
@@ -172,14 +191,29 @@ mod tests {
         assert!((s.fga - 0.4).abs() < 1e-12);
         assert_eq!(s.pa, 0.75);
         let shuffled: Vec<_> = parsed.iter().rev().cloned().collect();
-        assert_eq!(score(&truth, &shuffled, GroupBy::EventId, PaMode::Exact).unwrap().ga, 0.5);
+        assert_eq!(
+            score(&truth, &shuffled, GroupBy::EventId, PaMode::Exact)
+                .unwrap()
+                .ga,
+            0.5
+        );
     }
 
     #[test]
     fn template_keys_merge_truth_ids() {
         let truth = rows(&[("A", "x <*>"), ("B", "x <*>")]);
         let parsed = rows(&[("1", "x <*>"), ("1", "x <*>")]);
-        assert_eq!(score(&truth, &parsed, GroupBy::EventId, PaMode::Exact).unwrap().ga, 0.0);
-        assert_eq!(score(&truth, &parsed, GroupBy::Template, PaMode::Exact).unwrap().ga, 1.0);
+        assert_eq!(
+            score(&truth, &parsed, GroupBy::EventId, PaMode::Exact)
+                .unwrap()
+                .ga,
+            0.0
+        );
+        assert_eq!(
+            score(&truth, &parsed, GroupBy::Template, PaMode::Exact)
+                .unwrap()
+                .ga,
+            1.0
+        );
     }
 }

@@ -41,10 +41,44 @@ pub struct MaskedLine {
 }
 
 const DATE_WORDS: &[&str] = &[
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
-    "January", "February", "March", "April", "June", "July", "August", "September", "October",
-    "November", "December", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Monday", "Tuesday",
-    "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Mon",
+    "Tue",
+    "Wed",
+    "Thu",
+    "Fri",
+    "Sat",
+    "Sun",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 ];
 
 fn is_date_word(t: &[u8]) -> bool {
@@ -53,7 +87,12 @@ fn is_date_word(t: &[u8]) -> bool {
     }
     DATE_WORDS.iter().any(|w| {
         let w = w.as_bytes();
-        w.len() == t.len() && (t == w || t[1..].iter().zip(&w[1..]).all(|(a, b)| *a == b.to_ascii_uppercase()))
+        w.len() == t.len()
+            && (t == w
+                || t[1..]
+                    .iter()
+                    .zip(&w[1..])
+                    .all(|(a, b)| *a == b.to_ascii_uppercase()))
     })
 }
 
@@ -86,7 +125,11 @@ impl MaskedLine {
             }
             let start = self.text.len();
             let kind = token::mask_token(&b[s..i], &mut self.text);
-            let t = Tok { start: start as u32, end: self.text.len() as u32, kind };
+            let t = Tok {
+                start: start as u32,
+                end: self.text.len() as u32,
+                kind,
+            };
             if let Some(prev) = self.toks.last() {
                 let (p, c) = (self.bytes(prev), self.bytes(&t));
                 fix |= (p == WILDCARD && (c == WILDCARD || is_date_word(c)))
@@ -107,7 +150,8 @@ impl MaskedLine {
         let n = self.toks.len();
         self.flags.clear();
         for t in &self.toks {
-            self.flags.push(self.text[t.start as usize..t.end as usize] == *WILDCARD);
+            self.flags
+                .push(self.text[t.start as usize..t.end as usize] == *WILDCARD);
         }
         for i in 1..n {
             if !self.flags[i] && self.flags[i - 1] && is_date_word(self.bytes(&self.toks[i])) {
@@ -189,7 +233,10 @@ mod tests {
             masked("connection from 1.2.3.4 (a.b) at Fri Jun 17 07:07:00 2005"),
             "connection from <*> (a.b) at <*>"
         );
-        assert_eq!(masked("ask 1.2.3.4:5 to delete  blk_1234 blk_5678"), "ask <*> to delete <*>");
+        assert_eq!(
+            masked("ask 1.2.3.4:5 to delete  blk_1234 blk_5678"),
+            "ask <*> to delete <*>"
+        );
         assert_eq!(masked("May be later"), "May be later");
     }
 

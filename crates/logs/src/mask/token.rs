@@ -17,9 +17,9 @@ pub const WILDCARD: &[u8] = b"<*>";
 /// Units accepted after a number (`64KB`, `150ms`, `3.2GHz`...).
 const UNITS: &[&[u8]] = &[
     b"b", b"B", b"k", b"K", b"M", b"G", b"T", b"P", b"kB", b"KB", b"MB", b"GB", b"TB", b"PB",
-    b"KiB", b"MiB", b"GiB", b"TiB", b"kb", b"Kb", b"Mb", b"Gb", b"bps", b"kbps", b"Kbps",
-    b"Mbps", b"Gbps", b"ns", b"us", b"ms", b"s", b"sec", b"secs", b"m", b"min", b"mins", b"h",
-    b"hr", b"hrs", b"d", b"Hz", b"kHz", b"KHz", b"MHz", b"GHz", b"x",
+    b"KiB", b"MiB", b"GiB", b"TiB", b"kb", b"Kb", b"Mb", b"Gb", b"bps", b"kbps", b"Kbps", b"Mbps",
+    b"Gbps", b"ns", b"us", b"ms", b"s", b"sec", b"secs", b"m", b"min", b"mins", b"h", b"hr",
+    b"hrs", b"d", b"Hz", b"kHz", b"KHz", b"MHz", b"GHz", b"x",
 ];
 
 #[inline]
@@ -57,9 +57,8 @@ pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) -> Kind {
                 while i < tok.len() && is_word(tok[i]) {
                     i += 1;
                 }
-                let joins = i + 1 < tok.len()
-                    && (tok[i] == b'.' || tok[i] == b'-')
-                    && is_word(tok[i + 1]);
+                let joins =
+                    i + 1 < tok.len() && (tok[i] == b'.' || tok[i] == b'-') && is_word(tok[i + 1]);
                 if !joins {
                     break;
                 }
@@ -133,7 +132,12 @@ fn split_core(tok: &[u8]) -> (&[u8], &[u8], &[u8]) {
 }
 
 fn is_whole_variable(core: &[u8]) -> bool {
-    is_path(core) || is_url(core) || is_email(core) || is_mac(core) || is_uuid(core) || is_ipv6(core)
+    is_path(core)
+        || is_url(core)
+        || is_email(core)
+        || is_mac(core)
+        || is_uuid(core)
+        || is_ipv6(core)
 }
 
 fn is_path(s: &[u8]) -> bool {
@@ -155,10 +159,7 @@ fn is_email(s: &[u8]) -> bool {
         return false;
     };
     let (user, host) = (&s[..at], &s[at + 1..]);
-    let user_ok = !user.is_empty()
-        && user
-            .iter()
-            .all(|&c| is_word(c) || b".-+%".contains(&c));
+    let user_ok = !user.is_empty() && user.iter().all(|&c| is_word(c) || b".-+%".contains(&c));
     let host_ok = host.contains(&b'.')
         && host.len() > 2
         && host.iter().all(|&c| is_word(c) || c == b'.' || c == b'-')
@@ -172,7 +173,8 @@ fn is_mac(s: &[u8]) -> bool {
     }
     let sep = s[2];
     (sep == b':' || sep == b'-')
-        && s.chunks(3).all(|c| is_hex(c[0]) && is_hex(c[1]) && (c.len() == 2 || c[2] == sep))
+        && s.chunks(3)
+            .all(|c| is_hex(c[0]) && is_hex(c[1]) && (c.len() == 2 || c[2] == sep))
 }
 
 fn is_uuid(s: &[u8]) -> bool {
@@ -208,7 +210,9 @@ fn classify_atom(a: &[u8]) -> Atom {
         return Atom::Word;
     }
     let numeric = a.iter().all(|&c| c.is_ascii_digit() || b".-+".contains(&c));
-    let hex = (a.len() > 2 && (a.starts_with(b"0x") || a.starts_with(b"0X")) && a[2..].iter().all(|&c| is_hex(c)))
+    let hex = (a.len() > 2
+        && (a.starts_with(b"0x") || a.starts_with(b"0X"))
+        && a[2..].iter().all(|&c| is_hex(c)))
         || (a.len() >= 8 && a.iter().all(|&c| is_hex(c)));
     let version = a.len() > 1
         && (a[0] == b'v' || a[0] == b'V')

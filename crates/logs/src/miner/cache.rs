@@ -60,7 +60,10 @@ pub(crate) struct ShapeCache {
 
 impl ShapeCache {
     pub fn new(limit: usize) -> Self {
-        Self { map: HashMap::default(), limit }
+        Self {
+            map: HashMap::default(),
+            limit,
+        }
     }
 
     pub fn get(&self, hash: u64, key: &[u8]) -> Option<&Entry> {
@@ -71,7 +74,15 @@ impl ShapeCache {
         if self.map.len() >= self.limit {
             self.map.clear();
         }
-        self.map.insert(hash, Entry { key: key.into(), bucket, epoch, event });
+        self.map.insert(
+            hash,
+            Entry {
+                key: key.into(),
+                bucket,
+                epoch,
+                event,
+            },
+        );
     }
 }
 

@@ -2,10 +2,13 @@
 //!
 //! A cluster gathers messages of one token count and one bucket key that are similar enough.
 //! Each position is a [`Slot`]: it keeps the distinct values seen there until it becomes a
-//! wildcard. A slot holding digits or masked values becomes a wildcard at its second distinct
-//! value; a slot of plain words only at `enum_limit` distinct values, so that small
-//! enumerations (`startup`/`shutdown`, `LOOKING`/`LEADING`) keep separate templates while
-//! free words (user names) turn into parameters. A wildcard slot keeps the common prefix and
+//! wildcard. What is surely variable was masked already; a slot whose values carry unmasked
+//! digits (`ssh1`, `ssh2`), alongside at most one masked shape (`rhost=<*>`,
+//! `rhost=ec2-52-80-34-196.compute`), is presumed variable and becomes a wildcard at its second
+//! distinct value; any other slot only at `enum_limit` distinct values, so that small
+//! enumerations (`startup`/`shutdown`, `LOOKING`/`LEADING`, `tty=NODEVssh`/`tty=:<*>`,
+//! `(uid=<*>)`/`LOGIN(uid=<*>)`) keep separate templates while free words (user names) turn
+//! into parameters. A wildcard slot keeps the common prefix and
 //! suffix of its values, cut at punctuation, so `uid=0`, `uid=500` give `uid=<*>`.
 
 use super::intern::{Interner, WILD_SYM};
@@ -16,6 +19,8 @@ use crate::mask::{Kind, MaskedLine};
 pub(crate) struct Slot {
     pub values: Vec<u32>,
     pub varlike: bool,
+    pub has_word: bool,
+    pub var_shapes: u32,
     pub wild: bool,
     pub prefix: String,
     pub suffix: String,
@@ -76,7 +81,13 @@ fn common_suffix<'a>(a: &'a str, b: &str) -> &'a str {
 
 impl Slot {
     fn from_value(sym: u32, kind: Kind) -> Self {
-        Slot { values: vec![sym], varlike: kind != Kind::Word, ..Slot::default() }
+        Slot {
+            values: vec![sym],
+            varlike: kind != Kind::Word,
+            has_word: kind == Kind::Word,
+            var_shapes: u32::from(kind == Kind::Var),
+            ..Slot::default()
+        }
     }
 
     /// Narrows prefix and suffix so that `value` still fits `prefix<*>suffix`.
@@ -116,7 +127,11 @@ impl Cluster {
         let slots = (0..line.len())
             .map(|i| Slot::from_value(names.intern(line.token(i)), line.kind(i)))
             .collect();
-        Cluster { bucket, slots, events: Vec::new() }
+        Cluster {
+            bucket,
+            slots,
+            events: Vec::new(),
+        }
     }
 
     /// How many positions of `line` fit this cluster (`syms` are the tokens' ids, if known).
@@ -139,7 +154,10 @@ impl Cluster {
         enum_limit: usize,
         syms: &mut Vec<u32>,
     ) -> Absorbed {
-        let mut out = Absorbed { routing_changed: false, went_wild: false };
+        let mut out = Absorbed {
+            routing_changed: false,
+            went_wild: false,
+        };
         syms.clear();
         for (i, s) in self.slots.iter_mut().enumerate() {
             let text = line.token(i);
@@ -152,9 +170,11 @@ impl Cluster {
             if !s.values.contains(&v) {
                 s.values.push(v);
                 s.varlike |= line.kind(i) != Kind::Word;
+                s.has_word |= line.kind(i) == Kind::Word;
+                s.var_shapes += u32::from(line.kind(i) == Kind::Var);
                 out.routing_changed = true;
                 let n = s.values.len();
-                if (s.varlike && n >= 2) || n >= enum_limit {
+                if (!s.has_word && s.var_shapes <= 1) || n >= enum_limit {
                     s.become_wild(names);
                     out.went_wild = true;
                     syms.push(WILD_SYM);
@@ -194,7 +214,10 @@ mod tests {
         assert_eq!(common_suffix("abc", "xbc"), "");
         let mut names = Interner::default();
         let values = ["(a.b)", "()"].map(|v| names.intern(v)).to_vec();
-        let mut s = Slot { values, ..Slot::default() };
+        let mut s = Slot {
+            values,
+            ..Slot::default()
+        };
         s.become_wild(&names);
         assert_eq!(s.render(), "(<*>)");
         s.fit_affixes("x)");
@@ -214,6 +237,11 @@ mod tests {
             assert_eq!(a.went_wild, wild, "{word}");
         }
         line.mask("cupsd 12ab succeeded");
-        assert_eq!(c.score(&line, &[None, None, None]), 3);
+        c.absorb(&line, &mut names, 4, &mut syms);
+        let known: Vec<_> = (0..3).map(|i| names.get(line.token(i))).collect();
+        assert_eq!(c.score(&line, &known), 3, "wild slot takes anything");
+        line.mask("lpd 12ab failed");
+        let known: Vec<_> = (0..3).map(|i| names.get(line.token(i))).collect();
+        assert_eq!(c.score(&line, &known), 1);
     }
 }

@@ -16,7 +16,10 @@ pub(crate) struct Interner {
 
 impl Default for Interner {
     fn default() -> Self {
-        let mut i = Self { map: HashMap::new(), names: Vec::new() };
+        let mut i = Self {
+            map: HashMap::new(),
+            names: Vec::new(),
+        };
         // Reserved names cannot collide with tokens: tokens never contain whitespace.
         i.intern("\u{0} wild");
         i.intern("\u{0} digit");

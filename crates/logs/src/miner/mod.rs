@@ -53,7 +53,11 @@ pub struct MinerConfig {
 
 impl Default for MinerConfig {
     fn default() -> Self {
-        Self { similarity: 0.5, enum_limit: 4, cache_limit: 1 << 20 }
+        Self {
+            similarity: 0.5,
+            enum_limit: 4,
+            cache_limit: 1 << 20,
+        }
     }
 }
 
@@ -156,7 +160,10 @@ impl TemplateMiner {
             _ => self.names.intern(line.token(0)),
         };
         let next = self.buckets.len() as u32;
-        let b = *self.bucket_index.entry((line.len() as u32, first)).or_insert(next);
+        let b = *self
+            .bucket_index
+            .entry((line.len() as u32, first))
+            .or_insert(next);
         if b == next {
             self.buckets.push(Bucket::default());
         }
@@ -207,7 +214,10 @@ impl TemplateMiner {
         for e in olds {
             let cl = &self.clusters[c as usize];
             let same = kept.iter().copied().find(|&k| {
-                cl.same_key(&self.events[k as usize].tokens, &self.events[e as usize].tokens)
+                cl.same_key(
+                    &self.events[k as usize].tokens,
+                    &self.events[e as usize].tokens,
+                )
             });
             match same {
                 Some(k) => {
@@ -232,7 +242,12 @@ impl TemplateMiner {
             return e;
         }
         let e = self.events.len() as u32;
-        self.events.push(Event { cluster: c, tokens: syms.into(), count: 0, alias: e });
+        self.events.push(Event {
+            cluster: c,
+            tokens: syms.into(),
+            count: 0,
+            alias: e,
+        });
         self.clusters[c as usize].events.push(e);
         e
     }
@@ -259,7 +274,13 @@ impl TemplateMiner {
             .slots
             .iter()
             .zip(ev.tokens.iter())
-            .map(|(s, &t)| if s.wild { s.render() } else { self.names.name(t).to_string() })
+            .map(|(s, &t)| {
+                if s.wild {
+                    s.render()
+                } else {
+                    self.names.name(t).to_string()
+                }
+            })
             .collect();
         Some(parts.join(" "))
     }
@@ -271,7 +292,11 @@ impl TemplateMiner {
             .map(|e| {
                 let id = TemplateId(e + 1);
                 let template = self.template(id).unwrap_or_default();
-                TemplateInfo { id, template, count: self.events[e as usize].count }
+                TemplateInfo {
+                    id,
+                    template,
+                    count: self.events[e as usize].count,
+                }
             })
             .collect()
     }

@@ -37,6 +37,8 @@ pub struct ClusterState {
 pub struct SlotState {
     pub values: Vec<String>,
     pub varlike: bool,
+    pub has_word: bool,
+    pub var_shapes: u32,
     pub wild: bool,
     pub prefix: String,
     pub suffix: String,
@@ -70,8 +72,14 @@ impl TemplateMiner {
                     .slots
                     .iter()
                     .map(|s| SlotState {
-                        values: s.values.iter().map(|&v| self.names.name(v).to_string()).collect(),
+                        values: s
+                            .values
+                            .iter()
+                            .map(|&v| self.names.name(v).to_string())
+                            .collect(),
                         varlike: s.varlike,
+                        has_word: s.has_word,
+                        var_shapes: s.var_shapes,
                         wild: s.wild,
                         prefix: s.prefix.clone(),
                         suffix: s.suffix.clone(),
@@ -89,13 +97,21 @@ impl TemplateMiner {
                 alias: e.alias,
             })
             .collect();
-        MinerState { format: STATE_FORMAT, config: self.config.clone(), clusters, events }
+        MinerState {
+            format: STATE_FORMAT,
+            config: self.config.clone(),
+            clusters,
+            events,
+        }
     }
 
     /// Rebuilds a miner from exported state.
     pub fn import(state: &MinerState) -> Result<Self, LogsError> {
         if state.format != STATE_FORMAT {
-            return Err(LogsError::State(format!("unknown state format {}", state.format)));
+            return Err(LogsError::State(format!(
+                "unknown state format {}",
+                state.format
+            )));
         }
         let mut m = TemplateMiner::new(state.config.clone());
         for cs in &state.clusters {
@@ -104,7 +120,10 @@ impl TemplateMiner {
                 Some(f) => m.names.intern(f),
             };
             let next = m.buckets.len() as u32;
-            let b = *m.bucket_index.entry((cs.slots.len() as u32, first)).or_insert(next);
+            let b = *m
+                .bucket_index
+                .entry((cs.slots.len() as u32, first))
+                .or_insert(next);
             if b == next {
                 m.buckets.push(Bucket::default());
             }
@@ -116,17 +135,26 @@ impl TemplateMiner {
                 .map(|s| Slot {
                     values: s.values.iter().map(|v| m.names.intern(v)).collect(),
                     varlike: s.varlike,
+                    has_word: s.has_word,
+                    var_shapes: s.var_shapes,
                     wild: s.wild,
                     prefix: s.prefix.clone(),
                     suffix: s.suffix.clone(),
                 })
                 .collect();
-            m.clusters.push(Cluster { bucket: b, slots, events: Vec::new() });
+            m.clusters.push(Cluster {
+                bucket: b,
+                slots,
+                events: Vec::new(),
+            });
         }
         let n = state.events.len() as u32;
         for (i, es) in state.events.iter().enumerate() {
             let bad = |what: &str| LogsError::State(format!("event {}: {what}", i + 1));
-            let cl = m.clusters.get(es.cluster as usize).ok_or_else(|| bad("no such cluster"))?;
+            let cl = m
+                .clusters
+                .get(es.cluster as usize)
+                .ok_or_else(|| bad("no such cluster"))?;
             if es.alias >= n || es.tokens.len() != cl.slots.len() {
                 return Err(bad("inconsistent"));
             }
@@ -138,7 +166,12 @@ impl TemplateMiner {
             if es.alias == i as u32 {
                 m.clusters[es.cluster as usize].events.push(i as u32);
             }
-            m.events.push(Event { cluster: es.cluster, tokens, count: es.count, alias: es.alias });
+            m.events.push(Event {
+                cluster: es.cluster,
+                tokens,
+                count: es.count,
+                alias: es.alias,
+            });
         }
         for i in 0..m.events.len() {
             let mut e = i as u32;
