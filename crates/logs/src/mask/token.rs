@@ -22,6 +22,25 @@ const UNITS: &[&[u8]] = &[
     b"hrs", b"d", b"Hz", b"kHz", b"KHz", b"MHz", b"GHz", b"x",
 ];
 
+const DIGIT: u8 = 1;
+const SPECIAL: u8 = 2;
+
+/// Byte classes for the quick first look at a token: digits, and the characters that can
+/// start a whole-token variable (paths, URLs, e-mail addresses, MAC and IPv6 addresses).
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = DIGIT;
+        c += 1;
+    }
+    t[b'/' as usize] = SPECIAL;
+    t[b'@' as usize] = SPECIAL;
+    t[b':' as usize] = SPECIAL;
+    t[b'\\' as usize] = SPECIAL;
+    t
+};
+
 #[inline]
 fn is_word(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
@@ -35,8 +54,16 @@ fn is_hex(c: u8) -> bool {
 /// Masks `tok` (which holds no whitespace) and appends the result to `out`.
 pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) -> Kind {
     let start = out.len();
+    let mut classes = 0u8;
+    for &c in tok {
+        classes |= CLASS[c as usize];
+    }
+    if classes & (DIGIT | SPECIAL) == 0 {
+        out.extend_from_slice(tok);
+        return Kind::Word;
+    }
     let (lead, core, trail) = split_core(tok);
-    if !core.is_empty() && is_whole_variable(core) {
+    if (classes & SPECIAL != 0 || core.len() == 36) && is_whole_variable(core) {
         out.extend_from_slice(lead);
         out.extend_from_slice(WILDCARD);
         out.extend_from_slice(trail);
@@ -52,9 +79,11 @@ pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) -> Kind {
             && (i == 0 || !is_word(tok[i - 1]));
         if is_word(c) || signed {
             let a = i;
+            let mut has_digit = c.is_ascii_digit();
             i += 1;
             loop {
                 while i < tok.len() && is_word(tok[i]) {
+                    has_digit |= tok[i].is_ascii_digit();
                     i += 1;
                 }
                 let joins =
@@ -65,6 +94,10 @@ pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) -> Kind {
                 i += 1;
             }
             let atom = &tok[a..i];
+            if !has_digit {
+                out.extend_from_slice(atom);
+                continue;
+            }
             match classify_atom(atom) {
                 Atom::Var => {
                     push_var(out, start);
@@ -74,7 +107,6 @@ pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) -> Kind {
                     digits = true;
                     out.extend_from_slice(atom);
                 }
-                Atom::Word => out.extend_from_slice(atom),
             }
         } else if c == b'/' && i > 0 && b"=:(['\",".contains(&tok[i - 1]) && path_start(tok, i) {
             while i < tok.len() && !b"'\",;)]}>:".contains(&tok[i]) {
@@ -199,26 +231,31 @@ fn is_ipv6(s: &[u8]) -> bool {
 }
 
 enum Atom {
-    Word,
     Digits,
     Var,
 }
 
+/// Classifies an atom that holds at least one digit.
 fn classify_atom(a: &[u8]) -> Atom {
-    let ndig = a.iter().filter(|c| c.is_ascii_digit()).count();
-    if ndig == 0 {
-        return Atom::Word;
+    let (mut numeric, mut hex, mut run, mut longest) = (true, true, 0, 0);
+    for &c in a {
+        let d = c.is_ascii_digit();
+        numeric &= d || c == b'.' || c == b'-' || c == b'+';
+        hex &= is_hex(c);
+        run = if d { run + 1 } else { 0 };
+        longest = longest.max(run);
     }
-    let numeric = a.iter().all(|&c| c.is_ascii_digit() || b".-+".contains(&c));
-    let hex = (a.len() > 2
+    if numeric || longest >= 4 || (hex && a.len() >= 8) {
+        return Atom::Var;
+    }
+    let prefixed_hex = a.len() > 2
         && (a.starts_with(b"0x") || a.starts_with(b"0X"))
-        && a[2..].iter().all(|&c| is_hex(c)))
-        || (a.len() >= 8 && a.iter().all(|&c| is_hex(c)));
+        && a[2..].iter().all(|&c| is_hex(c));
     let version = a.len() > 1
         && (a[0] == b'v' || a[0] == b'V')
         && a[1].is_ascii_digit()
         && a[1..].iter().all(|&c| c.is_ascii_digit() || c == b'.');
-    if numeric || hex || version || has_unit(a) || longest_digit_run(a) >= 4 {
+    if prefixed_hex || version || has_unit(a) {
         Atom::Var
     } else {
         Atom::Digits
@@ -233,14 +270,6 @@ fn has_unit(a: &[u8]) -> bool {
     n > 0 && a[0].is_ascii_digit() && UNITS.contains(&&a[n..])
 }
 
-fn longest_digit_run(a: &[u8]) -> usize {
-    let (mut best, mut run) = (0, 0);
-    for &c in a {
-        run = if c.is_ascii_digit() { run + 1 } else { 0 };
-        best = best.max(run);
-    }
-    best
-}
 
 #[cfg(test)]
 mod tests {
