@@ -21,7 +21,9 @@ fn samples(dir: &PathBuf) -> Vec<String> {
     };
     let mut out = Vec::new();
     for row in formats.lines().skip(1) {
-        let Some((name, fmt)) = row.split_once('\t') else { continue };
+        let Some((name, fmt)) = row.split_once('\t') else {
+            continue;
+        };
         let (Ok(f), Ok(text)) = (
             LogFormat::parse(fmt),
             std::fs::read_to_string(dir.join(name).join(format!("{name}_2k.log"))),
@@ -34,14 +36,40 @@ fn samples(dir: &PathBuf) -> Vec<String> {
 }
 
 fn synthetic() -> Vec<String> {
-    let users = ["root", "admin", "alice", "bob", "carol", "deploy", "test", "guest"];
+    let users = [
+        "root", "admin", "alice", "bob", "carol", "deploy", "test", "guest",
+    ];
     (0..5000)
         .map(|i| match i % 5 {
-            0 => format!("Failed password for {} from 10.0.{}.{} port {} ssh2", users[i % 8], i % 250, i % 199, 1024 + i),
-            1 => format!("Received block blk_{} of size {} from /10.251.{}.{}", 9_000_000 + i * 7, 67_108_864 - i, i % 255, i % 97),
-            2 => format!("session opened for user {} by (uid={})", users[(i / 3) % 8], i % 1000),
-            3 => format!("Connection broken for id {}, my id = {}, error = ", i % 7, i % 3),
-            _ => format!("jk2_init() Found child {} in scoreboard slot {}", 2000 + i, i % 12),
+            0 => format!(
+                "Failed password for {} from 10.0.{}.{} port {} ssh2",
+                users[i % 8],
+                i % 250,
+                i % 199,
+                1024 + i
+            ),
+            1 => format!(
+                "Received block blk_{} of size {} from /10.251.{}.{}",
+                9_000_000 + i * 7,
+                67_108_864 - i,
+                i % 255,
+                i % 97
+            ),
+            2 => format!(
+                "session opened for user {} by (uid={})",
+                users[(i / 3) % 8],
+                i % 1000
+            ),
+            3 => format!(
+                "Connection broken for id {}, my id = {}, error = ",
+                i % 7,
+                i % 3
+            ),
+            _ => format!(
+                "jk2_init() Found child {} in scoreboard slot {}",
+                2000 + i,
+                i % 12
+            ),
         })
         .collect()
 }
@@ -52,28 +80,41 @@ fn perturb(line: &str, rep: usize) -> String {
     let mut out = String::with_capacity(line.len());
     for (i, &c) in b.iter().enumerate() {
         let in_run = c.is_ascii_digit()
-            && (b.get(i + 1).is_some_and(u8::is_ascii_digit) || (i > 0 && b[i - 1].is_ascii_digit()));
+            && (b.get(i + 1).is_some_and(u8::is_ascii_digit)
+                || (i > 0 && b[i - 1].is_ascii_digit()));
         if in_run {
-            out.push(char::from(b'0' + (c - b'0' + (rep % 10) as u8 + (i % 3) as u8) % 10));
+            out.push(char::from(
+                b'0' + (c - b'0' + (rep % 10) as u8 + (i % 3) as u8) % 10,
+            ));
         } else {
             out.push(char::from(c));
         }
     }
-    if line.is_ascii() { out } else { line.to_string() }
+    if line.is_ascii() {
+        out
+    } else {
+        line.to_string()
+    }
 }
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
     let data = std::env::var_os("ONESTOP_LOGHUB")
         .map_or_else(|| root.join("shared/data/loghub-2k"), PathBuf::from);
-    let stream = std::env::var_os("ONESTOP_STREAM")
-        .map_or_else(|| std::env::temp_dir().join("onestop-mine-stream.txt"), PathBuf::from);
+    let stream = std::env::var_os("ONESTOP_STREAM").map_or_else(
+        || std::env::temp_dir().join("onestop-mine-stream.txt"),
+        PathBuf::from,
+    );
     let want: usize = std::env::var("ONESTOP_STREAM_LINES")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
     let mut base = samples(&data);
-    let source = if base.is_empty() { "synthetic" } else { "loghub-2k" };
+    let source = if base.is_empty() {
+        "synthetic"
+    } else {
+        "loghub-2k"
+    };
     if base.is_empty() {
         base = synthetic();
     }

@@ -2,7 +2,8 @@
 //!
 //! - [`mask`]: tokenisation and masking of variables in a message;
 //! - [`miner`]: the streaming template miner with stable, exportable template ids;
-//! - [`loghub`]: Loghub benchmark I/O (log formats, structured CSV) and scoring (GA, FGA, PA).
+//! - [`loghub`]: Loghub benchmark I/O (log formats, structured CSV) and scoring (GA, FGA, PA);
+//! - [`syslog`]: RFC 5424 / RFC 3164 / Cisco / Junos decoding and RFC 6587 framing.
 //!
 //! The crate does no I/O, no SQL, no HTTP and reads no clock: time is always a parameter.
 
@@ -10,6 +11,7 @@ pub mod error;
 pub mod loghub;
 pub mod mask;
 pub mod miner;
+pub mod syslog;
 
 pub use error::LogsError;
 pub use miner::{MinerConfig, MinerState, TemplateId, TemplateInfo, TemplateMiner};

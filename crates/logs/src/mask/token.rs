@@ -270,7 +270,6 @@ fn has_unit(a: &[u8]) -> bool {
     n > 0 && a[0].is_ascii_digit() && UNITS.contains(&&a[n..])
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
