@@ -19,12 +19,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    #[serde(alias = "emerg", alias = "panic")]
     Emergency = 0,
     Alert = 1,
+    #[serde(alias = "crit")]
     Critical = 2,
+    #[serde(alias = "err")]
     Error = 3,
+    #[serde(alias = "warn")]
     Warning = 4,
     Notice = 5,
+    #[serde(alias = "info")]
     Informational = 6,
     Debug = 7,
 }
