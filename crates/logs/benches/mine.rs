@@ -9,13 +9,13 @@
 //! `ONESTOP_STREAM` (default `$TMPDIR/onestop-mine-stream.txt`), `ONESTOP_STREAM_LINES`.
 //! Without the data, a synthetic stream of varied messages is used instead.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use onestop_logs::TemplateMiner;
 use onestop_logs::loghub::LogFormat;
 
-fn samples(dir: &PathBuf) -> Vec<String> {
+fn samples(dir: &Path) -> Vec<String> {
     let Ok(formats) = std::fs::read_to_string(dir.join("formats.tsv")) else {
         return Vec::new();
     };

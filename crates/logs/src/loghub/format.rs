@@ -23,7 +23,7 @@ impl LogFormat {
         let mut names = Vec::new();
         let mut rest = format;
         while let Some(open) = rest.find('<') {
-            let Some(len) = rest[open + 1..].find(|c| c == '>' || c == '<') else {
+            let Some(len) = rest[open + 1..].find(['>', '<']) else {
                 break;
             };
             let close = open + 1 + len;

@@ -128,11 +128,10 @@ pub fn score(
     for members in predicted.values() {
         if members.len() == 1
             && let Some((tk, &n)) = members.iter().next()
+            && truth_size.get(tk) == Some(&n)
         {
-            if truth_size.get(tk) == Some(&n) {
-                good_msgs += n;
-                good_groups += 1;
-            }
+            good_msgs += n;
+            good_groups += 1;
         }
     }
     let total = pairs.len() as f64;

@@ -44,40 +44,37 @@ impl FrameDecoder {
     /// The next complete frame, if any. An oversized or malformed octet count is reported
     /// once and skipped up to the next LF.
     pub fn next_frame(&mut self) -> Option<Result<Vec<u8>, LogsError>> {
-        loop {
-            let skip = self
-                .buf
-                .iter()
-                .take_while(|c| matches!(c, b'\n' | b'\r' | b'\0'))
-                .count();
-            self.buf.drain(..skip);
-            let first = *self.buf.first()?;
-            if !first.is_ascii_digit() {
-                return self.lf_frame();
-            }
-            let digits = self.buf.iter().take_while(|c| c.is_ascii_digit()).count();
-            match self.buf.get(digits) {
-                None if digits < 10 => return None,
-                Some(b' ') if digits < 10 => {
-                    let len: usize = std::str::from_utf8(&self.buf[..digits])
-                        .ok()?
-                        .parse()
-                        .ok()?;
-                    if len > self.max_frame {
-                        self.discard_line();
-                        return Some(Err(LogsError::Syslog(format!(
-                            "frame of {len} bytes refused"
-                        ))));
-                    }
-                    if self.buf.len() < digits + 1 + len {
-                        return None;
-                    }
-                    let frame = self.buf[digits + 1..digits + 1 + len].to_vec();
-                    self.buf.drain(..digits + 1 + len);
-                    return Some(Ok(frame));
+        let skip = self
+            .buf
+            .iter()
+            .take_while(|c| matches!(c, b'\n' | b'\r' | b'\0'))
+            .count();
+        self.buf.drain(..skip);
+        if !self.buf.first()?.is_ascii_digit() {
+            return self.lf_frame();
+        }
+        let digits = self.buf.iter().take_while(|c| c.is_ascii_digit()).count();
+        match self.buf.get(digits) {
+            None if digits < 10 => None,
+            Some(b' ') if digits < 10 => {
+                let len: usize = std::str::from_utf8(&self.buf[..digits])
+                    .ok()?
+                    .parse()
+                    .ok()?;
+                if len > self.max_frame {
+                    self.discard_line();
+                    return Some(Err(LogsError::Syslog(format!(
+                        "frame of {len} bytes refused"
+                    ))));
                 }
-                _ => return self.lf_frame(),
+                if self.buf.len() < digits + 1 + len {
+                    return None;
+                }
+                let frame = self.buf[digits + 1..digits + 1 + len].to_vec();
+                self.buf.drain(..digits + 1 + len);
+                Some(Ok(frame))
             }
+            _ => self.lf_frame(),
         }
     }
 
