@@ -98,7 +98,20 @@ pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) -> Kind {
                 out.extend_from_slice(atom);
                 continue;
             }
-            match classify_atom(atom) {
+            // A hex-looking atom right after `<*>:` or `<*>.` continues that parameter
+            // (`0000:00:1f.0`, MAC or IPv6 pieces).
+            let done = &out[start..];
+            let after_var = done.ends_with(WILDCARD)
+                || (done.len() > WILDCARD.len()
+                    && b".:".contains(&done[done.len() - 1])
+                    && done[..done.len() - 1].ends_with(WILDCARD));
+            let hexish = atom.iter().all(|&c| is_hex(c) || c == b'.');
+            let kind = if after_var && hexish {
+                Atom::Var
+            } else {
+                classify_atom(atom)
+            };
+            match kind {
                 Atom::Var => {
                     push_var(out, start);
                     var = true;
@@ -142,7 +155,24 @@ fn push_var(out: &mut Vec<u8>, start: usize) {
         out.pop();
         return;
     }
+    if let Some(host) = host_before_port(done) {
+        out.truncate(start + host);
+    }
     out.extend_from_slice(WILDCARD);
+}
+
+/// For `…host.name:` (a dotted name right before the port being masked), the offset where
+/// the name starts, so that `host.name:8080` becomes one parameter.
+fn host_before_port(done: &[u8]) -> Option<usize> {
+    let body = done.strip_suffix(b":")?;
+    let from = body
+        .iter()
+        .rposition(|&c| !(c.is_ascii_alphanumeric() || c == b'.' || c == b'-' || c == b'_'))
+        .map_or(0, |p| p + 1);
+    let name = &body[from..];
+    let dots = name.iter().filter(|&&c| c == b'.').count();
+    let labels_ok = name.split(|&c| c == b'.').all(|l| !l.is_empty());
+    (dots >= 1 && labels_ok && name[0].is_ascii_alphanumeric()).then_some(from)
 }
 
 fn path_start(tok: &[u8], i: usize) -> bool {
@@ -255,7 +285,13 @@ fn classify_atom(a: &[u8]) -> Atom {
         && (a[0] == b'v' || a[0] == b'V')
         && a[1].is_ascii_digit()
         && a[1..].iter().all(|&c| c.is_ascii_digit() || c == b'.');
-    if prefixed_hex || version || has_unit(a) {
+    let dotted = a
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit());
+    let dims = a.split(|&c| c == b'x').count() == 2
+        && a.split(|&c| c == b'x')
+            .all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit));
+    if prefixed_hex || version || dotted || dims || has_unit(a) {
         Atom::Var
     } else {
         Atom::Digits
@@ -305,6 +341,12 @@ mod tests {
             ("CPU#0", "CPU#<*>"),
             ("-2", "<*>"),
             ("c0100000.", "<*>."),
+            ("proxy.cse.cuhk.edu.hk:5070", "<*>"),
+            ("0000:00:1f.0", "<*>"),
+            ("dquot_6.5.1", "<*>"),
+            ("1.16ac", "<*>"),
+            ("80x25", "<*>"),
+            ("(www.example.com:443)", "(<*>)"),
         ] {
             assert_eq!(m(input), (want.to_string(), Kind::Var), "{input}");
         }
