@@ -8,6 +8,7 @@
 //! are kept joined by single spaces in one reusable buffer: no allocation per message once
 //! the buffers have grown.
 
+mod shapes;
 mod token;
 
 pub use token::WILDCARD;

@@ -16,6 +16,7 @@
 mod cache;
 mod cluster;
 mod intern;
+mod route;
 mod state;
 
 use std::collections::HashMap;
@@ -23,10 +24,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::mask::{Kind, MaskedLine};
+use crate::mask::MaskedLine;
 use cache::{ShapeCache, hash_bytes};
 use cluster::Cluster;
-use intern::{DIGIT_SYM, Interner};
+use intern::Interner;
 pub use state::{ClusterState, EventState, MinerState, SlotState};
 
 /// Identifier of a template. Shown as `E<n>`.
@@ -151,105 +152,6 @@ impl TemplateMiner {
         self.cache.insert(h, key, bucket, epoch, ev);
         self.events[ev as usize].count += 1;
         TemplateId(ev + 1)
-    }
-
-    fn bucket_of(&mut self, line: &MaskedLine) -> u32 {
-        let first = match line.len() {
-            0 => self.names.intern(""),
-            _ if line.kind(0) == Kind::Digit => DIGIT_SYM,
-            _ => self.names.intern(line.token(0)),
-        };
-        let next = self.buckets.len() as u32;
-        let b = *self
-            .bucket_index
-            .entry((line.len() as u32, first))
-            .or_insert(next);
-        if b == next {
-            self.buckets.push(Bucket::default());
-        }
-        b
-    }
-
-    fn route(&mut self, line: &MaskedLine) -> (u32, u32) {
-        let b = self.bucket_of(line);
-        self.known.clear();
-        for i in 0..line.len() {
-            self.known.push(self.names.get(line.token(i)));
-        }
-        let mut best: Option<(u32, usize)> = None;
-        for &c in &self.buckets[b as usize].clusters {
-            let s = self.clusters[c as usize].score(line, &self.known);
-            if best.is_none_or(|(_, bs)| s > bs) {
-                best = Some((c, s));
-            }
-        }
-        let need = self.config.similarity * line.len() as f64;
-        let c = match best {
-            Some((c, s)) if s as f64 >= need => c,
-            _ => {
-                let c = self.clusters.len() as u32;
-                self.clusters.push(Cluster::new(b, line, &mut self.names));
-                self.buckets[b as usize].clusters.push(c);
-                self.buckets[b as usize].epoch += 1;
-                c
-            }
-        };
-        let mut syms = std::mem::take(&mut self.syms);
-        let cl = &mut self.clusters[c as usize];
-        let done = cl.absorb(line, &mut self.names, self.config.enum_limit, &mut syms);
-        if done.routing_changed {
-            self.buckets[b as usize].epoch += 1;
-        }
-        if done.went_wild {
-            self.merge_events(c);
-        }
-        let ev = self.event_for(c, &syms);
-        self.syms = syms;
-        (b, ev)
-    }
-
-    fn merge_events(&mut self, c: u32) {
-        let olds = std::mem::take(&mut self.clusters[c as usize].events);
-        let mut kept: Vec<u32> = Vec::with_capacity(olds.len());
-        for e in olds {
-            let cl = &self.clusters[c as usize];
-            let same = kept.iter().copied().find(|&k| {
-                cl.same_key(
-                    &self.events[k as usize].tokens,
-                    &self.events[e as usize].tokens,
-                )
-            });
-            match same {
-                Some(k) => {
-                    let n = self.events[e as usize].count;
-                    self.events[k as usize].count += n;
-                    self.events[e as usize].count = 0;
-                    self.events[e as usize].alias = k;
-                }
-                None => kept.push(e),
-            }
-        }
-        self.clusters[c as usize].events = kept;
-    }
-
-    fn event_for(&mut self, c: u32, syms: &[u32]) -> u32 {
-        let cl = &self.clusters[c as usize];
-        if let Some(&e) = cl
-            .events
-            .iter()
-            .find(|&&e| cl.same_key(&self.events[e as usize].tokens, syms))
-        {
-            return e;
-        }
-        let e = self.events.len() as u32;
-        self.events.push(Event {
-            cluster: c,
-            tokens: syms.into(),
-            count: 0,
-            alias: e,
-        });
-        self.clusters[c as usize].events.push(e);
-        e
     }
 
     fn canonical(&self, mut e: u32) -> u32 {
