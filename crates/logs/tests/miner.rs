@@ -120,3 +120,17 @@ fn odd_messages() {
     );
     assert_ne!(e, a);
 }
+
+#[test]
+fn find_does_not_learn() {
+    let (m, ids) = mine(&lines());
+    let before = m.export();
+    let id = m
+        .find("Failed password for zoe from 10.9.9.9 port 1 ssh2")
+        .unwrap();
+    assert_eq!(Some(id), m.resolve(ids[0]));
+    assert_eq!(m.find("cupsd startup succeeded"), m.resolve(ids[1]));
+    assert_eq!(m.find("cupsd restart succeeded"), None);
+    assert_eq!(m.find("something never seen"), None);
+    assert_eq!(m.export(), before);
+}

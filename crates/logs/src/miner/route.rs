@@ -105,3 +105,53 @@ impl TemplateMiner {
         e
     }
 }
+
+impl TemplateMiner {
+    /// The template `message` belongs to, without learning from it: `None` when mining it
+    /// would create a new template or change one.
+    pub fn find(&self, message: &str) -> Option<super::TemplateId> {
+        let mut line = MaskedLine::new();
+        line.mask(message);
+        let first = match line.len() {
+            0 => self.names.get("")?,
+            _ if line.kind(0) == Kind::Digit => DIGIT_SYM,
+            _ => self.names.get(line.token(0))?,
+        };
+        let b = *self.bucket_index.get(&(line.len() as u32, first))?;
+        let known: Vec<Option<u32>> = (0..line.len())
+            .map(|i| self.names.get(line.token(i)))
+            .collect();
+        let mut best: Option<(u32, usize)> = None;
+        for &c in &self.buckets[b as usize].clusters {
+            let s = self.clusters[c as usize].score(&line, &known);
+            if best.is_none_or(|(_, bs)| s > bs) {
+                best = Some((c, s));
+            }
+        }
+        let (c, score) = best?;
+        let cl = &self.clusters[c as usize];
+        if score < line.len() || (score as f64) < self.config.similarity * line.len() as f64 {
+            return None;
+        }
+        let mut syms = Vec::with_capacity(line.len());
+        for (i, slot) in cl.slots.iter().enumerate() {
+            if slot.wild {
+                if !line.token(i).starts_with(&slot.prefix)
+                    || !line.token(i).ends_with(&slot.suffix)
+                {
+                    return None;
+                }
+                syms.push(super::intern::WILD_SYM);
+            } else {
+                let v = known[i].filter(|v| slot.values.contains(v))?;
+                syms.push(v);
+            }
+        }
+        let e = cl
+            .events
+            .iter()
+            .copied()
+            .find(|&e| cl.same_key(&self.events[e as usize].tokens, &syms))?;
+        Some(super::TemplateId(e + 1))
+    }
+}

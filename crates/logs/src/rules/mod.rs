@@ -20,7 +20,7 @@ use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 use crate::error::LogsError;
-use crate::syslog::Severity;
+use crate::syslog::{Severity, SyslogMessage};
 
 const BUILTIN: &str = include_str!("default_rules.toml");
 
@@ -139,6 +139,11 @@ impl RuleSet {
                 }
             })
             .collect()
+    }
+
+    /// Diagnoses a decoded syslog message.
+    pub fn diagnose_syslog(&self, m: &SyslogMessage) -> Diagnosis {
+        self.diagnose(m.severity, m.app_name.as_deref(), &m.message)
     }
 
     /// Diagnoses one event.

@@ -130,3 +130,17 @@ fn bad_rule_files_are_refused() {
         assert!(RuleSet::from_toml(text).is_err(), "{text}");
     }
 }
+
+#[test]
+fn diagnoses_decoded_syslog() {
+    use crate::syslog::{DecodeContext, decode};
+    use chrono::{TimeZone, Utc};
+    let ctx = DecodeContext::utc(Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap());
+    let m = decode(
+        b"<6>Jun  1 00:00:00 host kernel: [123.4] Out of memory: Killed process 42 (java)",
+        &ctx,
+    );
+    let d = RuleSet::builtin().unwrap().diagnose_syslog(&m);
+    assert_eq!(d.severity, Severity::Critical);
+    assert_eq!(d.rules, vec!["oom-killer".to_string()]);
+}
