@@ -4,7 +4,8 @@
 //! on the token's core, i.e. without the brackets, quotes and trailing punctuation around it.
 //! Everything else is cut into *atoms* (runs of letters, digits and `_`, joined by inner `.`
 //! or `-`); atoms holding digits are classified, and variables become `<*>`. A dotted host
-//! name before a port (`proxy.example.com:8080`) joins the port's parameter.
+//! name before a port (`proxy.example.com:8080`) joins the port's parameter, and `true`,
+//! `false`, `null`, `none` written as values (`visible=false`) are parameters too.
 //! Neighbouring variables separated by a single `.`, `:` or `,` merge into one `<*>`, so
 //! `10.0.0.1:8080` or `17:41:44,747` yield a single parameter.
 
@@ -28,6 +29,7 @@ const CLASS: [u8; 256] = {
     }
     t[b'/' as usize] = SPECIAL;
     t[b'@' as usize] = SPECIAL;
+    t[b'=' as usize] = SPECIAL;
     t[b':' as usize] = SPECIAL;
     t[b'\\' as usize] = SPECIAL;
     t
@@ -87,7 +89,13 @@ pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) -> Kind {
             }
             let atom = &tok[a..i];
             if !has_digit {
-                out.extend_from_slice(atom);
+                let valued = a > 0 && (tok[a - 1] == b'=' || tok[a - 1] == b':');
+                if valued && is_literal_value(atom) {
+                    push_var(out, start);
+                    var = true;
+                } else {
+                    out.extend_from_slice(atom);
+                }
                 continue;
             }
             // A hex-looking atom right after `<*>:` or `<*>.` continues that parameter
@@ -153,6 +161,14 @@ fn push_var(out: &mut Vec<u8>, start: usize) {
     out.extend_from_slice(WILDCARD);
 }
 
+/// `true`, `false`, `null` and `none` (any case): after `=` or `:` they are values, and a slot
+/// of two of them would otherwise look like an enumeration.
+fn is_literal_value(atom: &[u8]) -> bool {
+    [&b"true"[..], b"false", b"null", b"none"]
+        .iter()
+        .any(|w| atom.eq_ignore_ascii_case(w))
+}
+
 /// For `…host.name:` (a dotted name right before the port being masked), the offset where
 /// the name starts, so that `host.name:8080` becomes one parameter.
 fn host_before_port(done: &[u8]) -> Option<usize> {
@@ -212,6 +228,8 @@ mod tests {
             ("dquot_6.5.1", "<*>"),
             ("1.16ac", "<*>"),
             ("80x25", "<*>"),
+            ("mOccluded=false", "mOccluded=<*>"),
+            ("enabled:TRUE,", "enabled:<*>,"),
             ("(www.example.com:443)", "(<*>)"),
         ] {
             assert_eq!(m(input), (want.to_string(), Kind::Var), "{input}");
