@@ -129,7 +129,7 @@ fn main() {
     }
     let mut best = f64::MAX;
     let mut templates = 0;
-    for _ in 0..3 {
+    for _ in 0..5 {
         let mut miner = TemplateMiner::default();
         let t = Instant::now();
         for l in &lines {

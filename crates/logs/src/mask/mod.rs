@@ -111,11 +111,17 @@ impl MaskedLine {
         let mut i = 0;
         let mut fix = false;
         while i < b.len() {
-            while i < b.len() && b[i].is_ascii_whitespace() {
+            while i < b.len() && token::CLASS[b[i] as usize] & token::SPACE != 0 {
                 i += 1;
             }
             let s = i;
-            while i < b.len() && !b[i].is_ascii_whitespace() {
+            let mut classes = 0;
+            while i < b.len() {
+                let c = token::CLASS[b[i] as usize];
+                if c & token::SPACE != 0 {
+                    break;
+                }
+                classes |= c;
                 i += 1;
             }
             if s == i {
@@ -125,7 +131,7 @@ impl MaskedLine {
                 self.text.push(b' ');
             }
             let start = self.text.len();
-            let kind = token::mask_token(&b[s..i], &mut self.text);
+            let kind = token::mask_token_with(&b[s..i], classes, &mut self.text);
             let t = Tok {
                 start: start as u32,
                 end: self.text.len() as u32,

@@ -15,29 +15,38 @@ use super::shapes::{Atom, classify_atom, is_whole_variable, split_core};
 /// The placeholder written for a parameter.
 pub const WILDCARD: &[u8] = b"<*>";
 
-const DIGIT: u8 = 1;
-const SPECIAL: u8 = 2;
+pub(super) const DIGIT: u8 = 1;
+pub(super) const SPECIAL: u8 = 2;
+pub(super) const SPACE: u8 = 4;
+pub(super) const WORD: u8 = 8;
 
-/// Byte classes for the quick first look at a token: digits, and the characters that can
-/// start a whole-token variable (paths, URLs, e-mail addresses, MAC and IPv6 addresses).
-const CLASS: [u8; 256] = {
+/// Byte classes: digits, word bytes (letters, digits, `_`, non-ASCII), ASCII whitespace, and
+/// the characters that can start a whole-token variable or a `key=value` pair.
+pub(super) const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
-    let mut c = b'0';
-    while c <= b'9' {
-        t[c as usize] = DIGIT;
+    let mut c = 0usize;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_digit() {
+            t[c] = DIGIT | WORD;
+        } else if b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 {
+            t[c] = WORD;
+        } else if b.is_ascii_whitespace() || b == 0x0b {
+            t[c] = SPACE;
+        }
         c += 1;
     }
     t[b'/' as usize] = SPECIAL;
     t[b'@' as usize] = SPECIAL;
-    t[b'=' as usize] = SPECIAL;
     t[b':' as usize] = SPECIAL;
+    t[b'=' as usize] = SPECIAL;
     t[b'\\' as usize] = SPECIAL;
     t
 };
 
 #[inline]
 pub(super) fn is_word(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
+    CLASS[c as usize] & WORD != 0
 }
 
 #[inline]
@@ -46,12 +55,15 @@ pub(super) fn is_hex(c: u8) -> bool {
 }
 
 /// Masks `tok` (which holds no whitespace) and appends the result to `out`.
+#[cfg(test)]
 pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) -> Kind {
+    let classes = tok.iter().fold(0, |acc, &c| acc | CLASS[c as usize]);
+    mask_token_with(tok, classes, out)
+}
+
+/// [`mask_token`] for a caller that already OR-ed the [`CLASS`]es of the token's bytes.
+pub fn mask_token_with(tok: &[u8], classes: u8, out: &mut Vec<u8>) -> Kind {
     let start = out.len();
-    let mut classes = 0u8;
-    for &c in tok {
-        classes |= CLASS[c as usize];
-    }
     if classes & (DIGIT | SPECIAL) == 0 {
         out.extend_from_slice(tok);
         return Kind::Word;
