@@ -134,3 +134,43 @@ fn find_does_not_learn() {
     assert_eq!(m.find("something never seen"), None);
     assert_eq!(m.export(), before);
 }
+
+#[test]
+fn consolidate_merges_multi_token_values_only() {
+    let mut m = TemplateMiner::default();
+    let mut ids = Vec::new();
+    for kv in [
+        "user.name=zk",
+        "os.name=Linux",
+        "user.dir=/",
+        "host.name=node1",
+        "java.home=/jre",
+    ] {
+        ids.push(m.add(&format!("Server environment:{kv}")));
+    }
+    let long = m.add("Server environment:java.vendor=Oracle Corporation");
+    for (i, user) in ["root", "git", "ftp", "news", "root", "root"]
+        .iter()
+        .enumerate()
+    {
+        m.add(&format!(
+            "Failed password for {user} from 10.0.0.{i} port 22 ssh2"
+        ));
+    }
+    for (i, user) in ["amy", "bo", "cy", "di"].iter().enumerate() {
+        m.add(&format!(
+            "Failed password for invalid user {user} from 10.0.0.{i} port 22 ssh2"
+        ));
+    }
+    let before = m.templates().len();
+    assert_eq!(m.consolidate(), 1);
+    assert_eq!(m.templates().len(), before - 1);
+    assert_eq!(m.resolve(long), m.resolve(ids[0]));
+    assert_eq!(m.template(long).unwrap(), "Server environment:<*>");
+    let invalid = m.add("Failed password for invalid user ed from 10.0.0.9 port 22 ssh2");
+    assert_eq!(
+        m.template(invalid).unwrap(),
+        "Failed password for invalid user <*> from <*> port <*> ssh2"
+    );
+    assert_eq!(m.consolidate(), 0);
+}

@@ -20,7 +20,8 @@ use crate::miner::{MinerConfig, TemplateMiner};
 
 /// Mines every line of `text` (lines may end in CRLF) with the default configuration and
 /// returns the structured CSV: `LineId,Content,EventId,EventTemplate`, one row per line, with
-/// each line's *final* template, i.e. the template of its group once the whole text is mined.
+/// each line's *final* template, i.e. the template of its group once the whole text is mined
+/// and consolidated.
 pub fn mine_text(format: &LogFormat, text: &str) -> Result<String, LogsError> {
     let mut miner = TemplateMiner::new(MinerConfig::default());
     let mut rows = Vec::new();
@@ -33,6 +34,7 @@ pub fn mine_text(format: &LogFormat, text: &str) -> Result<String, LogsError> {
         let id = miner.add(content);
         rows.push((content, id));
     }
+    miner.consolidate();
     let out = rows.iter().enumerate().map(|(i, (content, id))| {
         let id = miner.resolve(*id).unwrap_or(*id);
         StructuredRow {

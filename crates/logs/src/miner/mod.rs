@@ -10,11 +10,15 @@
 //!    every slot that is not a wildcard. When a slot turns into a wildcard, events that now
 //!    share their key merge: the oldest id stays, the others become aliases of it.
 //!
+//! [`TemplateMiner::consolidate`] is a second pass over the templates: it merges a template
+//! into a more general one whose parameter spans several of its tokens.
+//!
 //! Ids are never reused and an id only ever generalises, so an id keeps its meaning; the
 //! state can be exported and imported with serde ([`MinerState`]).
 
 mod cache;
 mod cluster;
+mod consolidate;
 mod intern;
 mod route;
 mod state;
@@ -150,6 +154,7 @@ impl TemplateMiner {
         let (bucket, ev) = self.route(line);
         let epoch = self.buckets[bucket as usize].epoch;
         self.cache.insert(h, key, bucket, epoch, ev);
+        let ev = self.canonical(ev);
         self.events[ev as usize].count += 1;
         TemplateId(ev + 1)
     }

@@ -75,6 +75,7 @@ impl TemplateMiner {
             match same {
                 Some(k) => {
                     let n = self.events[e as usize].count;
+                    let k = self.canonical(k);
                     self.events[k as usize].count += n;
                     self.events[e as usize].count = 0;
                     self.events[e as usize].alias = k;
@@ -152,6 +153,6 @@ impl TemplateMiner {
             .iter()
             .copied()
             .find(|&e| cl.same_key(&self.events[e as usize].tokens, &syms))?;
-        Some(super::TemplateId(e + 1))
+        Some(super::TemplateId(self.canonical(e) + 1))
     }
 }
