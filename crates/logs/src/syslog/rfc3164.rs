@@ -69,6 +69,11 @@ fn event_tag(s: &str) -> Option<(&str, &str)> {
 pub(super) fn decode(rest: &str, ctx: &DecodeContext, m: &mut SyslogMessage) {
     let mut s = rest.trim_start_matches(' ');
     let mut cisco = false;
+    if let Some(after) = s.strip_prefix(": ") {
+        // Cisco with `no service sequence-numbers` still writes the colon.
+        s = after;
+        cisco = true;
+    }
     if let Some((seq, after)) = sequence(s) {
         m.sequence = Some(seq);
         s = after.trim_start_matches(' ');
@@ -189,6 +194,48 @@ mod tests {
             "2023-03-01T10:00:00+00:00"
         );
         assert_eq!(m.app_name.as_deref(), Some("LINK-3-UPDOWN"));
+    }
+
+    #[test]
+    fn cisco_variants() {
+        let m = d(b"<189>: *Mar  1 18:46:11: %SYS-5-CONFIG_I: Configured");
+        assert_eq!((m.format, m.sequence), (SyslogFormat::Cisco, None));
+        assert_eq!(m.app_name.as_deref(), Some("SYS-5-CONFIG_I"));
+        let m = d(b"<166>%ASA-6-302013: Built outbound TCP connection 1 for outside:10.0.0.1/443");
+        assert_eq!(m.format, SyslogFormat::Cisco);
+        assert_eq!(m.app_name.as_deref(), Some("ASA-6-302013"));
+        assert_eq!(m.severity, Some(Severity::Informational));
+        let m = d(b"<187>2022 Mar  1 18:46:11 UTC: %ETHPORT-5-IF_DOWN_LINK_FAILURE: Interface Ethernet1/1 is down");
+        assert_eq!(
+            m.timestamp.unwrap().to_rfc3339(),
+            "2022-03-01T18:46:11+00:00"
+        );
+        assert_eq!(
+            m.app_name.as_deref(),
+            Some("ETHPORT-5-IF_DOWN_LINK_FAILURE")
+        );
+    }
+
+    #[test]
+    fn junos_variants() {
+        let m = d(b"<165>1 2007-10-11T22:14:15.003Z junos-router mgd 3046 UI_DBASE_LOGOUT_EVENT [junos@2636.1.1.1.2.18 username=\"regress\"] User 'regress' exiting configuration mode");
+        assert_eq!(m.format, SyslogFormat::Rfc5424);
+        assert_eq!(m.msg_id.as_deref(), Some("UI_DBASE_LOGOUT_EVENT"));
+        assert_eq!(m.proc_id.as_deref(), Some("3046"));
+        assert_eq!(m.message, "User 'regress' exiting configuration mode");
+        let m =
+            d(b"<30>Mar 12 10:20:30  router1 /kernel: KERN_ARP_ADDR_CHANGE: arp info overwritten");
+        assert_eq!(m.hostname.as_deref(), Some("router1"));
+        assert_eq!(m.app_name.as_deref(), Some("/kernel"));
+        assert_eq!(m.msg_id.as_deref(), Some("KERN_ARP_ADDR_CHANGE"));
+    }
+
+    #[test]
+    fn broken_5424_falls_back() {
+        let m = d(b"<13>1 not-a-time host app - - - text");
+        assert_eq!(m.format, SyslogFormat::Unstructured);
+        assert_eq!(m.message, "1 not-a-time host app - - - text");
+        assert_eq!(m.severity, Some(Severity::Notice));
     }
 
     #[test]

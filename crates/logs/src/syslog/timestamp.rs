@@ -2,7 +2,7 @@
 //!
 //! Accepted, after an optional Cisco clock flag (`*` not synchronised, `.` was synchronised):
 //! RFC 3339 (`2003-10-11T22:14:15.003Z`, or without a zone: local time), and BSD
-//! `Mmm dd [yyyy] hh:mm:ss[.fff] [yyyy] [ZONE]` with a space-padded day. Without a year the
+//! `[yyyy] Mmm dd [yyyy] hh:mm:ss[.fff] [yyyy] [ZONE]` with a space-padded day. Without a year the
 //! year of the reference time is used, or the one before when that would put the message more
 //! than a week after the reference (December lines received in January).
 
@@ -63,6 +63,14 @@ pub(super) fn parse<'a>(s: &'a str, ctx: &DecodeContext) -> Option<(DateTime<Utc
         let naive = NaiveDateTime::parse_from_str(first, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
         return Some((local(naive, ctx.local_offset_secs), rest));
     }
+    // NX-OS writes the year first: `2024 Mar  1 18:46:11 UTC`.
+    let (lead_year, first, rest) = match year(first) {
+        Some(y) => {
+            let (m, r) = next_word(rest);
+            (Some(y), m, r)
+        }
+        None => (None, first, rest),
+    };
     if first.len() != 3 {
         return None;
     }
@@ -70,8 +78,8 @@ pub(super) fn parse<'a>(s: &'a str, ctx: &DecodeContext) -> Option<(DateTime<Utc
     let (day, rest) = next_word(rest);
     let day: u32 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
     let (mut w, mut rest) = next_word(rest);
-    let mut yr = year(w);
-    if yr.is_some() {
+    let mut yr = lead_year.or(year(w));
+    if lead_year.is_none() && yr.is_some() {
         (w, rest) = next_word(rest);
     }
     let clock = w.trim_end_matches(':');
@@ -145,7 +153,12 @@ mod tests {
             p("2003-10-11T22:14:15.003Z x"),
             Some("2003-10-11T22:14:15.003+00:00".into())
         );
+        assert_eq!(
+            p("2022 Mar  1 18:46:11 UTC: %X"),
+            Some("2022-03-01T18:46:11+00:00".into())
+        );
         assert_eq!(p("Foo 2 10:00:00"), None);
+        assert_eq!(p("2022 host"), None);
         assert_eq!(p("Jan 32 10:00:00"), None);
     }
 
