@@ -61,7 +61,7 @@ impl Default for MinerConfig {
         Self {
             similarity: 0.5,
             enum_limit: 4,
-            cache_limit: 1 << 20,
+            cache_limit: 1 << 16,
         }
     }
 }
