@@ -158,6 +158,9 @@ fn field(s: &str) -> (&str, &str) {
 }
 
 #[cfg(test)]
+mod tests_bsd;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
