@@ -43,7 +43,7 @@ impl TemplateMiner {
                 let c = self.clusters.len() as u32;
                 self.clusters.push(Cluster::new(b, line, &mut self.names));
                 self.buckets[b as usize].clusters.push(c);
-                self.buckets[b as usize].epoch += 1;
+                bump(&mut self.buckets[b as usize].epoch);
                 c
             }
         };
@@ -51,7 +51,7 @@ impl TemplateMiner {
         let cl = &mut self.clusters[c as usize];
         let done = cl.absorb(line, &mut self.names, self.config.enum_limit, &mut syms);
         if done.routing_changed {
-            self.buckets[b as usize].epoch += 1;
+            bump(&mut self.buckets[b as usize].epoch);
         }
         if done.went_wild {
             self.merge_events(c);
@@ -155,4 +155,9 @@ impl TemplateMiner {
             .find(|&e| cl.same_key(&self.events[e as usize].tokens, &syms))?;
         Some(super::TemplateId(self.canonical(e) + 1))
     }
+}
+
+/// Marks a bucket's routing state as changed (see the shape cache).
+fn bump(epoch: &mut u32) {
+    *epoch = epoch.wrapping_add(1);
 }
