@@ -110,6 +110,7 @@ impl MaskedLine {
         let b = message.as_bytes();
         let mut i = 0;
         let mut fix = false;
+        let mut prev_pure = false;
         while i < b.len() {
             while i < b.len() && token::CLASS[b[i] as usize] & token::SPACE != 0 {
                 i += 1;
@@ -137,11 +138,13 @@ impl MaskedLine {
                 end: self.text.len() as u32,
                 kind,
             };
-            if let Some(prev) = self.toks.last() {
-                let (p, c) = (self.bytes(prev), self.bytes(&t));
-                fix |= (p == WILDCARD && (c == WILDCARD || is_date_word(c)))
-                    || (c == WILDCARD && is_date_word(p));
+            // Only a token that is wholly `<*>` can start a date or a run to join.
+            let pure = kind == Kind::Var && &self.text[start..] == WILDCARD;
+            if !fix && (pure || prev_pure) && !self.toks.is_empty() {
+                let (p, c) = (self.bytes(&self.toks[self.toks.len() - 1]), self.bytes(&t));
+                fix = (prev_pure && (pure || is_date_word(c))) || (pure && is_date_word(p));
             }
+            prev_pure = pure;
             self.toks.push(t);
         }
         if fix {

@@ -6,7 +6,7 @@
 //! identifiers with a run of four or more digits are variables; other atoms with digits
 //! (`ssh2`, `jk2_init`) are only presumed variable.
 
-use super::token::{is_hex, is_word, path_start};
+use super::token::{AT, COLON, SLASH, is_hex, is_word, path_start};
 
 /// Units accepted after a number (`64KB`, `150ms`, `3.2GHz`...).
 const UNITS: &[&[u8]] = &[
@@ -29,13 +29,16 @@ pub(super) fn split_core(tok: &[u8]) -> (&[u8], &[u8], &[u8]) {
     (&tok[..a], &tok[a..b], &tok[b..])
 }
 
-pub(super) fn is_whole_variable(core: &[u8]) -> bool {
+/// Whether the core is a whole-token variable; `classes` are the token's byte classes, used
+/// to skip the checks that cannot match.
+pub(super) fn is_whole_variable(core: &[u8], classes: u8) -> bool {
+    let colon = classes & COLON != 0;
     is_path(core)
-        || is_url(core)
-        || is_email(core)
+        || (colon && classes & SLASH != 0 && is_url(core))
+        || (classes & AT != 0 && is_email(core))
         || is_mac(core)
         || is_uuid(core)
-        || is_ipv6(core)
+        || (colon && is_ipv6(core))
 }
 
 fn is_path(s: &[u8]) -> bool {

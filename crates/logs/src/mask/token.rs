@@ -19,6 +19,9 @@ pub(super) const DIGIT: u8 = 1;
 pub(super) const SPECIAL: u8 = 2;
 pub(super) const SPACE: u8 = 4;
 pub(super) const WORD: u8 = 8;
+pub(super) const COLON: u8 = 16;
+pub(super) const AT: u8 = 32;
+pub(super) const SLASH: u8 = 64;
 
 /// Byte classes: digits, word bytes (letters, digits, `_`, non-ASCII), ASCII whitespace, and
 /// the characters that can start a whole-token variable or a `key=value` pair.
@@ -36,9 +39,9 @@ pub(super) const CLASS: [u8; 256] = {
         }
         c += 1;
     }
-    t[b'/' as usize] = SPECIAL;
-    t[b'@' as usize] = SPECIAL;
-    t[b':' as usize] = SPECIAL;
+    t[b'/' as usize] = SPECIAL | SLASH;
+    t[b'@' as usize] = SPECIAL | AT;
+    t[b':' as usize] = SPECIAL | COLON;
     t[b'=' as usize] = SPECIAL;
     t[b'\\' as usize] = SPECIAL;
     t
@@ -69,7 +72,7 @@ pub fn mask_token_with(tok: &[u8], classes: u8, out: &mut Vec<u8>) -> Kind {
         return Kind::Word;
     }
     let (lead, core, trail) = split_core(tok);
-    if (classes & SPECIAL != 0 || core.len() == 36) && is_whole_variable(core) {
+    if (classes & SPECIAL != 0 || core.len() == 36) && is_whole_variable(core, classes) {
         out.extend_from_slice(lead);
         out.extend_from_slice(WILDCARD);
         out.extend_from_slice(trail);
