@@ -76,6 +76,10 @@ fn ids_keep_their_meaning() {
         let masked_ok = regex::Regex::new(&format!("^{re}$")).unwrap().is_match(l);
         assert!(masked_ok, "{l:?} does not fit {t:?}");
     }
+    assert_eq!(
+        m.parameters(ids[0], &lines()[0]),
+        Some(vec!["root".to_string(), "10.0.0.0".into(), "4000".into()])
+    );
     assert_eq!(m.resolve(TemplateId(0)), None);
     assert_eq!(m.resolve(TemplateId(10_000)), None);
 }

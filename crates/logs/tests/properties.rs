@@ -63,6 +63,8 @@ proptest! {
         for (s, id) in msgs.iter().zip(ids) {
             let t = m.template(m.resolve(id).unwrap()).unwrap();
             prop_assert!(fits(&t, s), "{s:?} does not fit {t:?}");
+            let params = onestop_logs::miner::params::extract(&t, s);
+            prop_assert!(params.is_some(), "no parameters for {s:?} under {t:?}");
         }
     }
 

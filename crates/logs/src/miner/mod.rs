@@ -20,6 +20,7 @@ mod cache;
 mod cluster;
 mod consolidate;
 mod intern;
+pub mod params;
 mod route;
 mod state;
 
