@@ -18,18 +18,14 @@ pub use score::{GroupBy, PaMode, Scores, normalize_template, score};
 use crate::error::LogsError;
 use crate::miner::{MinerConfig, TemplateMiner};
 
-/// Mines every line of `text` (lines may end in CRLF) with the default configuration and
+/// Mines every line of `text` (see [`universal_lines`]) with the default configuration and
 /// returns the structured CSV: `LineId,Content,EventId,EventTemplate`, one row per line, with
 /// each line's *final* template, i.e. the template of its group once the whole text is mined
 /// and consolidated.
 pub fn mine_text(format: &LogFormat, text: &str) -> Result<String, LogsError> {
     let mut miner = TemplateMiner::new(MinerConfig::default());
     let mut rows = Vec::new();
-    let mut lines: Vec<&str> = text.split('\n').collect();
-    if lines.last() == Some(&"") {
-        lines.pop();
-    }
-    for line in lines {
+    for line in universal_lines(text) {
         let content = format.content(line);
         let id = miner.add(content);
         rows.push((content, id));
@@ -47,9 +43,37 @@ pub fn mine_text(format: &LogFormat, text: &str) -> Result<String, LogsError> {
     write_structured(out)
 }
 
+/// Splits text into lines as Python's universal newlines do (Loghub reads logs that way):
+/// `\n`, `\r\n` and a lone `\r` end a line; a final line end adds no empty line.
+pub fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let line = &rest[..end];
+        let skip = match rest.as_bytes().get(end) {
+            Some(b'\r') if rest.as_bytes().get(end + 1) == Some(&b'\n') => 2,
+            Some(_) => 1,
+            None => 0,
+        };
+        rest = &rest[end + skip..];
+        Some(line)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splits_like_universal_newlines() {
+        let v: Vec<_> = universal_lines("a\r\nb\rc\n\nd").collect();
+        assert_eq!(v, ["a", "b", "c", "", "d"]);
+        assert_eq!(universal_lines("x\n").count(), 1);
+        assert_eq!(universal_lines("").count(), 0);
+    }
 
     #[test]
     fn mines_with_final_templates() {
