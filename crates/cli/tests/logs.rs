@@ -138,3 +138,37 @@ fn bad_input_exits_2_with_one_line() {
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
     }
 }
+
+#[test]
+fn evaluate_flags_change_keys_and_pa_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = write(
+        dir.path(),
+        "t.csv",
+        "LineId,Content,EventId,EventTemplate\n1,a 1,E1,a <*>\n2,a 2,E2,a <*>\n3,b x:1,E3,b <*>:<*>\n",
+    );
+    let parsed = write(
+        dir.path(),
+        "p.csv",
+        "LineId,Content,EventId,EventTemplate\n1,a 1,E1,a <*>\n2,a 2,E1,a <*>\n3,b x:1,E2,b <*>\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "logs",
+            "evaluate",
+            "--truth",
+            truth.as_str(),
+            "--parsed",
+            parsed.as_str(),
+        ];
+        args.extend_from_slice(extra);
+        String::from_utf8_lossy(&onestop(&args).stdout).into_owned()
+    };
+    // By EventId the truth has three groups and only {3} is matched exactly.
+    assert_eq!(run(&[]), "GA: 0.3333\nFGA: 0.4000\nPA: 1.0000\n");
+    assert_eq!(
+        run(&["--group-by-template"]),
+        "GA: 1.0000\nFGA: 1.0000\nPA: 1.0000\n"
+    );
+    assert_eq!(run(&["--exact"]), "GA: 0.3333\nFGA: 0.4000\nPA: 0.6667\n");
+}
