@@ -178,3 +178,43 @@ fn consolidate_merges_multi_token_values_only() {
     );
     assert_eq!(m.consolidate(), 0);
 }
+
+#[test]
+fn large_buckets_still_find_old_clusters() {
+    let mut m = TemplateMiner::default();
+    let first = m.add("kernel: disk sda0 failed at sector 10 retry");
+    // Fill the bucket (same length, same first token) with 300 unrelated messages.
+    let letters = |mut n: usize| {
+        let mut w = String::new();
+        for _ in 0..4 {
+            w.push(char::from(b'a' + (n % 26) as u8));
+            n /= 26;
+        }
+        w
+    };
+    for i in 0..300usize {
+        let words: Vec<String> = (0..7).map(|k| letters(i * 7 + k)).collect();
+        m.add(&format!("kernel: {}", words.join(" ")));
+    }
+    let later: Vec<_> = ["sdb1", "sdc2", "sdd3"]
+        .iter()
+        .map(|d| m.add(&format!("kernel: disk {d} failed at sector 99 retry")))
+        .collect();
+    for id in later {
+        assert_eq!(m.resolve(id), m.resolve(first));
+    }
+    assert_eq!(
+        m.template(first).unwrap(),
+        "kernel: disk <*> failed at sector <*> retry"
+    );
+    let (state, n) = (m.export(), m.templates().len());
+    let big = state.clusters.iter().filter(|c| c.slots.len() == 8).count();
+    assert!(
+        big > 64,
+        "the bucket must be large enough to use its index: {big}"
+    );
+    let mut back = TemplateMiner::import(&state).unwrap();
+    let id = back.add("kernel: disk sde4 failed at sector 7 retry");
+    assert_eq!(back.resolve(id), m.resolve(first));
+    assert_eq!(back.templates().len(), n);
+}

@@ -153,6 +153,7 @@ impl Cluster {
         names: &mut Interner,
         enum_limit: usize,
         syms: &mut Vec<u32>,
+        added: &mut Vec<(usize, u32)>,
     ) -> Absorbed {
         let mut out = Absorbed {
             routing_changed: false,
@@ -169,6 +170,7 @@ impl Cluster {
             let v = names.intern(text);
             if !s.values.contains(&v) {
                 s.values.push(v);
+                added.push((i, v));
                 s.varlike |= line.kind(i) != Kind::Word;
                 s.has_word |= line.kind(i) == Kind::Word;
                 s.var_shapes += u32::from(line.kind(i) == Kind::Var);
@@ -191,6 +193,16 @@ impl Cluster {
             }
         }
         out
+    }
+
+    /// Slots after the first that may fit any variable-like token (wildcards and slots
+    /// holding digits or masks).
+    pub fn open_slots(&self) -> usize {
+        self.slots
+            .iter()
+            .skip(1)
+            .filter(|s| s.wild || s.varlike)
+            .count()
     }
 
     /// True when `tokens` (an event's values) equal `syms` on every non-wild slot.
@@ -233,11 +245,11 @@ mod tests {
         let mut syms = Vec::new();
         for (word, wild) in [("shutdown", false), ("restart", false), ("reload", true)] {
             line.mask(&format!("cupsd {word} succeeded"));
-            let a = c.absorb(&line, &mut names, 4, &mut syms);
+            let a = c.absorb(&line, &mut names, 4, &mut syms, &mut Vec::new());
             assert_eq!(a.went_wild, wild, "{word}");
         }
         line.mask("cupsd 12ab succeeded");
-        c.absorb(&line, &mut names, 4, &mut syms);
+        c.absorb(&line, &mut names, 4, &mut syms, &mut Vec::new());
         let known: Vec<_> = (0..3).map(|i| names.get(line.token(i))).collect();
         assert_eq!(c.score(&line, &known), 3, "wild slot takes anything");
         line.mask("lpd 12ab failed");

@@ -60,26 +60,57 @@ impl TemplateMiner {
         let live: Vec<u32> = (0..self.events.len() as u32)
             .filter(|&e| self.events[e as usize].alias == e && self.events[e as usize].count > 0)
             .collect();
-        let mut by_first: HashMap<String, Vec<Rendered>> = HashMap::new();
-        for &e in &live {
-            let r = self.rendered(e);
-            by_first.entry(r.tokens[0].clone()).or_default().push(r);
+        // Possible absorbers, keyed by first token and by last token (`None` when their last
+        // slot is the open one).
+        let mut absorbers: HashMap<(String, Option<String>), Vec<Rendered>> = HashMap::new();
+        for &f in &live {
+            let slots = &self.clusters[self.events[f as usize].cluster as usize].slots;
+            let m = slots.len();
+            let inner = slots
+                .iter()
+                .take(m.saturating_sub(1))
+                .skip(1)
+                .any(|s| s.wild);
+            let last = m >= 2 && slots[m - 1].wild;
+            if !(inner || last) {
+                continue;
+            }
+            let r = self.rendered(f);
+            let first = r.tokens[0].clone();
+            if last {
+                absorbers
+                    .entry((first.clone(), None))
+                    .or_default()
+                    .push(self.rendered(f));
+            }
+            if inner {
+                let key = (first, r.tokens.last().cloned());
+                absorbers.entry(key).or_default().push(r);
+            }
+        }
+        if absorbers.is_empty() {
+            return 0;
         }
         let mut merged = 0;
-        for group in by_first.values() {
-            for e in group {
-                if self.events[e.id as usize].alias != e.id {
-                    continue;
-                }
-                let target = group.iter().find(|f| {
-                    f.id != e.id && self.events[f.id as usize].alias == f.id && self.absorbs(f, e)
-                });
-                if let Some(f) = target {
-                    let n = std::mem::take(&mut self.events[e.id as usize].count);
-                    self.events[f.id as usize].count += n;
-                    self.events[e.id as usize].alias = f.id;
-                    merged += 1;
-                }
+        for &e in &live {
+            let r = self.rendered(e);
+            let keys = [
+                (r.tokens[0].clone(), None),
+                (r.tokens[0].clone(), r.tokens.last().cloned()),
+            ];
+            let target = keys
+                .iter()
+                .filter_map(|k| absorbers.get(k))
+                .flatten()
+                .find(|f| {
+                    f.id != e && self.events[f.id as usize].alias == f.id && self.absorbs(f, &r)
+                })
+                .map(|f| f.id);
+            if let Some(f) = target {
+                let n = std::mem::take(&mut self.events[e as usize].count);
+                self.events[f as usize].count += n;
+                self.events[e as usize].alias = f;
+                merged += 1;
             }
         }
         merged

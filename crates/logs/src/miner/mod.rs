@@ -19,6 +19,7 @@
 mod cache;
 mod cluster;
 mod consolidate;
+mod index;
 mod intern;
 pub mod params;
 mod route;
@@ -87,6 +88,7 @@ struct Event {
 struct Bucket {
     epoch: u32,
     clusters: Vec<u32>,
+    index: index::BucketIndex,
 }
 
 /// The online template miner.
@@ -103,6 +105,10 @@ pub struct TemplateMiner {
     line: MaskedLine,
     known: Vec<Option<u32>>,
     syms: Vec<u32>,
+    added: Vec<(usize, u32)>,
+    candidates: Vec<u32>,
+    /// Open slots (see `Cluster::open_slots`) of each cluster, for candidate pruning.
+    open: Vec<u16>,
 }
 
 impl Default for TemplateMiner {
@@ -125,6 +131,9 @@ impl TemplateMiner {
             line: MaskedLine::new(),
             known: Vec::new(),
             syms: Vec::new(),
+            added: Vec::new(),
+            candidates: Vec::new(),
+            open: Vec::new(),
         }
     }
 

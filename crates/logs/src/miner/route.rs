@@ -1,6 +1,7 @@
 //! Routing of a masked message that missed the shape cache: bucket, cluster, event.
 
 use super::cluster::Cluster;
+use super::index::SCAN_ALL;
 use super::intern::DIGIT_SYM;
 use super::{Bucket, Event, TemplateMiner};
 use crate::mask::{Kind, MaskedLine};
@@ -29,13 +30,9 @@ impl TemplateMiner {
         for i in 0..line.len() {
             self.known.push(self.names.get(line.token(i)));
         }
-        let mut best: Option<(u32, usize)> = None;
-        for &c in &self.buckets[b as usize].clusters {
-            let s = self.clusters[c as usize].score(line, &self.known);
-            if best.is_none_or(|(_, bs)| s > bs) {
-                best = Some((c, s));
-            }
-        }
+        let mut cands = std::mem::take(&mut self.candidates);
+        let best = self.best_cluster(b, line, &self.known, &mut cands);
+        self.candidates = cands;
         let need = self.config.similarity * line.len() as f64;
         let c = match best {
             Some((c, s)) if s as f64 >= need => c,
@@ -43,13 +40,29 @@ impl TemplateMiner {
                 let c = self.clusters.len() as u32;
                 self.clusters.push(Cluster::new(b, line, &mut self.names));
                 self.buckets[b as usize].clusters.push(c);
+                self.index_cluster(c);
                 bump(&mut self.buckets[b as usize].epoch);
                 c
             }
         };
         let mut syms = std::mem::take(&mut self.syms);
+        let mut added = std::mem::take(&mut self.added);
+        added.clear();
         let cl = &mut self.clusters[c as usize];
-        let done = cl.absorb(line, &mut self.names, self.config.enum_limit, &mut syms);
+        let done = cl.absorb(
+            line,
+            &mut self.names,
+            self.config.enum_limit,
+            &mut syms,
+            &mut added,
+        );
+        for &(i, v) in added.iter().filter(|(i, _)| *i > 0) {
+            self.buckets[b as usize].index.add(i, v, c);
+        }
+        self.added = added;
+        if done.routing_changed && self.is_loose(c) {
+            self.buckets[b as usize].index.set_loose(c);
+        }
         if done.routing_changed {
             bump(&mut self.buckets[b as usize].epoch);
         }
@@ -59,6 +72,65 @@ impl TemplateMiner {
         let ev = self.event_for(c, &syms);
         self.syms = syms;
         (b, ev)
+    }
+
+    /// The cluster of bucket `b` fitting most positions of `line` (the oldest on ties), with
+    /// its score. Large buckets are searched through their index (see [`super::index`]).
+    pub(super) fn best_cluster(
+        &self,
+        b: u32,
+        line: &MaskedLine,
+        known: &[Option<u32>],
+        cands: &mut Vec<u32>,
+    ) -> Option<(u32, usize)> {
+        let bucket = &self.buckets[b as usize];
+        let list: &[u32] = if bucket.clusters.len() <= SCAN_ALL {
+            &bucket.clusters
+        } else {
+            let need = self.config.similarity * line.len() as f64;
+            let keep = |c: u32, shared: usize| {
+                (1 + shared + usize::from(self.open[c as usize])) as f64 >= need
+            };
+            let mut hits = Vec::new();
+            bucket.index.candidates(known, keep, &mut hits, cands);
+            cands
+        };
+        let mut best: Option<(u32, usize)> = None;
+        for &c in list {
+            let s = self.clusters[c as usize].score(line, known);
+            if best.is_none_or(|(_, bs)| s > bs) {
+                best = Some((c, s));
+            }
+        }
+        best
+    }
+
+    /// Whether cluster `c`'s first slot and open slots alone could reach the threshold;
+    /// refreshes the cluster's open-slot count.
+    fn is_loose(&mut self, c: u32) -> bool {
+        let cl = &self.clusters[c as usize];
+        let open = cl.open_slots();
+        let loose = (1 + open) as f64 >= self.config.similarity * cl.slots.len() as f64;
+        if self.open.len() <= c as usize {
+            self.open.resize(c as usize + 1, 0);
+        }
+        self.open[c as usize] = open.min(usize::from(u16::MAX)) as u16;
+        loose
+    }
+
+    /// Adds every value of cluster `c` to its bucket's index.
+    pub(super) fn index_cluster(&mut self, c: u32) {
+        let cl = &self.clusters[c as usize];
+        let b = cl.bucket as usize;
+        for (i, s) in cl.slots.iter().enumerate().skip(1) {
+            for &v in &s.values {
+                self.buckets[b].index.add(i, v, c);
+            }
+        }
+        let b = b as u32;
+        if self.is_loose(c) {
+            self.buckets[b as usize].index.set_loose(c);
+        }
     }
 
     fn merge_events(&mut self, c: u32) {
@@ -122,13 +194,7 @@ impl TemplateMiner {
         let known: Vec<Option<u32>> = (0..line.len())
             .map(|i| self.names.get(line.token(i)))
             .collect();
-        let mut best: Option<(u32, usize)> = None;
-        for &c in &self.buckets[b as usize].clusters {
-            let s = self.clusters[c as usize].score(&line, &known);
-            if best.is_none_or(|(_, bs)| s > bs) {
-                best = Some((c, s));
-            }
-        }
+        let best = self.best_cluster(b, &line, &known, &mut Vec::new());
         let (c, score) = best?;
         let cl = &self.clusters[c as usize];
         if score < line.len() || (score as f64) < self.config.similarity * line.len() as f64 {

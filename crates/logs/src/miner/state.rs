@@ -147,6 +147,7 @@ impl TemplateMiner {
                 slots,
                 events: Vec::new(),
             });
+            m.index_cluster(c);
         }
         let n = state.events.len() as u32;
         for (i, es) in state.events.iter().enumerate() {
