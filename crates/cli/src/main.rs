@@ -41,6 +41,11 @@ enum Command {
     },
     /// Offline vulnerability scan of a package list against OSV advisories.
     Scan(cmd::scan::ScanArgs),
+    /// Offline log tools: template mining and Loghub scoring.
+    Logs {
+        #[command(subcommand)]
+        cmd: cmd::logs::LogsCmd,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,5 +56,6 @@ fn main() -> ExitCode {
         Command::Calendar { cmd } => cmd::calendar::run(cmd),
         Command::Version { cmd } => cmd::version::run(cmd),
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Logs { cmd } => cmd::logs::run(cmd),
     }
 }
