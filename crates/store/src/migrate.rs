@@ -3,7 +3,10 @@ use crate::{Backend, Result, Store, now_ms};
 use sqlx::{Executor, Row};
 
 /// (version, SQL). Append only; never edit a released migration.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_foundation.sql")),
+    (2, include_str!("../migrations/0002_desk.sql")),
+];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let mut conn = store.pool.acquire().await?;

@@ -3,6 +3,7 @@
 mod api;
 mod browser;
 mod calendar;
+mod desk;
 mod cli;
 mod scan;
 mod support;
