@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "onestop", version, about = "Operations support platform: service desk, asset register, monitoring, logs and patches")]
+#[command(
+    name = "onestop",
+    version,
+    about = "Operations support platform: service desk, asset register, monitoring, logs and patches"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -11,5 +11,5 @@
 
 pub mod calendar;
 pub mod desk;
-pub mod sla;
 pub mod model;
+pub mod sla;

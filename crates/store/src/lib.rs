@@ -19,8 +19,8 @@ pub use audit::{AuditEntry, AuditFilter, VerifyReport};
 pub use backup::BackupSummary;
 pub use db::{Backend, Store, WriteTx};
 pub use desk::{
-    CommentInput, Contract, ContractInput, ContractQuery, ContractService, Ticket, TicketEventRecord,
-    TicketInput, TicketPatch, TicketQuery, TransitionInput,
+    CommentInput, Contract, ContractInput, ContractQuery, ContractService, Ticket,
+    TicketEventRecord, TicketInput, TicketPatch, TicketQuery, TransitionInput,
 };
 pub use error::StoreError;
 pub use people::{ApiToken, NewUser, Session, Team, User};

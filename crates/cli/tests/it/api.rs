@@ -12,10 +12,22 @@ struct Api {
 
 impl Api {
     fn new(s: &Server, token: String) -> Api {
-        Api { c: Client::new(), base: format!("{}/api/v1", s.base), token }
+        Api {
+            c: Client::new(),
+            base: format!("{}/api/v1", s.base),
+            token,
+        }
     }
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut r = self.c.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut r = self
+            .c
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
         if let Some(b) = body {
             r = r.json(&b);
         }
@@ -34,14 +46,24 @@ impl Api {
 #[tokio::test]
 async fn first_start_registry_and_errors() {
     let s = Server::start();
-    assert!(s.started_in.as_millis() < 5000, "slow start: {:?}", s.started_in);
+    assert!(
+        s.started_in.as_millis() < 5000,
+        "slow start: {:?}",
+        s.started_in
+    );
     let pw = s.data_dir.join("initial-admin-password");
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&pw).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&pw).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     let api = Api::new(&s, s.admin_token());
 
     // Unauthenticated and bad-token calls get 401 with a JSON error.
-    let anon = Api { token: "nope".into(), ..Api::new(&s, String::new()) };
+    let anon = Api {
+        token: "nope".into(),
+        ..Api::new(&s, String::new())
+    };
     let (st, body) = anon.get("/customers").await;
     assert_eq!(st, 401);
     assert_eq!(body["error"]["code"], "unauthorized");
@@ -56,36 +78,97 @@ async fn first_start_registry_and_errors() {
     let (st, c) = api.post(&format!("/customers/{acme_id}/contacts"), json!({"name": "Sato", "email": "sato@acme.example", "roles": ["security_notices"], "language": "ja"})).await;
     assert_eq!(st, 201, "{c}");
     let (st, list) = api.get(&format!("/customers/{acme_id}/contacts")).await;
-    assert_eq!((st, list[0]["name"].clone()), (StatusCode::OK, json!("Sato")));
+    assert_eq!(
+        (st, list[0]["name"].clone()),
+        (StatusCode::OK, json!("Sato"))
+    );
 
-    let (st, sw) = api.post(&format!("/customers/{acme_id}/assets"), json!({"name": "sw1", "kind": "network_device"})).await;
+    let (st, sw) = api
+        .post(
+            &format!("/customers/{acme_id}/assets"),
+            json!({"name": "sw1", "kind": "network_device"}),
+        )
+        .await;
     assert_eq!(st, 201, "{sw}");
-    let (_, srv) = api.post(&format!("/customers/{acme_id}/assets"), json!({"name": "srv1", "kind": "server", "ip_addresses": "10.0.0.5"})).await;
+    let (_, srv) = api
+        .post(
+            &format!("/customers/{acme_id}/assets"),
+            json!({"name": "srv1", "kind": "server", "ip_addresses": "10.0.0.5"}),
+        )
+        .await;
     let (sw_id, srv_id) = (sw["id"].as_str().unwrap(), srv["id"].as_str().unwrap());
-    let (st, _) = api.post(&format!("/assets/{srv_id}/relations"), json!({"to_asset": sw_id, "kind": "connected_to"})).await;
+    let (st, _) = api
+        .post(
+            &format!("/assets/{srv_id}/relations"),
+            json!({"to_asset": sw_id, "kind": "connected_to"}),
+        )
+        .await;
     assert_eq!(st, 201);
     let (st, impact) = api.get(&format!("/assets/{sw_id}/impact")).await;
     assert_eq!(st, 200);
     assert_eq!(impact["impacted"][0]["name"], "srv1");
-    let (_, gasset) = api.post(&format!("/customers/{globex_id}/assets"), json!({"name": "g1", "kind": "storage"})).await;
+    let (_, gasset) = api
+        .post(
+            &format!("/customers/{globex_id}/assets"),
+            json!({"name": "g1", "kind": "storage"}),
+        )
+        .await;
 
     // Malformed bodies: 400 for broken JSON, 422 for the wrong shape or values; never 5xx.
-    let raw = api.c.post(format!("{}/customers", api.base)).bearer_auth(&api.token).header("content-type", "application/json").body("{nope").send().await.unwrap();
+    let raw = api
+        .c
+        .post(format!("{}/customers", api.base))
+        .bearer_auth(&api.token)
+        .header("content-type", "application/json")
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(raw.status(), 400);
     assert!(raw.json::<Value>().await.unwrap()["error"]["message"].is_string());
     assert_eq!(api.post("/customers", json!({"name": 5})).await.0, 422);
     assert_eq!(api.post("/customers", json!({})).await.0, 422);
-    assert_eq!(api.post(&format!("/customers/{acme_id}/assets"), json!({"name": "x", "kind": "toaster"})).await.0, 422);
+    assert_eq!(
+        api.post(
+            &format!("/customers/{acme_id}/assets"),
+            json!({"name": "x", "kind": "toaster"})
+        )
+        .await
+        .0,
+        422
+    );
     assert_eq!(api.get("/assets?page=abc").await.0, 400);
 
     // A customer user sees its own customer only: another customer's objects are 404.
-    let (code, _, err) = s.cli(&["admin", "user", "create", "--username", "acme-user", "--role", "customer", "--customer", &acme_id, "--password-stdin"], Some("secret-pass-1\n"));
+    let (code, _, err) = s.cli(
+        &[
+            "admin",
+            "user",
+            "create",
+            "--username",
+            "acme-user",
+            "--role",
+            "customer",
+            "--customer",
+            &acme_id,
+            "--password-stdin",
+        ],
+        Some("secret-pass-1\n"),
+    );
     assert_eq!(code, 0, "{err}");
-    let (code, tok, _) = s.cli(&["admin", "token", "create", "--username", "acme-user"], None);
+    let (code, tok, _) = s.cli(
+        &["admin", "token", "create", "--username", "acme-user"],
+        None,
+    );
     assert_eq!(code, 0);
     let cust = Api::new(&s, tok.trim().to_string());
     assert_eq!(cust.get(&format!("/customers/{globex_id}")).await.0, 404);
-    assert_eq!(cust.get(&format!("/assets/{}", gasset["id"].as_str().unwrap())).await.0, 404);
+    assert_eq!(
+        cust.get(&format!("/assets/{}", gasset["id"].as_str().unwrap()))
+            .await
+            .0,
+        404
+    );
     assert_eq!(cust.get(&format!("/customers/{acme_id}")).await.0, 200);
     let (_, mine) = cust.get("/assets").await;
     assert_eq!(mine["total"], 2);
@@ -100,9 +183,28 @@ async fn first_start_registry_and_errors() {
 
     // Operational endpoints need no credentials.
     let c = Client::new();
-    assert_eq!(c.get(format!("{}/healthz", s.base)).send().await.unwrap().text().await.unwrap(), "ok");
-    let metrics = c.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("onestop_http_requests_total{"), "{metrics}");
+    assert_eq!(
+        c.get(format!("{}/healthz", s.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    let metrics = c
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("onestop_http_requests_total{"),
+        "{metrics}"
+    );
     let mut lint = std::process::Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(std::process::Stdio::piped())
@@ -112,8 +214,20 @@ async fn first_start_registry_and_errors() {
         .expect("promtool (Debian package prometheus; .ci/run installs it)");
     std::io::Write::write_all(&mut lint.stdin.take().unwrap(), metrics.as_bytes()).unwrap();
     let lint = lint.wait_with_output().unwrap();
-    assert!(lint.status.success(), "promtool: {}{}", String::from_utf8_lossy(&lint.stdout), String::from_utf8_lossy(&lint.stderr));
-    let doc: Value = c.get(format!("{}/api/openapi.json", s.base)).send().await.unwrap().json().await.unwrap();
+    assert!(
+        lint.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let doc: Value = c
+        .get(format!("{}/api/openapi.json", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/v1/customers/{id}/assets"]["post"].is_object());
 }
@@ -131,13 +245,26 @@ async fn two_servers_share_one_postgres() {
     let api_b = Api::new(&b, b.admin_token());
     let (st, c) = api_a.post("/customers", json!({"name": "Shared"})).await;
     assert_eq!(st, 201);
-    let (st, seen) = api_b.get(&format!("/customers/{}", c["id"].as_str().unwrap())).await;
-    assert_eq!((st, seen["name"].clone()), (StatusCode::OK, json!("Shared")));
+    let (st, seen) = api_b
+        .get(&format!("/customers/{}", c["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        (st, seen["name"].clone()),
+        (StatusCode::OK, json!("Shared"))
+    );
     // Interleaved writes from both keep one audit chain.
     let mut tasks = Vec::new();
     for i in 0..20 {
-        let api = if i % 2 == 0 { api_a.clone() } else { api_b.clone() };
-        tasks.push(tokio::spawn(async move { api.post("/customers", json!({"name": format!("c{i}")})).await.0 }));
+        let api = if i % 2 == 0 {
+            api_a.clone()
+        } else {
+            api_b.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            api.post("/customers", json!({"name": format!("c{i}")}))
+                .await
+                .0
+        }));
     }
     for t in tasks {
         assert_eq!(t.await.unwrap(), 201);

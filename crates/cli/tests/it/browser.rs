@@ -16,12 +16,13 @@ impl Drop for Driver {
 
 async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
     let port = free_port();
-    let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver must be installed (.ci/run installs Debian's chromium-driver)");
+    let driver =
+        Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver must be installed (.ci/run installs Debian's chromium-driver)");
     let profile = tempfile::tempdir().unwrap();
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -35,7 +36,11 @@ async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
     );
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        if let Ok(c) = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
+        if let Ok(c) = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
             return (Driver(driver), c, profile);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -46,31 +51,63 @@ async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
 #[tokio::test]
 async fn sign_in_and_create_an_asset() {
     let s = Server::start();
-    let password = std::fs::read_to_string(s.data_dir.join("initial-admin-password")).unwrap().trim().to_string();
+    let password = std::fs::read_to_string(s.data_dir.join("initial-admin-password"))
+        .unwrap()
+        .trim()
+        .to_string();
     let (_driver, c, _profile) = browser().await;
     let run = async {
         c.goto(&format!("{}/customers", s.base)).await?;
         // Not signed in: sent to the sign-in page. A wrong password is refused.
         assert!(c.current_url().await?.path().ends_with("/login"));
-        c.find(Locator::Id("username")).await?.send_keys("admin").await?;
-        c.find(Locator::Id("password")).await?.send_keys("wrong-password").await?;
+        c.find(Locator::Id("username"))
+            .await?
+            .send_keys("admin")
+            .await?;
+        c.find(Locator::Id("password"))
+            .await?
+            .send_keys("wrong-password")
+            .await?;
         c.find(Locator::Id("sign-in")).await?.click().await?;
         assert!(c.find(Locator::Id("login-error")).await.is_ok());
-        c.find(Locator::Id("username")).await?.send_keys("admin").await?;
-        c.find(Locator::Id("password")).await?.send_keys(&password).await?;
+        c.find(Locator::Id("username"))
+            .await?
+            .send_keys("admin")
+            .await?;
+        c.find(Locator::Id("password"))
+            .await?
+            .send_keys(&password)
+            .await?;
         c.find(Locator::Id("sign-in")).await?.click().await?;
         assert_eq!(c.current_url().await?.path(), "/");
 
         c.goto(&format!("{}/customers", s.base)).await?;
-        c.find(Locator::Id("customer-name")).await?.send_keys("Browser Co").await?;
-        c.find(Locator::Id("create-customer")).await?.click().await?;
+        c.find(Locator::Id("customer-name"))
+            .await?
+            .send_keys("Browser Co")
+            .await?;
+        c.find(Locator::Id("create-customer"))
+            .await?
+            .click()
+            .await?;
         let title = c.find(Locator::Id("customer-title")).await?.text().await?;
         assert_eq!(title, "Browser Co");
 
         c.goto(&format!("{}/assets", s.base)).await?;
-        c.find(Locator::Id("asset-name")).await?.send_keys("web-01").await?;
-        c.find(Locator::Id("asset-serial")).await?.send_keys("SN-42").await?;
-        c.find(Locator::Css("#asset-kind option[value='server'], #asset-kind option")).await?.click().await?;
+        c.find(Locator::Id("asset-name"))
+            .await?
+            .send_keys("web-01")
+            .await?;
+        c.find(Locator::Id("asset-serial"))
+            .await?
+            .send_keys("SN-42")
+            .await?;
+        c.find(Locator::Css(
+            "#asset-kind option[value='server'], #asset-kind option",
+        ))
+        .await?
+        .click()
+        .await?;
         c.find(Locator::Id("create-asset")).await?.click().await?;
         let title = c.find(Locator::Id("asset-title")).await?.text().await?;
         assert_eq!(title, "web-01");
@@ -80,11 +117,17 @@ async fn sign_in_and_create_an_asset() {
         // The list finds it by search.
         c.goto(&format!("{}/assets?q=web-0", s.base)).await?;
         let table = c.find(Locator::Id("assets")).await?.text().await?;
-        assert!(table.contains("web-01") && table.contains("Browser Co"), "{table}");
+        assert!(
+            table.contains("web-01") && table.contains("Browser Co"),
+            "{table}"
+        );
 
         // Japanese, as a per-user setting.
         c.goto(&format!("{}/account", s.base)).await?;
-        c.find(Locator::Css("#language option[value='ja']")).await?.click().await?;
+        c.find(Locator::Css("#language option[value='ja']"))
+            .await?
+            .click()
+            .await?;
         c.find(Locator::Id("save-language")).await?.click().await?;
         let nav = c.find(Locator::Css("nav")).await?.text().await?;
         assert!(nav.contains("顧客") && nav.contains("資産"), "{nav}");
@@ -92,7 +135,10 @@ async fn sign_in_and_create_an_asset() {
         // The audit log shows who did it.
         c.goto(&format!("{}/audit", s.base)).await?;
         let audit = c.find(Locator::Id("audit")).await?.text().await?;
-        assert!(audit.contains("asset.create") && audit.contains("auth.sign_in"), "{audit}");
+        assert!(
+            audit.contains("asset.create") && audit.contains("auth.sign_in"),
+            "{audit}"
+        );
         Ok::<(), fantoccini::error::CmdError>(())
     };
     let result = run.await;

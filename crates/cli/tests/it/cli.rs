@@ -16,7 +16,19 @@ fn backup_while_serving_restore_and_verify() {
     let s = Server::start();
     let tok = s.admin_token();
     // Changes keep landing while the backup runs.
-    let (code, _, err) = s.cli(&["admin", "user", "create", "--username", "op1", "--role", "front", "--password-stdin"], Some("a-long-password\n"));
+    let (code, _, err) = s.cli(
+        &[
+            "admin",
+            "user",
+            "create",
+            "--username",
+            "op1",
+            "--role",
+            "front",
+            "--password-stdin",
+        ],
+        Some("a-long-password\n"),
+    );
     assert_eq!(code, 0, "{err}");
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("backup.jsonl");
@@ -43,7 +55,11 @@ fn audit_verify_names_the_altered_entry() {
     s.admin_token();
     let db = s.data_dir.join("onestop.db");
     // Alter entry 2 behind the product's back (the sqlite3 shell is installed by .ci/run).
-    let o = std::process::Command::new("sqlite3").arg(&db).arg("UPDATE audit_log SET actor = 'x' WHERE seq = 2").output().expect("sqlite3 shell");
+    let o = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .arg("UPDATE audit_log SET actor = 'x' WHERE seq = 2")
+        .output()
+        .expect("sqlite3 shell");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (code, out, _) = s.cli(&["audit", "verify"], None);
     assert_eq!(code, 1, "{out}");

@@ -3,8 +3,8 @@
 mod api;
 mod browser;
 mod calendar;
-mod desk;
 mod cli;
+mod desk;
 mod scan;
 mod support;
 mod version;

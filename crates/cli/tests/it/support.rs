@@ -8,7 +8,11 @@ pub fn bin() -> &'static str {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub struct Server {
@@ -41,21 +45,41 @@ impl Server {
     pub fn start_with(data_dir: &Path, database_url: Option<&str>) -> Server {
         let port = free_port();
         let mut cmd = Command::new(bin());
-        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"]).arg(data_dir);
+        cmd.args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data_dir);
         let mut db = vec!["--data-dir".to_string(), data_dir.display().to_string()];
         if let Some(url) = database_url {
             cmd.args(["--database-url", url]);
             db = vec!["--database-url".into(), url.into()];
         }
         let t0 = Instant::now();
-        let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let base = format!("http://127.0.0.1:{port}");
-        let mut s = Server { child, base, data_dir: data_dir.into(), db, started_in: Duration::ZERO, _tmp: None };
+        let mut s = Server {
+            child,
+            base,
+            data_dir: data_dir.into(),
+            db,
+            started_in: Duration::ZERO,
+            _tmp: None,
+        };
         loop {
             if http_status(&s.base, "/readyz") == Some(200) {
                 break;
             }
-            assert!(t0.elapsed() < Duration::from_secs(30), "server did not become ready");
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "server did not become ready"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         s.started_in = t0.elapsed();
@@ -86,19 +110,36 @@ pub fn run_cli(args: &[&str], db: &[String], stdin: Option<&str>) -> (i32, Strin
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 /// A fresh PostgreSQL database when `ONESTOP_TEST_POSTGRES_URL` is set.
 pub fn postgres_url() -> Option<String> {
     let base = std::env::var("ONESTOP_TEST_POSTGRES_URL").ok()?;
     let name = format!("onestop_e2e_{}_{}", std::process::id(), free_port());
-    let out = Command::new("psql").arg(&base).args(["-qc", &format!("CREATE DATABASE {name}")]).output().expect("psql");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("psql")
+        .arg(&base)
+        .args(["-qc", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("psql");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (prefix, _) = base.rsplit_once('/').unwrap();
     Some(format!("{prefix}/{name}"))
 }
@@ -109,7 +150,11 @@ pub fn http_status(base: &str, path: &str) -> Option<u16> {
     let addr = base.trim_start_matches("http://");
     let mut c = std::net::TcpStream::connect(addr).ok()?;
     c.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(c, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        c,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut buf = String::new();
     c.read_to_string(&mut buf).ok()?;
     buf.split_whitespace().nth(1)?.parse().ok()

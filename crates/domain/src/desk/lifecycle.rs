@@ -156,7 +156,10 @@ mod tests {
     fn closed_reopens_only_within_the_period() {
         let l = Lifecycle { reopen_days: 7 };
         let closed = at(0);
-        assert_eq!(l.check(Closed, InProgress, Some(closed), at(7 * 86400)), Ok(()));
+        assert_eq!(
+            l.check(Closed, InProgress, Some(closed), at(7 * 86400)),
+            Ok(())
+        );
         assert_eq!(
             l.check(Closed, InProgress, Some(closed), at(7 * 86400 + 1)),
             Err(TransitionError::ReopenExpired { days: 7 })
@@ -171,10 +174,18 @@ mod tests {
             Ok(Pending(PendingReason::WaitingVendor))
         );
         assert_eq!(parse_status("pending", None).unwrap_err().field, "reason");
-        assert_eq!(parse_status("pending", Some("lunch")).unwrap_err().field, "reason");
+        assert_eq!(
+            parse_status("pending", Some("lunch")).unwrap_err().field,
+            "reason"
+        );
         assert_eq!(parse_status("in_progress", None), Ok(InProgress));
         assert_eq!(parse_status("done", None).unwrap_err().field, "to");
-        assert_eq!(parse_status("pending:waiting_parts", None).unwrap_err().field, "to");
+        assert_eq!(
+            parse_status("pending:waiting_parts", None)
+                .unwrap_err()
+                .field,
+            "to"
+        );
         assert_eq!(
             status_parts(Pending(PendingReason::WaitingParts)),
             ("pending", Some("waiting_parts"))

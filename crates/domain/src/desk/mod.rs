@@ -8,9 +8,9 @@ mod terms;
 pub use lifecycle::{Lifecycle, TransitionError, parse_status, status_parts};
 pub use terms::{ClockView, SlaSummary, SlaTable, SlaTerms, compute_summary, policy_for};
 
+use crate::calendar::Instant;
 use crate::model::enums::vocabulary;
 use crate::sla::{EventKind, Priority, Status, TicketEvent};
-use crate::calendar::Instant;
 use serde::{Deserialize, Serialize};
 
 vocabulary!(
@@ -151,8 +151,13 @@ pub enum DeskEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
-    PriorityChanged { from: Priority, to: Priority },
-    ContractChanged { to: Option<String> },
+    PriorityChanged {
+        from: Priority,
+        to: Priority,
+    },
+    ContractChanged {
+        to: Option<String>,
+    },
     /// A comment: an internal note or a reply the customer sees.
     Comment {
         visibility: Visibility,
@@ -215,7 +220,9 @@ impl DeskEvent {
 }
 
 /// The SLA history of a list of timed desk events.
-pub fn sla_history<'a>(events: impl IntoIterator<Item = (Instant, &'a DeskEvent)>) -> Vec<TicketEvent> {
+pub fn sla_history<'a>(
+    events: impl IntoIterator<Item = (Instant, &'a DeskEvent)>,
+) -> Vec<TicketEvent> {
     events
         .into_iter()
         .filter_map(|(at, e)| e.to_sla().map(|k| TicketEvent::new(at, k)))
@@ -290,6 +297,9 @@ mod tests {
         };
         assert_eq!(note.to_sla(), None);
         assert!(!note.customer_visible());
-        assert_eq!(DeskEvent::FirstResponse.to_sla(), Some(EventKind::FirstResponse));
+        assert_eq!(
+            DeskEvent::FirstResponse.to_sla(),
+            Some(EventKind::FirstResponse)
+        );
     }
 }

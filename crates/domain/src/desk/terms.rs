@@ -1,8 +1,8 @@
 //! A contract's SLA terms and the clocks they give a ticket.
 use crate::calendar::{Calendar, Instant};
 use crate::sla::{
-    ClockState, PauseOn, PendingReason, Priority, SlaError, SlaPolicy, Status, Target,
-    TargetKind, TicketEvent, compute_clocks,
+    ClockState, PauseOn, PendingReason, Priority, SlaError, SlaPolicy, Status, Target, TargetKind,
+    TicketEvent, compute_clocks,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! Contracts: term, business calendar, SLA budgets and included services.
-use super::{Contract, ContractInput, ContractQuery};
 use super::staff_only;
+use super::{Contract, ContractInput, ContractQuery};
 use crate::registry::{Page, page_bounds};
 use crate::scope::Filter;
 use crate::util::{from_json, new_id, now_ms, to_json};
@@ -93,7 +93,9 @@ impl Contract {
         if let Some(services) = i.services {
             for s in &services {
                 if s.service.trim().is_empty() {
-                    return Err(ValidationError::new("services", "every service needs a name").into());
+                    return Err(
+                        ValidationError::new("services", "every service needs a name").into(),
+                    );
                 }
                 if !s.rrule.trim().to_uppercase().starts_with("FREQ=")
                     && !s.rrule.trim().to_uppercase().starts_with("RRULE:FREQ=")

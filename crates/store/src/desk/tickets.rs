@@ -12,8 +12,8 @@ use chrono::{DateTime, Datelike};
 use onestop_domain::calendar::{Calendar, Instant};
 use onestop_domain::desk::{
     Category, Channel, DeskEvent, Level, Lifecycle, PriorityMatrix, SlaSummary, SlaTable,
-    TicketType, Visibility, compute_summary, parse_status, policy_for, priority_str,
-    sla_history, status_parts, ticket_number,
+    TicketType, Visibility, compute_summary, parse_status, policy_for, priority_str, sla_history,
+    status_parts, ticket_number,
 };
 use onestop_domain::model::{ValidationError, valid_name};
 use onestop_domain::sla::{PendingReason, Status};
@@ -134,10 +134,11 @@ async fn sla_at(conn: &mut AnyConnection, t: &Ticket, now_ms: i64) -> Result<Sla
             table = from_json(&r.try_get::<String, _>(1)?);
         }
     }
-    let rows = sqlx::query("SELECT at, data_json FROM ticket_events WHERE ticket_id = $1 ORDER BY seq")
-        .bind(&t.id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT at, data_json FROM ticket_events WHERE ticket_id = $1 ORDER BY seq")
+            .bind(&t.id)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut events = Vec::with_capacity(rows.len());
     for r in &rows {
         let at: i64 = r.try_get(0)?;
@@ -188,7 +189,12 @@ async fn save(tx: &mut WriteTx, t: &Ticket, insert: bool) -> Result<()> {
 }
 
 /// Recompute the clocks as of the transaction, store the ticket, and audit the change.
-async fn finish(tx: &mut WriteTx, t: &mut Ticket, action: &str, before: Option<&Ticket>) -> Result<()> {
+async fn finish(
+    tx: &mut WriteTx,
+    t: &mut Ticket,
+    action: &str,
+    before: Option<&Ticket>,
+) -> Result<()> {
     let now = tx.now;
     t.sla = sla_at(tx.conn(), t, now).await?;
     save(tx, t, false).await?;
@@ -273,7 +279,9 @@ impl Store {
                 .await?
                 == 0
         {
-            return Err(ValidationError::new("contact_id", "is not a contact of this customer").into());
+            return Err(
+                ValidationError::new("contact_id", "is not a contact of this customer").into(),
+            );
         }
         let assets = input.assets.unwrap_or_default();
         for a in &assets {
@@ -352,13 +360,15 @@ impl Store {
         };
         save(&mut tx, &t, true).await?;
         for a in &assets {
-            sqlx::query("INSERT INTO ticket_assets (ticket_id, asset_id, customer_id) VALUES ($1, $2, $3)")
-                .bind(&t.id)
-                .bind(a)
-                .bind(&t.customer_id)
-                .execute(tx.conn())
-                .await
-                .map_err(StoreError::from_write)?;
+            sqlx::query(
+                "INSERT INTO ticket_assets (ticket_id, asset_id, customer_id) VALUES ($1, $2, $3)",
+            )
+            .bind(&t.id)
+            .bind(a)
+            .bind(&t.customer_id)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::from_write)?;
         }
         append(
             &mut tx,
@@ -426,10 +436,12 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut t = load(&mut conn, scope, id).await?;
         t.sla = sla_at(&mut conn, &t, now_ms).await?;
-        let rows = sqlx::query("SELECT asset_id FROM ticket_assets WHERE ticket_id = $1 ORDER BY asset_id")
-            .bind(&t.id)
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT asset_id FROM ticket_assets WHERE ticket_id = $1 ORDER BY asset_id",
+        )
+        .bind(&t.id)
+        .fetch_all(&mut *conn)
+        .await?;
         t.assets = rows
             .iter()
             .map(|r| r.try_get(0))
@@ -464,11 +476,12 @@ impl Store {
         if let Some(v) = p.assignee_id {
             t.assignee_id = opt(Some(v));
             if let Some(a) = &t.assignee_id {
-                let n: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE id = $1 AND role <> 'customer'")
-                    .bind(a)
-                    .fetch_one(tx.conn())
-                    .await?
-                    .try_get(0)?;
+                let n: i64 =
+                    sqlx::query("SELECT COUNT(*) FROM users WHERE id = $1 AND role <> 'customer'")
+                        .bind(a)
+                        .fetch_one(tx.conn())
+                        .await?
+                        .try_get(0)?;
                 if n == 0 {
                     return Err(ValidationError::new("assignee_id", "is not a staff user").into());
                 }
@@ -489,11 +502,19 @@ impl Store {
         }
         for (field, a, b) in [
             ("title", Some(&before.title), Some(&t.title)),
-            ("description", Some(&before.description), Some(&t.description)),
+            (
+                "description",
+                Some(&before.description),
+                Some(&t.description),
+            ),
             ("impact", Some(&before.impact), Some(&t.impact)),
             ("urgency", Some(&before.urgency), Some(&t.urgency)),
             ("category", before.category.as_ref(), t.category.as_ref()),
-            ("assignee_id", before.assignee_id.as_ref(), t.assignee_id.as_ref()),
+            (
+                "assignee_id",
+                before.assignee_id.as_ref(),
+                t.assignee_id.as_ref(),
+            ),
             ("team_id", before.team_id.as_ref(), t.team_id.as_ref()),
         ] {
             if a != b {
@@ -522,7 +543,12 @@ impl Store {
         if priority_str(priority) != t.priority {
             let from = onestop_domain::desk::parse_priority(&t.priority).unwrap_or(priority);
             t.priority = priority_str(priority).into();
-            append(&mut tx, &t, &DeskEvent::PriorityChanged { from, to: priority }).await?;
+            append(
+                &mut tx,
+                &t,
+                &DeskEvent::PriorityChanged { from, to: priority },
+            )
+            .await?;
         }
         // Giving a new ticket to someone assigns it.
         if t.assignee_id.is_some() && t.status_value() == Status::New {
