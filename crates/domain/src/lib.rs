@@ -6,8 +6,10 @@
 //!
 //! * [`calendar`]: business calendars (opening hours, time zones, Japanese
 //!   national holidays, company closures) and business-time arithmetic.
+//! * [`desk`]: the service desk's vocabulary, ticket lifecycle and SLA terms.
 //! * [`sla`]: the SLA engine that replays a ticket's history into clocks.
 
 pub mod calendar;
+pub mod desk;
 pub mod model;
 pub mod sla;

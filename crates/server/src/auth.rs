@@ -85,12 +85,11 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
             .map(|u| Auth::new(u, None)));
     }
     let jar = CookieJar::from_headers(&parts.headers);
-    if let Some(c) = jar.get(SESSION_COOKIE) {
-        if let Some(s) = state.store.session(c.value()).await? {
-            if s.mfa_ok {
-                return Ok(Some(Auth::new(s.user, Some(s.csrf))));
-            }
-        }
+    if let Some(c) = jar.get(SESSION_COOKIE)
+        && let Some(s) = state.store.session(c.value()).await?
+        && s.mfa_ok
+    {
+        return Ok(Some(Auth::new(s.user, Some(s.csrf))));
     }
     Ok(None)
 }

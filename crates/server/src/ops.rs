@@ -11,10 +11,13 @@ use std::time::Instant;
 
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
+/// (method, route, status class) → (count, latency sum, histogram buckets).
+type RequestTable = BTreeMap<(String, String, u16), (u64, f64, [u64; 10])>;
+
 /// Request counters and latency histograms per (method, route, status class).
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), (u64, f64, [u64; 10])>>,
+    requests: Mutex<RequestTable>,
 }
 
 impl Metrics {

@@ -19,6 +19,11 @@ const TABLES: &[&str] = &[
     "sites",
     "assets",
     "asset_relations",
+    "contracts",
+    "tickets",
+    "ticket_events",
+    "ticket_assets",
+    "ticket_counters",
     "audit_log",
     "audit_head",
 ];

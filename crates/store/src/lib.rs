@@ -7,6 +7,7 @@ mod audit;
 pub mod auth;
 mod backup;
 mod db;
+mod desk;
 mod error;
 mod migrate;
 mod people;
@@ -17,6 +18,10 @@ mod util;
 pub use audit::{AuditEntry, AuditFilter, VerifyReport};
 pub use backup::BackupSummary;
 pub use db::{Backend, Store, WriteTx};
+pub use desk::{
+    CommentInput, Contract, ContractInput, ContractQuery, ContractService, Ticket,
+    TicketEventRecord, TicketInput, TicketPatch, TicketQuery, TransitionInput,
+};
 pub use error::StoreError;
 pub use people::{ApiToken, NewUser, Session, Team, User};
 pub use registry::{

@@ -6,6 +6,7 @@ use sqlx::{Executor, Row};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_foundation.sql")),
     (2, include_str!("../migrations/0002_asset_search.sql")),
+    (3, include_str!("../migrations/0003_desk.sql")),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -237,7 +237,7 @@ impl Store {
             }
             "disabled" => (
                 "UPDATE users SET disabled = CAST($1 AS BIGINT) WHERE id = $2",
-                (value == "true").then_some("1").unwrap_or("0").into(),
+                if value == "true" { "1" } else { "0" }.into(),
                 true,
             ),
             other => return Err(StoreError::Other(format!("unknown user field {other}"))),
@@ -556,8 +556,10 @@ impl Store {
                     members: vec![],
                 });
             }
-            if !member.is_empty() {
-                out.last_mut().map(|t| t.members.push(member));
+            if !member.is_empty()
+                && let Some(t) = out.last_mut()
+            {
+                t.members.push(member);
             }
         }
         Ok(out)

@@ -14,6 +14,8 @@ impl Drop for Driver {
     }
 }
 
+// The child is handed to `Driver`, whose `Drop` kills and waits for it.
+#[allow(clippy::zombie_processes)]
 async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
     let port = free_port();
     let driver =

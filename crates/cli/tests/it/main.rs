@@ -5,6 +5,7 @@ mod auth;
 mod browser;
 mod calendar;
 mod cli;
+mod desk;
 mod logs;
 mod scan;
 mod support;

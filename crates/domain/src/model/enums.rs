@@ -38,6 +38,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// A user's role. All but `Customer` are staff of the provider.

@@ -1,5 +1,5 @@
 //! The foundation model: people, roles, customers, assets and their relations.
-mod enums;
+pub(crate) mod enums;
 mod impact;
 mod validate;
 

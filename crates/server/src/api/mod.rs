@@ -2,8 +2,10 @@
 //! from the handlers' annotations.
 mod assets;
 mod audit;
+mod contracts;
 mod customers;
 mod people;
+mod tickets;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -38,7 +40,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(customers::routes())
         .merge(assets::routes())
         .merge(people::routes())
-        .merge(audit::routes());
+        .merge(audit::routes())
+        .merge(contracts::routes())
+        .merge(tickets::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

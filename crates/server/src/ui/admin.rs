@@ -60,6 +60,7 @@ pub async fn users(State(s): State<AppState>, page: Page) -> UiResult {
 }
 
 impl crate::auth::Auth {
+    #[allow(clippy::result_large_err)]
     fn require_staff_page(&self, ctx: &Ctx) -> Result<(), axum::response::Response> {
         self.require_staff().or_page(ctx)
     }

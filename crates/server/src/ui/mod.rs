@@ -183,6 +183,7 @@ pub fn error_page(ctx: &Ctx, e: ApiError) -> Response {
 pub type UiResult = Result<Response, Response>;
 
 pub trait OrPage<T> {
+    #[allow(clippy::result_large_err)]
     fn or_page(self, ctx: &Ctx) -> Result<T, Response>;
 }
 

@@ -380,14 +380,15 @@ pub async fn assets(
     } else {
         vec![]
     };
-    if let Some(c) = q
+    let missing = q
         .customer_id
         .as_deref()
-        .filter(|c| !c.is_empty() && !customers.iter().any(|x| x.id == *c))
-    {
-        if let Ok(c) = s.store.get_customer(&scope, c).await {
-            customers.insert(0, c);
-        }
+        .filter(|c| !c.is_empty() && !customers.iter().any(|x| x.id == *c));
+    if let Some(Ok(c)) = match missing {
+        Some(id) => Some(s.store.get_customer(&scope, id).await),
+        None => None,
+    } {
+        customers.insert(0, c);
     }
     let base = query_base(&[
         ("q", q.q.as_deref()),

@@ -247,7 +247,7 @@ on_both!(relations_and_impact, |f: Fresh| async move {
         .collect();
     assert_eq!(names, [("srv1", 1), ("billing", 2)]);
     assert_eq!(r.services, ["billing"]);
-    assert_eq!(r.customers, [c.id.clone()]);
+    assert_eq!(r.customers, std::slice::from_ref(&c.id));
     assert_eq!(s.asset_relations(&staff(), &srv.id).await.unwrap().len(), 2);
 });
 

@@ -1,4 +1,5 @@
 //! The store conformance suite: every test runs on SQLite, and on PostgreSQL when
 //! `ONESTOP_TEST_POSTGRES_URL` is set (each test in a fresh database).
 mod conformance;
+mod desk;
 mod support;
