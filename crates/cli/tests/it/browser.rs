@@ -50,6 +50,17 @@ async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
     panic!("could not start a Chromium session through chromedriver");
 }
 
+/// Find an element, waiting (up to 10 s) for the page a click started to load.
+async fn wait_for(
+    c: &fantoccini::Client,
+    l: Locator<'_>,
+) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(l)
+        .await
+}
+
 #[tokio::test]
 async fn sign_in_and_create_an_asset() {
     let s = Server::start();
@@ -71,7 +82,7 @@ async fn sign_in_and_create_an_asset() {
             .send_keys("wrong-password")
             .await?;
         c.find(Locator::Id("sign-in")).await?.click().await?;
-        assert!(c.find(Locator::Id("login-error")).await.is_ok());
+        assert!(wait_for(&c, Locator::Id("login-error")).await.is_ok());
         c.find(Locator::Id("username"))
             .await?
             .send_keys("admin")
@@ -81,6 +92,7 @@ async fn sign_in_and_create_an_asset() {
             .send_keys(&password)
             .await?;
         c.find(Locator::Id("sign-in")).await?.click().await?;
+        wait_for(&c, Locator::Css("nav")).await?;
         assert_eq!(c.current_url().await?.path(), "/");
 
         c.goto(&format!("{}/customers", s.base)).await?;
@@ -92,7 +104,10 @@ async fn sign_in_and_create_an_asset() {
             .await?
             .click()
             .await?;
-        let title = c.find(Locator::Id("customer-title")).await?.text().await?;
+        let title = wait_for(&c, Locator::Id("customer-title"))
+            .await?
+            .text()
+            .await?;
         assert_eq!(title, "Browser Co");
 
         c.goto(&format!("{}/assets", s.base)).await?;
@@ -111,9 +126,15 @@ async fn sign_in_and_create_an_asset() {
         .click()
         .await?;
         c.find(Locator::Id("create-asset")).await?.click().await?;
-        let title = c.find(Locator::Id("asset-title")).await?.text().await?;
+        let title = wait_for(&c, Locator::Id("asset-title"))
+            .await?
+            .text()
+            .await?;
         assert_eq!(title, "web-01");
-        let fields = c.find(Locator::Id("asset-fields")).await?.text().await?;
+        let fields = wait_for(&c, Locator::Id("asset-fields"))
+            .await?
+            .text()
+            .await?;
         assert!(fields.contains("SN-42"), "{fields}");
 
         // Edit it in place: the rack moves.
@@ -126,7 +147,14 @@ async fn sign_in_and_create_an_asset() {
             .send_keys("R12-U3")
             .await?;
         c.find(Locator::Id("save-asset")).await?.click().await?;
-        let fields = c.find(Locator::Id("asset-fields")).await?.text().await?;
+        // The edited page has the new rack; waiting for it skips the page being left.
+        let fields = wait_for(
+            &c,
+            Locator::XPath("//table[@id='asset-fields'][contains(., 'R12-U3')]"),
+        )
+        .await?
+        .text()
+        .await?;
         assert!(fields.contains("R12-U3"), "{fields}");
 
         // The list finds it by search.
@@ -144,7 +172,10 @@ async fn sign_in_and_create_an_asset() {
             .click()
             .await?;
         c.find(Locator::Id("save-language")).await?.click().await?;
-        let nav = c.find(Locator::Css("nav")).await?.text().await?;
+        let nav = wait_for(&c, Locator::XPath("//nav[contains(., '顧客')]"))
+            .await?
+            .text()
+            .await?;
         assert!(nav.contains("顧客") && nav.contains("資産"), "{nav}");
 
         // The audit log shows who did it.
