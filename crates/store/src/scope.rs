@@ -114,6 +114,37 @@ impl Filter {
         self
     }
 
+    /// One page of `table`'s rows matching this filter, with the total for pagination.
+    pub async fn page<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        table: &str,
+        cols: &str,
+        order: &str,
+        (page, per): (i64, i64),
+        from_row: impl Fn(&sqlx::any::AnyRow) -> crate::Result<T>,
+    ) -> crate::Result<crate::Page<T>> {
+        use sqlx::Row;
+        let total: i64 = self
+            .query(&format!("SELECT COUNT(*) FROM {table}{}", self.sql))
+            .fetch_one(pool)
+            .await?
+            .try_get(0)?;
+        let sql = format!(
+            "SELECT {cols} FROM {table}{} ORDER BY {order}, id LIMIT {per} OFFSET {}",
+            self.sql,
+            (page - 1) * per
+        );
+        let rows = self.query(&sql).fetch_all(pool).await?;
+        let items = rows.iter().map(from_row).collect::<crate::Result<_>>()?;
+        Ok(crate::Page {
+            items,
+            total,
+            page,
+            per_page: per,
+        })
+    }
+
     pub fn query<'q>(
         &'q self,
         sql: &'q str,

@@ -186,23 +186,15 @@ impl Store {
             f.eq("customer_id", c);
         }
         let (page, per) = page_bounds(q.page, q.per_page);
-        let total: i64 = f
-            .query(&format!("SELECT COUNT(*) FROM contracts{}", f.sql))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        let sql = format!(
-            "SELECT {CONTRACT_COLS} FROM contracts{} ORDER BY starts_on DESC, id LIMIT {per} OFFSET {}",
-            f.sql,
-            (page - 1) * per
-        );
-        let rows = f.query(&sql).fetch_all(&self.pool).await?;
-        Ok(Page {
-            items: rows.iter().map(contract_from_row).collect::<Result<_>>()?,
-            total,
-            page,
-            per_page: per,
-        })
+        f.page(
+            &self.pool,
+            "contracts",
+            CONTRACT_COLS,
+            "starts_on DESC",
+            (page, per),
+            contract_from_row,
+        )
+        .await
     }
 
     pub async fn update_contract(

@@ -407,23 +407,15 @@ impl Store {
             &allowed,
             "updated_at",
         );
-        let total: i64 = f
-            .query(&format!("SELECT COUNT(*) FROM tickets{}", f.sql))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        let sql = format!(
-            "SELECT {TICKET_COLS} FROM tickets{} ORDER BY {order}, id LIMIT {per} OFFSET {}",
-            f.sql,
-            (page - 1) * per
-        );
-        let rows = f.query(&sql).fetch_all(&self.pool).await?;
-        Ok(Page {
-            items: rows.iter().map(ticket_from_row).collect::<Result<_>>()?,
-            total,
-            page,
-            per_page: per,
-        })
+        f.page(
+            &self.pool,
+            "tickets",
+            TICKET_COLS,
+            &order,
+            (page, per),
+            ticket_from_row,
+        )
+        .await
     }
 
     /// A ticket with its clocks computed now.

@@ -258,23 +258,15 @@ impl Store {
             "support_expiry",
         ];
         let order = order_by(q.sort.as_deref(), &allowed, "name");
-        let total: i64 = f
-            .query(&format!("SELECT COUNT(*) FROM assets{}", f.sql))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        let sql = format!(
-            "SELECT {ASSET_COLS} FROM assets{} ORDER BY {order}, id LIMIT {per} OFFSET {}",
-            f.sql,
-            (page - 1) * per
-        );
-        let rows = f.query(&sql).fetch_all(&self.pool).await?;
-        Ok(Page {
-            items: rows.iter().map(asset_from_row).collect::<Result<_>>()?,
-            total,
-            page,
-            per_page: per,
-        })
+        f.page(
+            &self.pool,
+            "assets",
+            ASSET_COLS,
+            &order,
+            (page, per),
+            asset_from_row,
+        )
+        .await
     }
 
     pub async fn get_asset(&self, scope: &Scope, id: &str) -> Result<Asset> {

@@ -88,24 +88,15 @@ impl Store {
             &["name", "created_at", "updated_at"],
             "name",
         );
-        let total: i64 = f
-            .query(&format!("SELECT COUNT(*) FROM customers{}", f.sql))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        let sql = format!(
-            "SELECT {CUSTOMER_COLS} FROM customers{} ORDER BY {order}, id LIMIT {per} OFFSET {}",
-            f.sql,
-            (page - 1) * per
-        );
-        let rows = f.query(&sql).fetch_all(&self.pool).await?;
-        let items = rows.iter().map(customer_from_row).collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page: per,
-        })
+        f.page(
+            &self.pool,
+            "customers",
+            CUSTOMER_COLS,
+            &order,
+            (page, per),
+            customer_from_row,
+        )
+        .await
     }
 
     pub async fn get_customer(&self, scope: &Scope, id: &str) -> Result<Customer> {
