@@ -138,6 +138,11 @@ async fn first_start_registry_and_errors() {
         422
     );
     assert_eq!(api.get("/assets?page=abc").await.0, 400);
+    let (st, body) = api.get("/no-such-resource").await;
+    assert_eq!(
+        (st, body["error"]["code"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
 
     // A customer user sees its own customer only: another customer's objects are 404.
     let (code, _, err) = s.cli(
