@@ -2,11 +2,17 @@
 use crate::{Backend, Result, Store, now_ms};
 use sqlx::{Executor, Row};
 
-/// (version, SQL). Append only; never edit a released migration.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_foundation.sql")),
-    (2, include_str!("../migrations/0002_asset_search.sql")),
-    (3, include_str!("../migrations/0003_desk.sql")),
+/// (version, SQL, the backend it is for or `None` for both). Append only; never edit a
+/// released migration. A migration for the other backend is recorded as applied, unrun.
+const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
+    (1, include_str!("../migrations/0001_foundation.sql"), None),
+    (2, include_str!("../migrations/0002_asset_search.sql"), None),
+    (3, include_str!("../migrations/0003_desk.sql"), None),
+    (
+        4,
+        include_str!("../migrations/0004_asset_fts.sqlite.sql"),
+        Some(Backend::Sqlite),
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
@@ -30,8 +36,10 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+    for (version, sql, only) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+        if only.is_none_or(|b| b == store.backend()) {
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        }
         sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
             .bind(*version)
             .bind(now_ms())

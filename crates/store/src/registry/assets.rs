@@ -244,7 +244,16 @@ impl Store {
             }
         }
         if let Some(t) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            f.contains_lowered("search", t);
+            if self.backend() == crate::Backend::Sqlite && t.chars().count() >= 3 {
+                // Trigram index: a quoted phrase matches any substring of three or more characters.
+                let phrase = format!("\"{}\"", t.to_lowercase().replace('"', "\"\""));
+                f.raw(
+                    "rowid IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH {})",
+                    &phrase,
+                );
+            } else {
+                f.contains_lowered("search", t);
+            }
         }
         let (page, per) = page_bounds(q.page, q.per_page);
         let allowed = [
