@@ -1,16 +1,8 @@
 //! Behaviour every backend must share: scoping, audit chain, registry, backup.
 use crate::on_both;
-use crate::support::Fresh;
+use crate::support::{Fresh, staff};
 use onestop_domain::model::Role;
 use onestop_store::*;
-
-fn staff() -> Scope {
-    Scope::Staff {
-        user_id: "u-admin".into(),
-        username: "alice".into(),
-        role: Role::Admin,
-    }
-}
 
 fn named(name: &str) -> CustomerInput {
     CustomerInput {

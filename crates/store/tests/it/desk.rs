@@ -1,16 +1,8 @@
 //! The service desk on every backend: numbering, scoping, the lifecycle and SLA clocks.
 use crate::on_both;
-use crate::support::Fresh;
+use crate::support::{Fresh, staff};
 use onestop_domain::model::Role;
 use onestop_store::*;
-
-fn staff() -> Scope {
-    Scope::Staff {
-        user_id: "u-admin".into(),
-        username: "alice".into(),
-        role: Role::Admin,
-    }
-}
 
 fn customer_user(customer_id: &str) -> Scope {
     Scope::Customer {

@@ -1,5 +1,6 @@
 //! Fresh stores for tests: a temp SQLite file, or a new PostgreSQL database.
-use onestop_store::Store;
+use onestop_domain::model::Role;
+use onestop_store::{Scope, Store};
 
 pub struct Fresh {
     pub store: Store,
@@ -78,4 +79,13 @@ macro_rules! on_both {
             }
         }
     };
+}
+
+/// An administrator's scope, for tests that act as staff.
+pub fn staff() -> Scope {
+    Scope::Staff {
+        user_id: "u-admin".into(),
+        username: "alice".into(),
+        role: Role::Admin,
+    }
 }
