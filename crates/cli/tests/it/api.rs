@@ -107,6 +107,82 @@ async fn first_start_registry_and_errors() {
     let (st, impact) = api.get(&format!("/assets/{sw_id}/impact")).await;
     assert_eq!(st, 200);
     assert_eq!(impact["impacted"][0]["name"], "srv1");
+
+    // Contacts and sites across customers: list with filters, edit, delete; relations removable.
+    let contact_id = c["id"].as_str().unwrap();
+    let (st, page) = api.get("/contacts?role=security_notices&q=sato").await;
+    assert_eq!((st, page["total"].clone()), (StatusCode::OK, json!(1)));
+    let (st, changed) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/contacts/{contact_id}"),
+            Some(json!({"phone": "03-0000-1111", "roles": ["sign_off"]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{changed}");
+    assert_eq!(
+        (changed["name"].clone(), changed["roles"].clone()),
+        (json!("Sato"), json!(["sign_off"]))
+    );
+    let bad = Some(json!({"email": "no-at-sign"}));
+    let (st, err) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/contacts/{contact_id}"),
+            bad,
+        )
+        .await;
+    assert_eq!(
+        (st, err["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("invalid"))
+    );
+    let (st, site) = api
+        .post(
+            &format!("/customers/{acme_id}/sites"),
+            json!({"name": "DC1", "address": "Tokyo"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let site_id = site["id"].as_str().unwrap();
+    let patch = Some(json!({"rooms": ["B1"]}));
+    let (st, site) = api
+        .send(reqwest::Method::PATCH, &format!("/sites/{site_id}"), patch)
+        .await;
+    assert_eq!(
+        (st, site["rooms"].clone(), site["address"].clone()),
+        (StatusCode::OK, json!(["B1"]), json!("Tokyo"))
+    );
+    assert_eq!(api.get("/sites?q=toky").await.1["total"], 1);
+    assert_eq!(
+        api.send(reqwest::Method::DELETE, &format!("/sites/{site_id}"), None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(api.get(&format!("/sites/{site_id}")).await.0, 404);
+    let (_, rels) = api.get(&format!("/assets/{sw_id}/relations")).await;
+    let rel_id = rels[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.send(
+            reqwest::Method::DELETE,
+            &format!("/relations/{rel_id}"),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        api.get(&format!("/assets/{sw_id}/impact")).await.1["impacted"],
+        json!([])
+    );
+    let (st, _) = api
+        .post(
+            &format!("/assets/{srv_id}/relations"),
+            json!({"to_asset": sw_id, "kind": "connected_to"}),
+        )
+        .await;
+    assert_eq!(st, 201);
     let (_, gasset) = api
         .post(
             &format!("/customers/{globex_id}/assets"),
@@ -183,6 +259,17 @@ async fn first_start_registry_and_errors() {
     let (st, audit) = api.get("/audit?entity=asset").await;
     assert_eq!(st, 200);
     assert_eq!(audit.as_array().unwrap().len(), 3);
+    let (_, audit) = api.get("/audit?entity=asset_relation").await;
+    let actions: Vec<_> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["relation.create", "relation.delete", "relation.create"]
+    );
     let (code, out, _) = s.cli(&["audit", "verify"], None);
     assert_eq!(code, 0, "{out}");
 

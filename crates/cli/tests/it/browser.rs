@@ -110,6 +110,37 @@ async fn sign_in_and_create_an_asset() {
             .await?;
         assert_eq!(title, "Browser Co");
 
+        // A contact: added on the customer page, then edited on its own page.
+        c.find(Locator::Css("#new-contact input[name='name']"))
+            .await?
+            .send_keys("Suzuki")
+            .await?;
+        c.find(Locator::Id("add-contact")).await?.click().await?;
+        wait_for(&c, Locator::XPath("//table[@id='contacts']//a[.='Suzuki']"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&c, Locator::Id("contact-roles-input"))
+            .await?
+            .send_keys("security_notices")
+            .await?;
+        c.find(Locator::Id("save-contact")).await?.click().await?;
+        let roles = wait_for(
+            &c,
+            Locator::XPath("//td[@id='contact-roles'][contains(., 'security_notices')]"),
+        )
+        .await?
+        .text()
+        .await?;
+        assert_eq!(roles, "security_notices");
+        c.goto(&format!("{}/contacts?role=security_notices", s.base))
+            .await?;
+        let table = c.find(Locator::Id("contacts")).await?.text().await?;
+        assert!(
+            table.contains("Suzuki") && table.contains("Browser Co"),
+            "{table}"
+        );
+
         c.goto(&format!("{}/assets", s.base)).await?;
         c.find(Locator::Id("asset-name"))
             .await?

@@ -2,6 +2,7 @@
 //! from the handlers' annotations.
 mod assets;
 mod audit;
+mod contacts;
 mod contracts;
 mod customers;
 mod people;
@@ -42,7 +43,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(contracts::routes())
-        .merge(tickets::routes());
+        .merge(tickets::routes())
+        .merge(contacts::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -143,6 +143,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("total", "Total", "合計"),
     ("sort", "Sort", "並び順"),
     ("all", "All", "すべて"),
+    ("delete", "Delete", "削除"),
+    ("remove", "Remove", "外す"),
     (
         "expiries",
         "Coming expiries (90 days)",

@@ -1,5 +1,6 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
 mod admin;
+mod contacts;
 mod i18n;
 mod registry;
 mod session;
@@ -51,6 +52,19 @@ pub fn router() -> Router<AppState> {
             get(registry::asset).post(registry::update_asset),
         )
         .route("/assets/{id}/relations", post(registry::create_relation))
+        .route("/contacts", get(contacts::contacts))
+        .route(
+            "/contacts/{id}",
+            get(contacts::contact).post(contacts::update_contact),
+        )
+        .route("/contacts/{id}/delete", post(contacts::delete_contact))
+        .route("/sites", get(contacts::sites))
+        .route(
+            "/sites/{id}",
+            get(contacts::site).post(contacts::update_site),
+        )
+        .route("/sites/{id}/delete", post(contacts::delete_site))
+        .route("/relations/{id}/delete", post(contacts::delete_relation))
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/teams", post(admin::create_team))
         .route("/teams/members", post(admin::add_member))

@@ -1,8 +1,13 @@
 //! The service desk: contracts, tickets, their history and SLA clocks.
 mod contracts;
+mod scheduler;
+mod search;
 mod tickets;
 mod types;
 
+pub use scheduler::{
+    ACTIONS, DeskSettings, EscalationRule, EscalationRuleInput, Notification, TRIGGERS, TickReport,
+};
 pub use types::*;
 
 use crate::{Result, Scope, StoreError};
