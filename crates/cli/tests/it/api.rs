@@ -361,6 +361,67 @@ async fn two_servers_share_one_postgres() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), 201);
     }
+    // Both servers run the desk scheduler; each escalation still happens once.
+    let (st, user) = api_a
+        .post(
+            "/users",
+            json!({"username": "oncall", "role": "front", "password": "pw-oncall-1"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{user}");
+    let (_, team) = api_a.post("/teams", json!({"name": "Front desk"})).await;
+    let team_id = team["id"].as_str().unwrap();
+    let (st, _) = api_a
+        .post(
+            &format!("/teams/{team_id}/members"),
+            json!({"user_id": user["id"]}),
+        )
+        .await;
+    assert_eq!(st, 204);
+    let (st, rule) = api_b
+        .post(
+            "/escalation-rules",
+            json!({"name": "critical to the desk", "trigger": "critical", "action": "notify_team", "target_team_id": team_id}),
+        )
+        .await;
+    assert_eq!(st, 201, "{rule}");
+    let mut ids = vec![];
+    for i in 0..4 {
+        let api = if i % 2 == 0 { &api_a } else { &api_b };
+        let (st, t) = api
+            .post(
+                "/tickets",
+                json!({"customer_id": c["id"], "title": format!("down {i}"), "impact": "critical", "urgency": "critical", "channel": "phone"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{t}");
+        ids.push(t["id"].as_str().unwrap().to_string());
+    }
+    let (code, tok, _) = a.cli(&["admin", "token", "create", "--username", "oncall"], None);
+    assert_eq!(code, 0);
+    let oncall = Api::new(&a, tok.trim().to_string());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (_, n) = oncall.get("/notifications").await;
+        if n.as_array().unwrap().len() >= 4 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Several more passes of both schedulers change nothing.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let (_, n) = oncall.get("/notifications").await;
+    assert_eq!(n.as_array().unwrap().len(), 4, "{n}");
+    for id in &ids {
+        let (_, events) = api_b.get(&format!("/tickets/{id}/events")).await;
+        let escalated = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "escalated")
+            .count();
+        assert_eq!(escalated, 1, "{events}");
+    }
     let (code, out, _) = a.cli(&["audit", "verify"], None);
     assert_eq!(code, 0, "{out}");
 }

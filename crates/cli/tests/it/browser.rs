@@ -5,7 +5,7 @@ use fantoccini::{ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -16,7 +16,7 @@ impl Drop for Driver {
 
 // The child is handed to `Driver`, whose `Drop` kills and waits for it.
 #[allow(clippy::zombie_processes)]
-async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
+pub(crate) async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
     let port = free_port();
     let driver =
         Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
@@ -51,7 +51,7 @@ async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
 }
 
 /// Find an element, waiting (up to 10 s) for the page a click started to load.
-async fn wait_for(
+pub(crate) async fn wait_for(
     c: &fantoccini::Client,
     l: Locator<'_>,
 ) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {

@@ -5,6 +5,7 @@ mod audit;
 mod contacts;
 mod contracts;
 mod customers;
+mod desk;
 mod people;
 mod tickets;
 
@@ -44,7 +45,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(contracts::routes())
         .merge(tickets::routes())
-        .merge(contacts::routes());
+        .merge(contacts::routes())
+        .merge(desk::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
