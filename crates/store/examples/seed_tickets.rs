@@ -13,17 +13,89 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use sqlx::sqlite::SqlitePoolOptions;
 
 const WORDS_EN: &[&str] = &[
-    "server", "disk", "full", "printer", "offline", "vpn", "slow", "mail", "bounce", "backup",
-    "failed", "switch", "port", "down", "password", "reset", "license", "renewal", "raid",
-    "degraded", "memory", "error", "cpu", "high", "load", "database", "timeout", "certificate",
-    "expired", "firewall", "rule", "change", "request", "new", "account", "laptop", "screen",
-    "broken", "network", "latency", "ups", "battery", "replace", "patch", "kernel", "update",
+    "server",
+    "disk",
+    "full",
+    "printer",
+    "offline",
+    "vpn",
+    "slow",
+    "mail",
+    "bounce",
+    "backup",
+    "failed",
+    "switch",
+    "port",
+    "down",
+    "password",
+    "reset",
+    "license",
+    "renewal",
+    "raid",
+    "degraded",
+    "memory",
+    "error",
+    "cpu",
+    "high",
+    "load",
+    "database",
+    "timeout",
+    "certificate",
+    "expired",
+    "firewall",
+    "rule",
+    "change",
+    "request",
+    "new",
+    "account",
+    "laptop",
+    "screen",
+    "broken",
+    "network",
+    "latency",
+    "ups",
+    "battery",
+    "replace",
+    "patch",
+    "kernel",
+    "update",
 ];
 const WORDS_JA: &[&str] = &[
-    "障害", "サーバ", "停止", "ディスク", "容量", "不足", "プリンタ", "印刷", "できない",
-    "ネットワーク", "遅い", "メール", "送信", "エラー", "バックアップ", "失敗", "交換",
-    "パスワード", "リセット", "依頼", "更新", "証明書", "期限切れ", "電源", "再起動", "確認",
-    "問い合わせ", "接続", "不可", "応答", "なし", "保守", "部品", "手配", "点検",
+    "障害",
+    "サーバ",
+    "停止",
+    "ディスク",
+    "容量",
+    "不足",
+    "プリンタ",
+    "印刷",
+    "できない",
+    "ネットワーク",
+    "遅い",
+    "メール",
+    "送信",
+    "エラー",
+    "バックアップ",
+    "失敗",
+    "交換",
+    "パスワード",
+    "リセット",
+    "依頼",
+    "更新",
+    "証明書",
+    "期限切れ",
+    "電源",
+    "再起動",
+    "確認",
+    "問い合わせ",
+    "接続",
+    "不可",
+    "応答",
+    "なし",
+    "保守",
+    "部品",
+    "手配",
+    "点検",
 ];
 const STATUSES: &[&str] = &["new", "assigned", "in_progress", "pending"];
 const LEVELS: &[&str] = &["low", "medium", "high", "critical"];
@@ -51,7 +123,10 @@ fn phrase(rng: &mut StdRng, n: usize) -> String {
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let url = args.get(1).expect("usage: seed_tickets DB_URL [N]");
-    let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let t0 = std::time::Instant::now();
     let store = Store::open(url).await.expect("open");
     let mut customers = vec![];
@@ -60,7 +135,13 @@ async fn main() {
             name: Some(format!("Customer {c:04}")),
             ..Default::default()
         };
-        customers.push(store.create_customer(&Scope::System, input).await.unwrap().id);
+        customers.push(
+            store
+                .create_customer(&Scope::System, input)
+                .await
+                .unwrap()
+                .id,
+        );
     }
     let mut users = vec![];
     for u in 0..20 {
@@ -77,15 +158,28 @@ async fn main() {
     }
     let mut teams = vec![];
     for t in 0..4 {
-        let team = store.create_team(&Scope::System, &format!("Team {t}")).await.unwrap();
+        let team = store
+            .create_team(&Scope::System, &format!("Team {t}"))
+            .await
+            .unwrap();
         for u in users.iter().skip(t).step_by(4) {
-            store.add_team_member(&Scope::System, &team.id, u).await.unwrap();
+            store
+                .add_team_member(&Scope::System, &team.id, u)
+                .await
+                .unwrap();
         }
         teams.push(team.id);
     }
     drop(store);
-    let pool = SqlitePoolOptions::new().max_connections(1).connect(url).await.unwrap();
-    sqlx::query("PRAGMA synchronous=OFF").execute(&pool).await.unwrap();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA synchronous=OFF")
+        .execute(&pool)
+        .await
+        .unwrap();
     let mut rng = StdRng::seed_from_u64(42);
     let now = chrono::Utc::now().timestamp_millis();
     let span = 2 * 365 * 86_400_000_i64;
@@ -96,7 +190,15 @@ async fn main() {
         let mut tx = pool.begin().await.unwrap();
         for _ in 0..batch.min(n - done) {
             let k = rng.gen_range(0..100);
-            let (kind, prefix) = TYPES[if k < 70 { 0 } else if k < 90 { 1 } else if k < 96 { 2 } else { 3 }];
+            let (kind, prefix) = TYPES[if k < 70 {
+                0
+            } else if k < 90 {
+                1
+            } else if k < 96 {
+                2
+            } else {
+                3
+            }];
             let ti = TYPES.iter().position(|t| t.0 == kind).unwrap();
             counters[ti] += 1;
             // Older tickets first, so numbers and times grow together.
@@ -111,16 +213,31 @@ async fn main() {
             };
             let impact = LEVELS[rng.gen_range(0..4)];
             let urgency = LEVELS[rng.gen_range(0..4)];
-            let priority = LEVELS[LEVELS.iter().position(|l| *l == impact).unwrap().max(LEVELS.iter().position(|l| *l == urgency).unwrap())];
-            let assignee = if status == "new" { None } else { Some(users[rng.gen_range(0..users.len())].clone()) };
+            let priority = LEVELS[LEVELS
+                .iter()
+                .position(|l| *l == impact)
+                .unwrap()
+                .max(LEVELS.iter().position(|l| *l == urgency).unwrap())];
+            let assignee = if status == "new" {
+                None
+            } else {
+                Some(users[rng.gen_range(0..users.len())].clone())
+            };
             let team = Some(teams[rng.gen_range(0..teams.len())].clone());
             let updated = created + rng.gen_range(0..3 * 86_400_000);
             let (sla_json, sla_due, sla_state) = if open == 1 {
-                let due = created + [240, 480, 1440, 4320][LEVELS.iter().position(|l| *l == priority).unwrap().min(3)] * 60_000;
+                let due = created
+                    + [240, 480, 1440, 4320]
+                        [LEVELS.iter().position(|l| *l == priority).unwrap().min(3)]
+                        * 60_000;
                 let state = if due < now { "breached" } else { "running" };
                 (
-                    format!(r#"{{"resolution":{{"due":"{}","state":"{state}","used_minutes":0,"budget_minutes":480,"stopped_at":null}}}}"#,
-                        chrono::DateTime::from_timestamp_millis(due).unwrap().to_rfc3339()),
+                    format!(
+                        r#"{{"resolution":{{"due":"{}","state":"{state}","used_minutes":0,"budget_minutes":480,"stopped_at":null}}}}"#,
+                        chrono::DateTime::from_timestamp_millis(due)
+                            .unwrap()
+                            .to_rfc3339()
+                    ),
                     Some(due),
                     state,
                 )
@@ -169,6 +286,12 @@ async fn main() {
         eprint!("\r{done} tickets");
     }
     sqlx::query("ANALYZE").execute(&pool).await.unwrap();
-    sqlx::query("INSERT INTO ticket_fts(ticket_fts) VALUES ('optimize')").execute(&pool).await.unwrap();
-    eprintln!("\nseeded {n} tickets in {:.1} s", t0.elapsed().as_secs_f64());
+    sqlx::query("INSERT INTO ticket_fts(ticket_fts) VALUES ('optimize')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    eprintln!(
+        "\nseeded {n} tickets in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
 }

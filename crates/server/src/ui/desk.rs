@@ -777,3 +777,78 @@ pub async fn services(State(s): State<AppState>, page: Page) -> UiResult {
         contracts,
     }))
 }
+
+#[derive(Template)]
+#[template(path = "desk_settings.html")]
+struct DeskSettingsPage {
+    ctx: Ctx,
+    s: onestop_store::DeskSettings,
+    sla_json: String,
+}
+
+/// Desk-wide settings (administrators): automatic closing, the reopen window, and the
+/// calendar and SLA for customers without a contract.
+pub async fn desk_settings(State(s): State<AppState>, page: Page) -> UiResult {
+    if !page.auth.scope.is_staff() {
+        return Err(super::error_page(
+            &page.ctx,
+            onestop_store::StoreError::Forbidden("staff only".into()).into(),
+        ));
+    }
+    let settings = s.store.desk_settings().await.or_page(&page.ctx)?;
+    let sla_json = serde_json::to_string_pretty(&settings.default_sla).unwrap_or_default();
+    Ok(render(DeskSettingsPage {
+        ctx: page.ctx,
+        s: settings,
+        sla_json,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct DeskSettingsForm {
+    _csrf: String,
+    auto_close_days: String,
+    reopen_days: String,
+    #[serde(default)]
+    default_calendar: String,
+    #[serde(default)]
+    default_sla: String,
+}
+
+pub async fn save_desk_settings(
+    State(s): State<AppState>,
+    page: Page,
+    Form(f): Form<DeskSettingsForm>,
+) -> UiResult {
+    page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
+    let bad = |field: &str, msg: String| {
+        super::error_page(
+            &page.ctx,
+            onestop_store::StoreError::from(onestop_domain::model::ValidationError::new(
+                field, msg,
+            ))
+            .into(),
+        )
+    };
+    let days = |field: &str, v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| bad(field, "must be a whole number of days".into()))
+    };
+    let default_sla = if f.default_sla.trim().is_empty() {
+        Default::default()
+    } else {
+        serde_json::from_str(&f.default_sla).map_err(|e| bad("default_sla", e.to_string()))?
+    };
+    let settings = onestop_store::DeskSettings {
+        auto_close_days: days("auto_close_days", &f.auto_close_days)?,
+        reopen_days: days("reopen_days", &f.reopen_days)?,
+        default_calendar: Some(f.default_calendar).filter(|c| !c.trim().is_empty()),
+        default_sla,
+    };
+    s.store
+        .set_desk_settings(&page.auth.scope, &settings)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to("/settings/desk").into_response())
+}

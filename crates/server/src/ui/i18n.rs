@@ -145,6 +145,27 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("all", "All", "すべて"),
     ("delete", "Delete", "削除"),
     ("tickets", "Tickets", "チケット"),
+    ("desk_settings", "Desk settings", "受付の設定"),
+    (
+        "auto_close_days",
+        "Resolved tickets close after (days)",
+        "解決後に自動クローズするまでの日数",
+    ),
+    (
+        "reopen_days",
+        "Closed tickets can be reopened within (days)",
+        "クローズ後に再開できる日数",
+    ),
+    (
+        "default_calendar",
+        "Default calendar for customers without a contract (empty: 24x365)",
+        "契約のない顧客の営業カレンダー(空欄は24時間365日)",
+    ),
+    (
+        "default_sla",
+        "Default SLA in minutes per priority",
+        "既定のSLA(優先度ごとの分)",
+    ),
     ("new_ticket", "New ticket", "新規受付"),
     ("notifications", "Notifications", "通知"),
     ("queue_mine", "Mine", "自分の担当"),

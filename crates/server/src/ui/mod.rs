@@ -81,6 +81,10 @@ pub fn router() -> Router<AppState> {
             get(desk::escalations).post(desk::save_escalation),
         )
         .route("/services", get(desk::services))
+        .route(
+            "/settings/desk",
+            get(desk::desk_settings).post(desk::save_desk_settings),
+        )
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/teams", post(admin::create_team))
         .route("/teams/members", post(admin::add_member))
