@@ -22,6 +22,12 @@ pub use desk::{
     CommentInput, Contract, ContractInput, ContractQuery, ContractService, Ticket,
     TicketEventRecord, TicketInput, TicketPatch, TicketQuery, TransitionInput,
 };
+pub use desk::{
+    Attachment, CATALOG_GROUPS, CatalogInput, CatalogQuery, CatalogService, Dispatch, DispatchInput,
+    DispatchPatch, LinkInput, NewAttachment, Part, RenewalDue, TicketLink, TimeEntry,
+    TimeEntryInput, VendorAnswer, VendorAnswerInput, VendorCase, VendorCaseInput,
+    VendorCasePatch, occurrences, valid_rrule,
+};
 pub use error::StoreError;
 pub use people::{ApiToken, NewUser, Session, Team, User};
 pub use registry::{

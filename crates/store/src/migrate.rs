@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0004_asset_fts.sqlite.sql"),
         Some(Backend::Sqlite),
     ),
+    (10, include_str!("../migrations/0010_desk_work.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

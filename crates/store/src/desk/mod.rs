@@ -2,8 +2,14 @@
 mod contracts;
 mod tickets;
 mod types;
+mod attachments;
+mod catalog;
+mod work;
+mod work_types;
 
 pub use types::*;
+pub use catalog::{GROUPS as CATALOG_GROUPS, occurrences, valid_rrule};
+pub use work_types::*;
 
 use crate::{Result, Scope, StoreError};
 

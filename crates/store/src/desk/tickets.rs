@@ -81,7 +81,7 @@ impl Ticket {
 }
 
 /// Load a ticket the scope may see, inside the write transaction.
-async fn load(conn: &mut AnyConnection, scope: &Scope, id: &str) -> Result<Ticket> {
+pub(super) async fn load(conn: &mut AnyConnection, scope: &Scope, id: &str) -> Result<Ticket> {
     let mut f = Filter::scoped(scope, "customer_id");
     f.eq("id", id);
     let row = f
@@ -92,7 +92,7 @@ async fn load(conn: &mut AnyConnection, scope: &Scope, id: &str) -> Result<Ticke
 }
 
 /// Append an event to the ticket's history (never earlier than the last one).
-async fn append(tx: &mut WriteTx, t: &Ticket, e: &DeskEvent) -> Result<()> {
+pub(super) async fn append(tx: &mut WriteTx, t: &Ticket, e: &DeskEvent) -> Result<()> {
     let row = sqlx::query(
         "SELECT COALESCE(MAX(seq), 0), COALESCE(MAX(at), 0) FROM ticket_events WHERE ticket_id = $1",
     )
@@ -208,6 +208,15 @@ async fn finish(
         Some(&t.json()),
     )
     .await
+}
+
+/// Mark the ticket changed by a work record (whose own audit entry covers it): bump
+/// `updated_at`, recompute the clocks as of the transaction, store.
+pub(super) async fn touch(tx: &mut WriteTx, t: &mut Ticket) -> Result<()> {
+    t.updated_at = tx.now;
+    let now = tx.now;
+    t.sla = sla_at(tx.conn(), t, now).await?;
+    save(tx, t, false).await
 }
 
 /// The next number of `kind` in the transaction's year.
