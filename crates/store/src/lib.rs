@@ -19,14 +19,14 @@ pub use audit::{AuditEntry, AuditFilter, VerifyReport};
 pub use backup::BackupSummary;
 pub use db::{Backend, Store, WriteTx};
 pub use desk::{
-    CommentInput, Contract, ContractInput, ContractQuery, ContractService, Ticket,
-    TicketEventRecord, TicketInput, TicketPatch, TicketQuery, TransitionInput,
+    Attachment, CATALOG_GROUPS, CatalogInput, CatalogQuery, CatalogService, Dispatch,
+    DispatchInput, DispatchPatch, LinkInput, NewAttachment, Part, RenewalDue, TicketLink,
+    TimeEntry, TimeEntryInput, VendorAnswer, VendorAnswerInput, VendorCase, VendorCaseInput,
+    VendorCasePatch, occurrences, valid_rrule,
 };
 pub use desk::{
-    Attachment, CATALOG_GROUPS, CatalogInput, CatalogQuery, CatalogService, Dispatch, DispatchInput,
-    DispatchPatch, LinkInput, NewAttachment, Part, RenewalDue, TicketLink, TimeEntry,
-    TimeEntryInput, VendorAnswer, VendorAnswerInput, VendorCase, VendorCaseInput,
-    VendorCasePatch, occurrences, valid_rrule,
+    CommentInput, Contract, ContractInput, ContractQuery, ContractService, Ticket,
+    TicketEventRecord, TicketInput, TicketPatch, TicketQuery, TransitionInput,
 };
 pub use error::StoreError;
 pub use people::{ApiToken, NewUser, Session, Team, User};

@@ -270,10 +270,16 @@ mod tests {
         let mut h = vec![opened(Priority::High)];
         assert_eq!(compute_summary(&h, &policy, at(5)).unwrap().vendor, None);
         h.push(TicketEvent::new(at(10), EventKind::VendorEscalated));
-        let v = compute_summary(&h, &policy, at(20)).unwrap().vendor.unwrap();
+        let v = compute_summary(&h, &policy, at(20))
+            .unwrap()
+            .vendor
+            .unwrap();
         assert_eq!((v.state.as_str(), v.due), ("running", Some(at(100))));
         h.push(TicketEvent::new(at(70), EventKind::VendorAnswered));
-        let v = compute_summary(&h, &policy, at(200)).unwrap().vendor.unwrap();
+        let v = compute_summary(&h, &policy, at(200))
+            .unwrap()
+            .vendor
+            .unwrap();
         assert_eq!((v.state.as_str(), v.used_minutes), ("met", 60));
         let json = serde_json::to_string(&table).unwrap();
         assert!(json.contains(r#""vendor":90"#), "{json}");

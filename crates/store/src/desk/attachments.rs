@@ -36,11 +36,7 @@ fn invalid(field: &str, msg: impl Into<String>) -> StoreError {
 /// The file's base name without control characters or path separators, at most 200 chars.
 fn clean_filename(name: &str) -> Result<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     let clean = clean.trim().to_string();
     if clean.is_empty() || clean == "." || clean == ".." {
         return Err(invalid("file", "needs a file name"));
@@ -100,11 +96,21 @@ pub fn check_content(filename: &str, declared: Option<&str>, bytes: &[u8]) -> Re
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
     let declared = declared
-        .map(|d| d.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|d| {
+            d.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .filter(|d| !d.is_empty() && d != "application/octet-stream");
     let sniffed = infer::get(bytes);
     if EXECUTABLE_EXTENSIONS.contains(&ext.as_str())
         || bytes.starts_with(b"#!")
+        || bytes.starts_with(b"\x7fELF")
+        || (bytes.starts_with(b"MZ") && bytes.contains(&0))
+        || bytes.starts_with(b"\xcf\xfa\xed\xfe")
+        || bytes.starts_with(b"\xca\xfe\xba\xbe")
         || sniffed.is_some_and(|k| k.matcher_type() == infer::MatcherType::App)
         || declared.as_deref().is_some_and(|d| {
             d.contains("executable")
@@ -123,8 +129,10 @@ pub fn check_content(filename: &str, declared: Option<&str>, bytes: &[u8]) -> Re
     match sniffed {
         Some(kind) => {
             let sniffed = kind.mime_type();
-            for (what, claimed) in [("declared type", declared.as_deref()), ("extension", by_ext)]
-            {
+            for (what, claimed) in [
+                ("declared type", declared.as_deref()),
+                ("extension", by_ext),
+            ] {
                 if let Some(c) = claimed
                     && !same_type(c, sniffed)
                 {
@@ -138,8 +146,10 @@ pub fn check_content(filename: &str, declared: Option<&str>, bytes: &[u8]) -> Re
         }
         None => {
             // Nothing the sniffer recognises: it must not claim to be a format it knows.
-            for (what, claimed) in [("declared type", declared.as_deref()), ("extension", by_ext)]
-            {
+            for (what, claimed) in [
+                ("declared type", declared.as_deref()),
+                ("extension", by_ext),
+            ] {
                 if let Some(c) = claimed
                     && (infer::is_mime_supported(c) || type_of_extension(&ext) == Some(c))
                 {
@@ -151,7 +161,14 @@ pub fn check_content(filename: &str, declared: Option<&str>, bytes: &[u8]) -> Re
             }
             let text = !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok();
             Ok(match declared {
-                Some(d) if text && (d.starts_with("text/") || d.ends_with("json") || d.ends_with("xml")) => d,
+                Some(d)
+                    if text
+                        && (d.starts_with("text/")
+                            || d.ends_with("json")
+                            || d.ends_with("xml")) =>
+                {
+                    d
+                }
                 _ if text => "text/plain".into(),
                 _ => "application/octet-stream".into(),
             })
@@ -261,7 +278,11 @@ impl Store {
     }
 
     /// The ticket's attachments the scope may see (customers: public ones only).
-    pub async fn list_attachments(&self, scope: &Scope, ticket_id: &str) -> Result<Vec<Attachment>> {
+    pub async fn list_attachments(
+        &self,
+        scope: &Scope,
+        ticket_id: &str,
+    ) -> Result<Vec<Attachment>> {
         let mut conn = self.pool.acquire().await?;
         let t = load(&mut conn, scope, ticket_id).await?;
         let mut sql = format!("SELECT {COLS} FROM ticket_attachments WHERE ticket_id = $1");
@@ -308,7 +329,10 @@ mod tests {
 
     #[test]
     fn content_checks() {
-        assert_eq!(check_content("a.png", Some("image/png"), PNG).unwrap(), "image/png");
+        assert_eq!(
+            check_content("a.png", Some("image/png"), PNG).unwrap(),
+            "image/png"
+        );
         assert_eq!(check_content("a.png", None, PNG).unwrap(), "image/png");
         assert!(check_content("a.pdf", None, PNG).is_err());
         assert!(check_content("a.png", Some("application/pdf"), PNG).is_err());
@@ -316,17 +340,30 @@ mod tests {
             check_content("log.txt", Some("text/plain; charset=utf-8"), b"hello").unwrap(),
             "text/plain"
         );
-        assert_eq!(check_content("x.csv", Some("text/csv"), b"a,b").unwrap(), "text/csv");
+        assert_eq!(
+            check_content("x.csv", Some("text/csv"), b"a,b").unwrap(),
+            "text/csv"
+        );
         assert!(check_content("fake.png", None, b"not a png").is_err());
         assert!(check_content("a.exe", None, b"hello").is_err());
         assert!(check_content("run", None, b"#!/bin/sh\nrm -rf /").is_err());
-        assert!(check_content("x.bin", None, b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0").is_err());
+        assert!(
+            check_content(
+                "x.bin",
+                None,
+                b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0"
+            )
+            .is_err()
+        );
         assert!(check_content("setup.txt", None, b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff").is_err());
         assert_eq!(
             check_content("core", None, b"\0\x01\x02binary").unwrap(),
             "application/octet-stream"
         );
-        assert_eq!(clean_filename("C:\\x\\..\\r\u{7}eport.txt").unwrap(), "report.txt");
+        assert_eq!(
+            clean_filename("C:\\x\\..\\r\u{7}eport.txt").unwrap(),
+            "report.txt"
+        );
         assert!(clean_filename("dir/").is_err());
     }
 }

@@ -11,7 +11,13 @@ use sqlx::{Row, any::AnyRow};
 const COLS: &str = "id, code, grp, name_en, name_ja, description, default_rrule, active, sort_order, created_at, updated_at";
 
 /// The catalog's groups, in menu order.
-pub const GROUPS: &[&str] = &["proactive", "reactive", "management", "proxy", "system_support"];
+pub const GROUPS: &[&str] = &[
+    "proactive",
+    "reactive",
+    "management",
+    "proxy",
+    "system_support",
+];
 
 fn from_row(r: &AnyRow) -> Result<CatalogService> {
     Ok(CatalogService {
@@ -69,8 +75,9 @@ pub fn valid_rrule(field: &str, rule: &str, start: NaiveDate) -> Result<String> 
 /// The next `n` dates of `rule` from `start`, for showing a schedule.
 pub fn occurrences(rule: &str, start: NaiveDate, n: u16) -> Result<Vec<NaiveDate>> {
     let text = valid_rrule("rrule", rule, start)?;
-    let parsed: rrule::RRule<rrule::Unvalidated> =
-        text.parse().map_err(|e: rrule::RRuleError| invalid("rrule", e.to_string()))?;
+    let parsed: rrule::RRule<rrule::Unvalidated> = text
+        .parse()
+        .map_err(|e: rrule::RRuleError| invalid("rrule", e.to_string()))?;
     let start = start
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()
@@ -104,7 +111,10 @@ impl CatalogService {
         if let Some(g) = i.group {
             let g = g.trim().to_string();
             if !GROUPS.contains(&g.as_str()) {
-                return Err(invalid("group", format!("must be one of {}", GROUPS.join(", "))));
+                return Err(invalid(
+                    "group",
+                    format!("must be one of {}", GROUPS.join(", ")),
+                ));
             }
             self.group = g;
         }
@@ -153,19 +163,29 @@ impl Store {
     }
 
     pub async fn catalog_service(&self, id: &str) -> Result<CatalogService> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM service_catalog WHERE id = $1 OR code = $2"))
-            .bind(id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLS} FROM service_catalog WHERE id = $1 OR code = $2"
+        ))
+        .bind(id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         from_row(&row)
     }
 
     /// Add a service to the catalog (administrators only).
-    pub async fn create_catalog_service(&self, scope: &Scope, input: CatalogInput) -> Result<CatalogService> {
+    pub async fn create_catalog_service(
+        &self,
+        scope: &Scope,
+        input: CatalogInput,
+    ) -> Result<CatalogService> {
         admin_only(scope)?;
-        for (field, v) in [("code", &input.code), ("group", &input.group), ("name_en", &input.name_en)] {
+        for (field, v) in [
+            ("code", &input.code),
+            ("group", &input.group),
+            ("name_en", &input.name_en),
+        ] {
             if v.as_deref().is_none_or(|v| v.trim().is_empty()) {
                 return Err(invalid(field, "is required"));
             }
@@ -192,8 +212,15 @@ impl Store {
         s.updated_at = tx.now;
         save(&mut tx, &s, true).await?;
         let after = serde_json::to_value(&s).unwrap_or_default();
-        tx.audit("catalog.create", "catalog_service", &s.id, None, None, Some(&after))
-            .await?;
+        tx.audit(
+            "catalog.create",
+            "catalog_service",
+            &s.id,
+            None,
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -216,8 +243,15 @@ impl Store {
             serde_json::to_value(&before).unwrap_or_default(),
             serde_json::to_value(&s).unwrap_or_default(),
         );
-        tx.audit("catalog.update", "catalog_service", &s.id, None, Some(&b), Some(&a))
-            .await?;
+        tx.audit(
+            "catalog.update",
+            "catalog_service",
+            &s.id,
+            None,
+            Some(&b),
+            Some(&a),
+        )
+        .await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -235,15 +269,23 @@ impl Store {
         let mut seen = std::collections::HashSet::new();
         for s in services.iter_mut() {
             s.service = s.service.trim().to_string();
-            let row = sqlx::query("SELECT default_rrule FROM service_catalog WHERE code = $1 AND active = 1")
-                .bind(&s.service)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or_else(|| {
-                    invalid("services", format!("`{}` is not an active service of the catalog", s.service))
-                })?;
+            let row = sqlx::query(
+                "SELECT default_rrule FROM service_catalog WHERE code = $1 AND active = 1",
+            )
+            .bind(&s.service)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| {
+                invalid(
+                    "services",
+                    format!("`{}` is not an active service of the catalog", s.service),
+                )
+            })?;
             if !seen.insert(s.service.clone()) {
-                return Err(invalid("services", format!("`{}` is listed twice", s.service)));
+                return Err(invalid(
+                    "services",
+                    format!("`{}` is listed twice", s.service),
+                ));
             }
             let default: Option<String> = row.try_get(0)?;
             if s.rrule.trim().is_empty() {

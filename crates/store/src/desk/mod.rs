@@ -1,14 +1,14 @@
 //! The service desk: contracts, tickets, their history and SLA clocks.
+mod attachments;
+mod catalog;
 mod contracts;
 mod tickets;
 mod types;
-mod attachments;
-mod catalog;
 mod work;
 mod work_types;
 
-pub use types::*;
 pub use catalog::{GROUPS as CATALOG_GROUPS, occurrences, valid_rrule};
+pub use types::*;
 pub use work_types::*;
 
 use crate::{Result, Scope, StoreError};

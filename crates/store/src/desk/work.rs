@@ -4,8 +4,8 @@
 use super::tickets::{append, load, touch};
 use super::{
     Dispatch, DispatchInput, DispatchPatch, LinkInput, Part, Ticket, TicketLink, TimeEntry,
-    TimeEntryInput, VendorAnswer, VendorAnswerInput, VendorCase, VendorCaseInput,
-    VendorCasePatch, staff_only,
+    TimeEntryInput, VendorAnswer, VendorAnswerInput, VendorCase, VendorCaseInput, VendorCasePatch,
+    staff_only,
 };
 use crate::scope::Filter;
 use crate::util::{from_json, new_id, to_json};
@@ -85,7 +85,11 @@ fn time_from_row(r: &AnyRow) -> Result<TimeEntry> {
 // ---- links ----
 
 /// (from, to, kind) of a link given from `this` ticket's side.
-fn normalise<'a>(relation: &str, this: &'a str, other: &'a str) -> Result<(&'a str, &'a str, &'static str)> {
+fn normalise<'a>(
+    relation: &str,
+    this: &'a str,
+    other: &'a str,
+) -> Result<(&'a str, &'a str, &'static str)> {
     Ok(match relation {
         "problem" => (this, other, "problem"),
         "incident" => (other, this, "problem"),
@@ -116,8 +120,7 @@ fn relation_from(kind: &str, from_side: bool) -> &'static str {
 
 // ---- vendor cases ----
 
-const CASE_COLS: &str =
-    "id, ticket_id, customer_id, vendor, case_number, status, raised_at, raised_by, note, updated_at";
+const CASE_COLS: &str = "id, ticket_id, customer_id, vendor, case_number, status, raised_at, raised_by, note, updated_at";
 
 fn case_from_row(r: &AnyRow) -> Result<VendorCase> {
     Ok(VendorCase {
@@ -352,13 +355,26 @@ impl Store {
         )
         .await?;
         touch(&mut tx, &mut t).await?;
-        audit_record(&mut tx, "ticket.time", "time_entry", &e.id, &e.customer_id, None, &e).await?;
+        audit_record(
+            &mut tx,
+            "ticket.time",
+            "time_entry",
+            &e.id,
+            &e.customer_id,
+            None,
+            &e,
+        )
+        .await?;
         tx.commit().await?;
         Ok(e)
     }
 
     /// The ticket's time entries (staff only: effort is internal).
-    pub async fn list_time_entries(&self, scope: &Scope, ticket_id: &str) -> Result<Vec<TimeEntry>> {
+    pub async fn list_time_entries(
+        &self,
+        scope: &Scope,
+        ticket_id: &str,
+    ) -> Result<Vec<TimeEntry>> {
         let mut conn = self.pool.acquire().await?;
         let t = load(&mut conn, scope, ticket_id).await?;
         staff_only(scope)?;
@@ -417,7 +433,10 @@ impl Store {
         .await?
         .try_get(0)?;
         if reverse > 0 {
-            return Err(invalid("relation", "the tickets are already linked the other way round"));
+            return Err(invalid(
+                "relation",
+                "the tickets are already linked the other way round",
+            ));
         }
         let (from_customer, to_customer) = if from == t.id {
             (&t.customer_id, &o.customer_id)
@@ -469,13 +488,26 @@ impl Store {
             created_at: tx.now,
         };
         let record = serde_json::json!({"from": from, "to": to, "kind": kind});
-        audit_record(&mut tx, "ticket.link", "ticket_link", &id, &t.customer_id, None, &record).await?;
+        audit_record(
+            &mut tx,
+            "ticket.link",
+            "ticket_link",
+            &id,
+            &t.customer_id,
+            None,
+            &record,
+        )
+        .await?;
         tx.commit().await?;
         Ok(link)
     }
 
     /// Both ends of the ticket's links; a customer's user sees links to its own tickets only.
-    pub async fn list_ticket_links(&self, scope: &Scope, ticket_id: &str) -> Result<Vec<TicketLink>> {
+    pub async fn list_ticket_links(
+        &self,
+        scope: &Scope,
+        ticket_id: &str,
+    ) -> Result<Vec<TicketLink>> {
         let mut conn = self.pool.acquire().await?;
         let t = load(&mut conn, scope, ticket_id).await?;
         let rows = sqlx::query(
@@ -511,7 +543,12 @@ impl Store {
     }
 
     /// Remove a link (staff only); both timelines get the event.
-    pub async fn remove_ticket_link(&self, scope: &Scope, ticket_id: &str, link_id: &str) -> Result<()> {
+    pub async fn remove_ticket_link(
+        &self,
+        scope: &Scope,
+        ticket_id: &str,
+        link_id: &str,
+    ) -> Result<()> {
         staff_only(scope)?;
         let mut tx = self.write(scope).await?;
         let mut t = load(tx.conn(), scope, ticket_id).await?;
@@ -522,7 +559,8 @@ impl Store {
             .fetch_optional(tx.conn())
             .await?
             .ok_or(StoreError::NotFound)?;
-        let (from, to, kind): (String, String, String) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let (from, to, kind): (String, String, String) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
         let other_id = if from == t.id { &to } else { &from };
         let mut o = load(tx.conn(), scope, other_id).await?;
         sqlx::query("DELETE FROM ticket_links WHERE id = $1")
@@ -548,8 +586,15 @@ impl Store {
         touch(&mut tx, &mut o).await?;
         let record = serde_json::json!({"from": from, "to": to, "kind": kind});
         let before = serde_json::to_value(&record).unwrap_or_default();
-        tx.audit("ticket.unlink", "ticket_link", link_id, Some(&t.customer_id), Some(&before), None)
-            .await?;
+        tx.audit(
+            "ticket.unlink",
+            "ticket_link",
+            link_id,
+            Some(&t.customer_id),
+            Some(&before),
+            None,
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -591,23 +636,37 @@ impl Store {
         )
         .await?;
         touch(&mut tx, &mut t).await?;
-        audit_record(&mut tx, "vendor_case.raise", "vendor_case", &c.id, &c.customer_id, None, &c).await?;
+        audit_record(
+            &mut tx,
+            "vendor_case.raise",
+            "vendor_case",
+            &c.id,
+            &c.customer_id,
+            None,
+            &c,
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
 
     /// The ticket's vendor cases with their answers (staff only).
-    pub async fn list_vendor_cases(&self, scope: &Scope, ticket_id: &str) -> Result<Vec<VendorCase>> {
+    pub async fn list_vendor_cases(
+        &self,
+        scope: &Scope,
+        ticket_id: &str,
+    ) -> Result<Vec<VendorCase>> {
         let mut conn = self.pool.acquire().await?;
         let t = load(&mut conn, scope, ticket_id).await?;
         staff_only(scope)?;
-        let ids: Vec<String> = sqlx::query("SELECT id FROM vendor_cases WHERE ticket_id = $1 ORDER BY raised_at, id")
-            .bind(&t.id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, sqlx::Error>>()?;
+        let ids: Vec<String> =
+            sqlx::query("SELECT id FROM vendor_cases WHERE ticket_id = $1 ORDER BY raised_at, id")
+                .bind(&t.id)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, sqlx::Error>>()?;
         let mut out = vec![];
         for id in ids {
             out.push(load_case(&mut conn, &t, &id).await?);
@@ -666,7 +725,16 @@ impl Store {
         )
         .await?;
         touch(&mut tx, &mut t).await?;
-        audit_record(&mut tx, "vendor_case.answer", "vendor_case", &c.id, &c.customer_id, Some(&before), &c).await?;
+        audit_record(
+            &mut tx,
+            "vendor_case.answer",
+            "vendor_case",
+            &c.id,
+            &c.customer_id,
+            Some(&before),
+            &c,
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -695,7 +763,10 @@ impl Store {
                 ("answered" | "closed", "open") => reraised = true,
                 ("open" | "answered", "closed") => {}
                 (_, "answered") => {
-                    return Err(invalid("status", "a case becomes answered by recording the vendor's answer"));
+                    return Err(invalid(
+                        "status",
+                        "a case becomes answered by recording the vendor's answer",
+                    ));
                 }
                 _ => return Err(invalid("status", "must be open or closed")),
             }
@@ -721,7 +792,16 @@ impl Store {
         };
         append(&mut tx, &t, &event).await?;
         touch(&mut tx, &mut t).await?;
-        audit_record(&mut tx, "vendor_case.update", "vendor_case", &c.id, &c.customer_id, Some(&before), &c).await?;
+        audit_record(
+            &mut tx,
+            "vendor_case.update",
+            "vendor_case",
+            &c.id,
+            &c.customer_id,
+            Some(&before),
+            &c,
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -770,7 +850,16 @@ impl Store {
         )
         .await?;
         touch(&mut tx, &mut t).await?;
-        audit_record(&mut tx, "dispatch.create", "dispatch", &d.id, &d.customer_id, None, &d).await?;
+        audit_record(
+            &mut tx,
+            "dispatch.create",
+            "dispatch",
+            &d.id,
+            &d.customer_id,
+            None,
+            &d,
+        )
+        .await?;
         tx.commit().await?;
         Ok(d)
     }
@@ -842,7 +931,9 @@ impl Store {
                 (from, to) => {
                     return Err(invalid(
                         "status",
-                        format!("cannot go from {from} to {to} (planned → on_site → done, or cancelled)"),
+                        format!(
+                            "cannot go from {from} to {to} (planned → on_site → done, or cancelled)"
+                        ),
                     ));
                 }
             }
@@ -855,7 +946,9 @@ impl Store {
         }
         d.updated_at = tx.now;
         save_dispatch(&mut tx, &d, false).await?;
-        let note = (d.work_done != before.work_done).then(|| d.work_done.clone()).filter(|w| !w.is_empty());
+        let note = (d.work_done != before.work_done)
+            .then(|| d.work_done.clone())
+            .filter(|w| !w.is_empty());
         append(
             &mut tx,
             &t,
@@ -867,7 +960,16 @@ impl Store {
         )
         .await?;
         touch(&mut tx, &mut t).await?;
-        audit_record(&mut tx, "dispatch.update", "dispatch", &d.id, &d.customer_id, Some(&before), &d).await?;
+        audit_record(
+            &mut tx,
+            "dispatch.update",
+            "dispatch",
+            &d.id,
+            &d.customer_id,
+            Some(&before),
+            &d,
+        )
+        .await?;
         tx.commit().await?;
         Ok(d)
     }
