@@ -24,6 +24,8 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// Log format: `text` or `json`.
     pub log_format: String,
+    /// Largest ticket attachment accepted, in bytes (a request is capped at 32 MiB anyway).
+    pub attachment_max_bytes: i64,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             session_hours: 12,
             login_max_failures: 5,
             log_format: "text".into(),
+            attachment_max_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -2,9 +2,11 @@
 //! from the handlers' annotations.
 mod assets;
 mod audit;
+mod catalog;
 mod contracts;
 mod customers;
 mod people;
+pub(crate) mod ticket_work;
 mod tickets;
 
 use crate::error::ApiError;
@@ -42,7 +44,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(contracts::routes())
-        .merge(tickets::routes());
+        .merge(tickets::routes())
+        .merge(ticket_work::routes())
+        .merge(catalog::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
