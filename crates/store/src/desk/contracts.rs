@@ -192,8 +192,12 @@ impl Store {
         let before = self.get_contract(scope, id).await?;
         staff_only(scope)?;
         let mut c = before.clone();
+        // Services are checked when they change (older contracts may predate the catalog).
+        let services_given = input.services.is_some();
         c.apply(input)?;
-        self.resolve_services(&mut c.services, &c.starts_on).await?;
+        if services_given {
+            self.resolve_services(&mut c.services, &c.starts_on).await?;
+        }
         let mut tx = self.write(scope).await?;
         c.updated_at = tx.now;
         save(&mut tx, &c, false).await?;

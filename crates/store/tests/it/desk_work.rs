@@ -949,6 +949,33 @@ on_both!(
             ),
             "services"
         );
+        // A service leaving the catalog does not block other changes to a contract that has it.
+        let reception = menu.iter().find(|c| c.code == "reception").unwrap();
+        s.update_catalog_service(
+            &staff(),
+            &reception.id,
+            CatalogInput {
+                active: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let renamed = s
+            .update_contract(
+                &staff(),
+                &k.id,
+                ContractInput {
+                    name: Some("Gold+".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (renamed.name.as_str(), renamed.services.len()),
+            ("Gold+", 3)
+        );
         // Renewal: 30 days left with 60 days' notice is due; a contract with 10 days' notice is not.
         let globex = customer(s, "Globex").await;
         s.create_contract(
@@ -966,7 +993,7 @@ on_both!(
         let due = s.contracts_due_for_renewal(&staff(), today).await.unwrap();
         assert_eq!(
             due.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
-            ["Gold"]
+            ["Gold+"]
         );
         assert_eq!(due[0].days_left, 30);
         assert_eq!(
