@@ -263,7 +263,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("w_billable", "Billable", "請求対象"),
     ("w_minutes", "Minutes", "分"),
     ("w_log_time", "Log time", "記録"),
-    ("catalog", "Service catalog", "サービスカタログ"),
+    ("catalog_nav", "Service catalog", "サービスカタログ"),
     ("catalog_title", "Service catalog", "サービスカタログ"),
     (
         "catalog_help",
