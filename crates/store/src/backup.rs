@@ -26,8 +26,16 @@ const TABLES: &[&str] = &[
     "ticket_counters",
     "ticket_text",
     "desk_firings",
+    "desk_jobs_done",
     "escalation_rules",
     "notifications",
+    "ticket_attachments",
+    "ticket_time_entries",
+    "ticket_links",
+    "vendor_cases",
+    "vendor_answers",
+    "dispatches",
+    "service_catalog",
     "audit_log",
     "audit_head",
 ];
@@ -177,8 +185,9 @@ impl Store {
                     .iter()
                     .map(|c| here.iter().any(|(n, i)| n == c && *i))
                     .collect();
-                if table == "audit_head" {
-                    sqlx::query("DELETE FROM audit_head")
+                // Tables a fresh database seeds itself are replaced by the backup's rows.
+                if table == "audit_head" || table == "service_catalog" {
+                    sqlx::query(&format!("DELETE FROM {table}"))
                         .execute(&mut *tx)
                         .await?;
                 }

@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0013_ticket_text_gin.postgres.sql"),
         Some(Backend::Postgres),
     ),
+    (10, include_str!("../migrations/0010_desk_work.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -7,6 +7,7 @@ mod calendar;
 mod cli;
 mod desk;
 mod desk_browser;
+mod desk_work;
 mod logs;
 mod scan;
 mod support;

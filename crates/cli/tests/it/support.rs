@@ -43,8 +43,27 @@ impl Server {
 
     /// Start on `data_dir`, or on `database_url` when given.
     pub fn start_with(data_dir: &Path, database_url: Option<&str>) -> Server {
+        Server::start_with_env(data_dir, database_url, &[])
+    }
+
+    /// Start on a fresh SQLite data dir with extra `ONESTOP_*` settings in the environment.
+    pub fn start_env(env: &[(&str, &str)]) -> Server {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let mut s = Server::start_with_env(&dir, None, env);
+        s._tmp = Some(tmp);
+        s
+    }
+
+    /// Like [`Server::start_with`], with extra environment variables.
+    pub fn start_with_env(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Server {
         let port = free_port();
         let mut cmd = Command::new(bin());
+        cmd.envs(env.iter().copied());
         cmd.args([
             "serve",
             "--listen",

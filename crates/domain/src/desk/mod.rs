@@ -202,6 +202,73 @@ pub enum DeskEvent {
         action: String,
         detail: String,
     },
+    /// A file was attached; customers see public attachments only.
+    AttachmentAdded {
+        attachment: String,
+        filename: String,
+        size: i64,
+        visibility: Visibility,
+    },
+    /// Work time was logged (internal).
+    TimeLogged {
+        entry: String,
+        user: String,
+        minutes: i64,
+        billable: bool,
+    },
+    /// The ticket was linked to another; `relation` reads from this ticket's side
+    /// (`problem`, `incident`, `duplicate_of`, `duplicated_by`, `parent`, `child`).
+    Linked {
+        link: String,
+        relation: String,
+        other: String,
+        number: String,
+        /// The other ticket belongs to another customer (hidden from customers).
+        #[serde(default)]
+        cross_customer: bool,
+    },
+    /// A link was removed.
+    Unlinked {
+        link: String,
+        relation: String,
+        other: String,
+        number: String,
+        #[serde(default)]
+        cross_customer: bool,
+    },
+    /// A case was raised with a vendor (starts the vendor clock; internal).
+    VendorRaised {
+        case: String,
+        vendor: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        case_number: Option<String>,
+    },
+    /// The vendor answered (stops the vendor clock; internal).
+    VendorAnswered {
+        case: String,
+        vendor: String,
+        answer: String,
+    },
+    /// A vendor case's status or number changed (internal).
+    VendorCaseChanged {
+        case: String,
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        case_number: Option<String>,
+    },
+    /// A field visit was planned.
+    DispatchPlanned {
+        dispatch: String,
+        engineer: String,
+        planned_at: i64,
+    },
+    /// A field visit changed (status, arrival, work done, parts).
+    DispatchChanged {
+        dispatch: String,
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 impl DeskEvent {
@@ -218,6 +285,15 @@ impl DeskEvent {
             DeskEvent::SlaWarning { .. } => "sla_warning",
             DeskEvent::SlaBreached { .. } => "sla_breached",
             DeskEvent::Escalated { .. } => "escalated",
+            DeskEvent::AttachmentAdded { .. } => "attachment_added",
+            DeskEvent::TimeLogged { .. } => "time_logged",
+            DeskEvent::Linked { .. } => "linked",
+            DeskEvent::Unlinked { .. } => "unlinked",
+            DeskEvent::VendorRaised { .. } => "vendor_raised",
+            DeskEvent::VendorAnswered { .. } => "vendor_answered",
+            DeskEvent::VendorCaseChanged { .. } => "vendor_case_changed",
+            DeskEvent::DispatchPlanned { .. } => "dispatch_planned",
+            DeskEvent::DispatchChanged { .. } => "dispatch_changed",
         }
     }
 
@@ -236,8 +312,17 @@ impl DeskEvent {
             DeskEvent::PriorityChanged { to, .. } => Some(EventKind::PriorityChanged(*to)),
             DeskEvent::ContractChanged { to } => Some(EventKind::ContractChanged(to.clone())),
             DeskEvent::FirstResponse => Some(EventKind::FirstResponse),
+            DeskEvent::VendorRaised { .. } => Some(EventKind::VendorEscalated),
+            DeskEvent::VendorAnswered { .. } => Some(EventKind::VendorAnswered),
             DeskEvent::Comment { .. }
             | DeskEvent::FieldChanged { .. }
+            | DeskEvent::AttachmentAdded { .. }
+            | DeskEvent::TimeLogged { .. }
+            | DeskEvent::Linked { .. }
+            | DeskEvent::Unlinked { .. }
+            | DeskEvent::VendorCaseChanged { .. }
+            | DeskEvent::DispatchPlanned { .. }
+            | DeskEvent::DispatchChanged { .. }
             | DeskEvent::SlaWarning { .. }
             | DeskEvent::SlaBreached { .. }
             | DeskEvent::Escalated { .. } => None,
@@ -246,14 +331,19 @@ impl DeskEvent {
 
     /// True when a customer's user may see this event on the timeline.
     pub fn customer_visible(&self) -> bool {
-        !matches!(
-            self,
-            DeskEvent::Comment {
-                visibility: Visibility::Internal,
-                ..
-            } | DeskEvent::Escalated { .. }
-                | DeskEvent::SlaWarning { .. }
-        )
+        match self {
+            DeskEvent::Comment { visibility, .. }
+            | DeskEvent::AttachmentAdded { visibility, .. } => *visibility == Visibility::Public,
+            DeskEvent::Linked { cross_customer, .. }
+            | DeskEvent::Unlinked { cross_customer, .. } => !cross_customer,
+            DeskEvent::TimeLogged { .. }
+            | DeskEvent::VendorRaised { .. }
+            | DeskEvent::VendorAnswered { .. }
+            | DeskEvent::VendorCaseChanged { .. }
+            | DeskEvent::SlaWarning { .. }
+            | DeskEvent::Escalated { .. } => false,
+            _ => true,
+        }
     }
 }
 
@@ -338,6 +428,57 @@ mod tests {
         assert_eq!(
             DeskEvent::FirstResponse.to_sla(),
             Some(EventKind::FirstResponse)
+        );
+    }
+
+    #[test]
+    fn work_records_map_to_the_vendor_clock_and_hide_internal_work() {
+        let raised = DeskEvent::VendorRaised {
+            case: "c1".into(),
+            vendor: "Oracle".into(),
+            case_number: Some("SR-1".into()),
+        };
+        assert_eq!(raised.to_sla(), Some(EventKind::VendorEscalated));
+        assert!(!raised.customer_visible());
+        let answered = DeskEvent::VendorAnswered {
+            case: "c1".into(),
+            vendor: "Oracle".into(),
+            answer: "apply patch 123".into(),
+        };
+        assert_eq!(answered.to_sla(), Some(EventKind::VendorAnswered));
+        let json = serde_json::to_string(&answered).unwrap();
+        assert!(json.contains("\"kind\":\"vendor_answered\""), "{json}");
+        assert_eq!(serde_json::from_str::<DeskEvent>(&json).unwrap(), answered);
+        let internal_file = DeskEvent::AttachmentAdded {
+            attachment: "a".into(),
+            filename: "dump.txt".into(),
+            size: 1,
+            visibility: Visibility::Internal,
+        };
+        assert!(!internal_file.customer_visible());
+        assert_eq!(internal_file.to_sla(), None);
+        let time = DeskEvent::TimeLogged {
+            entry: "e".into(),
+            user: "ce1".into(),
+            minutes: 30,
+            billable: true,
+        };
+        assert!(!time.customer_visible());
+        let link = |cross_customer| DeskEvent::Linked {
+            link: "l".into(),
+            relation: "problem".into(),
+            other: "t2".into(),
+            number: "PRB-2026-000001".into(),
+            cross_customer,
+        };
+        assert!(link(false).customer_visible() && !link(true).customer_visible());
+        assert!(
+            DeskEvent::DispatchPlanned {
+                dispatch: "d".into(),
+                engineer: "ce1".into(),
+                planned_at: 0
+            }
+            .customer_visible()
         );
     }
 }

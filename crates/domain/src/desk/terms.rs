@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 pub struct SlaTerms {
     pub first_response: u32,
     pub resolution: u32,
+    /// Budget for a vendor's answer to an escalation; `None` takes the provider default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<u32>,
 }
 
 /// Budgets per priority, as stored on a contract; priorities left out take the provider's
@@ -22,18 +25,29 @@ pub struct SlaTerms {
 pub struct SlaTable(pub BTreeMap<Priority, SlaTerms>);
 
 impl SlaTable {
-    /// The provider's default: critical 30/240, high 60/480, medium 240/1440, low 480/2880.
+    /// The provider's default: critical 30/240, high 60/480, medium 240/1440, low 480/2880;
+    /// a vendor's answer within 120, 240, 480 and 960 minutes.
     pub fn provider_default() -> SlaTable {
-        let t = |first_response, resolution| SlaTerms {
+        let t = |first_response, resolution, vendor| SlaTerms {
             first_response,
             resolution,
+            vendor: Some(vendor),
         };
         SlaTable(BTreeMap::from([
-            (Priority::Critical, t(30, 240)),
-            (Priority::High, t(60, 480)),
-            (Priority::Medium, t(240, 1440)),
-            (Priority::Low, t(480, 2880)),
+            (Priority::Critical, t(30, 240, 120)),
+            (Priority::High, t(60, 480, 240)),
+            (Priority::Medium, t(240, 1440, 480)),
+            (Priority::Low, t(480, 2880, 960)),
         ]))
+    }
+
+    /// The vendor-escalation budget for `p`: this table's, else the provider default's.
+    pub fn vendor_minutes(&self, p: Priority) -> u32 {
+        self.0
+            .get(&p)
+            .and_then(|t| t.vendor)
+            .or_else(|| Self::provider_default().0[&p].vendor)
+            .unwrap_or(480)
     }
 
     /// The terms for `p`: this table's, else the provider default's.
@@ -47,7 +61,7 @@ impl SlaTable {
     /// A message naming the first budget that is zero.
     pub fn check(&self) -> Result<(), String> {
         for (p, t) in &self.0 {
-            if t.first_response == 0 || t.resolution == 0 {
+            if t.first_response == 0 || t.resolution == 0 || t.vendor == Some(0) {
                 return Err(format!(
                     "{}: budgets must be at least one minute",
                     super::priority_str(*p)
@@ -61,7 +75,7 @@ impl SlaTable {
 const CALENDAR: &str = "contract";
 
 /// The SLA policy of one ticket: `table`'s budgets in `calendar`; resolution pauses while the
-/// ticket waits for the customer.
+/// ticket waits for the customer. The vendor clock (raised → answered) never pauses.
 pub fn policy_for(table: &SlaTable, calendar: Calendar) -> SlaPolicy {
     let mut policy = SlaPolicy::new().with_calendar(CALENDAR, calendar);
     let waiting = PauseOn::NONE.with(Status::Pending(PendingReason::WaitingCustomer));
@@ -82,7 +96,13 @@ pub fn policy_for(table: &SlaTable, calendar: Calendar) -> SlaPolicy {
             .with_target(
                 Target::new(TargetKind::Resolution, p, terms.resolution, CALENDAR)
                     .paused_on(waiting),
-            );
+            )
+            .with_target(Target::new(
+                TargetKind::VendorEscalation,
+                p,
+                table.vendor_minutes(p),
+                CALENDAR,
+            ));
     }
     policy
 }
@@ -114,7 +134,8 @@ pub struct SlaAction {
     pub at: Instant,
 }
 
-/// A ticket's first-response and resolution clocks.
+/// A ticket's first-response and resolution clocks, and the vendor clock while the ticket
+/// has (had) a vendor escalation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlaSummary {
     pub first_response: Option<ClockView>,
@@ -122,6 +143,8 @@ pub struct SlaSummary {
     /// The next instant at which a running clock reaches its warning or its breach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_action: Option<Instant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<ClockView>,
 }
 
 impl SlaSummary {
@@ -130,6 +153,7 @@ impl SlaSummary {
         [
             ("first_response", &self.first_response),
             ("resolution", &self.resolution),
+            ("vendor", &self.vendor),
         ]
         .into_iter()
         .filter_map(|(n, c)| c.as_ref().map(|c| (n, c)))
@@ -233,6 +257,7 @@ pub fn compute_summary(
         first_response: view(TargetKind::FirstResponse),
         resolution: view(TargetKind::Resolution),
         next_action: report.next_action,
+        vendor: view(TargetKind::VendorEscalation),
     })
 }
 
@@ -310,6 +335,7 @@ mod tests {
             SlaTerms {
                 first_response: 15,
                 resolution: 120,
+                vendor: None,
             },
         );
         assert_eq!(table.terms(Priority::High).first_response, 15);
@@ -322,8 +348,43 @@ mod tests {
             SlaTerms {
                 first_response: 0,
                 resolution: 1,
+                vendor: None,
             },
         );
         assert!(table.check().unwrap_err().starts_with("low"));
+    }
+
+    #[test]
+    fn the_vendor_clock_runs_from_raise_to_answer() {
+        let mut table = SlaTable::default();
+        table.0.insert(
+            Priority::High,
+            SlaTerms {
+                first_response: 60,
+                resolution: 480,
+                vendor: Some(90),
+            },
+        );
+        assert_eq!(table.vendor_minutes(Priority::High), 90);
+        assert_eq!(table.vendor_minutes(Priority::Low), 960);
+        let policy = policy_for(&table, Calendar::always());
+        let mut h = vec![opened(Priority::High)];
+        assert_eq!(compute_summary(&h, &policy, at(5)).unwrap().vendor, None);
+        h.push(TicketEvent::new(at(10), EventKind::VendorEscalated));
+        let v = compute_summary(&h, &policy, at(20))
+            .unwrap()
+            .vendor
+            .unwrap();
+        assert_eq!((v.state.as_str(), v.due), ("running", Some(at(100))));
+        h.push(TicketEvent::new(at(70), EventKind::VendorAnswered));
+        let v = compute_summary(&h, &policy, at(200))
+            .unwrap()
+            .vendor
+            .unwrap();
+        assert_eq!((v.state.as_str(), v.used_minutes), ("met", 60));
+        let json = serde_json::to_string(&table).unwrap();
+        assert!(json.contains(r#""vendor":90"#), "{json}");
+        table.0.get_mut(&Priority::High).unwrap().vendor = Some(0);
+        assert!(table.check().is_err());
     }
 }

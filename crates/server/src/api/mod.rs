@@ -2,11 +2,13 @@
 //! from the handlers' annotations.
 mod assets;
 mod audit;
+mod catalog;
 mod contacts;
 mod contracts;
 mod customers;
 mod desk;
 mod people;
+pub(crate) mod ticket_work;
 mod tickets;
 
 use crate::error::ApiError;
@@ -46,7 +48,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(contracts::routes())
         .merge(tickets::routes())
         .merge(contacts::routes())
-        .merge(desk::routes());
+        .merge(desk::routes())
+        .merge(ticket_work::routes())
+        .merge(catalog::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

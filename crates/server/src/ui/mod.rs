@@ -2,6 +2,7 @@
 mod admin;
 mod contacts;
 mod desk;
+pub mod desk_work;
 mod i18n;
 mod registry;
 mod session;
@@ -92,6 +93,35 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
+        .route(
+            "/tickets/{id}/attachments",
+            post(desk_work::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/tickets/{id}/time", post(desk_work::add_time))
+        .route("/tickets/{id}/links", post(desk_work::add_link))
+        .route(
+            "/tickets/{id}/links/{link_id}/delete",
+            post(desk_work::remove_link),
+        )
+        .route("/tickets/{id}/vendor-cases", post(desk_work::raise_vendor))
+        .route(
+            "/tickets/{id}/vendor-cases/{case_id}",
+            post(desk_work::update_vendor),
+        )
+        .route(
+            "/tickets/{id}/vendor-cases/{case_id}/answers",
+            post(desk_work::answer_vendor),
+        )
+        .route("/tickets/{id}/dispatches", post(desk_work::create_dispatch))
+        .route(
+            "/tickets/{id}/dispatches/{dispatch_id}",
+            post(desk_work::update_dispatch),
+        )
+        .route(
+            "/catalog",
+            get(desk_work::catalog).post(desk_work::create_catalog),
+        )
+        .route("/catalog/{id}", post(desk_work::update_catalog))
         .route(
             "/static/app.css",
             get(|| async {

@@ -91,22 +91,7 @@ impl Contract {
             self.critical_procedure = p;
         }
         if let Some(services) = i.services {
-            for s in &services {
-                if s.service.trim().is_empty() {
-                    return Err(
-                        ValidationError::new("services", "every service needs a name").into(),
-                    );
-                }
-                if !s.rrule.trim().to_uppercase().starts_with("FREQ=")
-                    && !s.rrule.trim().to_uppercase().starts_with("RRULE:FREQ=")
-                {
-                    return Err(ValidationError::new(
-                        "services",
-                        format!("`{}` is not an RRULE (FREQ=…)", s.rrule),
-                    )
-                    .into());
-                }
-            }
+            // Checked against the catalog by `Store::resolve_services` before saving.
             self.services = services;
         }
         Ok(())
@@ -153,6 +138,7 @@ impl Store {
             updated_at: 0,
         };
         c.apply(input)?;
+        self.resolve_services(&mut c.services, &c.starts_on).await?;
         let mut tx = self.write(scope).await?;
         c.created_at = tx.now;
         c.updated_at = tx.now;
@@ -206,7 +192,12 @@ impl Store {
         let before = self.get_contract(scope, id).await?;
         staff_only(scope)?;
         let mut c = before.clone();
+        // Services are checked when they change (older contracts may predate the catalog).
+        let services_given = input.services.is_some();
         c.apply(input)?;
+        if services_given {
+            self.resolve_services(&mut c.services, &c.starts_on).await?;
+        }
         let mut tx = self.write(scope).await?;
         c.updated_at = tx.now;
         save(&mut tx, &c, false).await?;

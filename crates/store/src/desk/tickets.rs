@@ -250,6 +250,15 @@ pub(super) async fn finish(
     .await
 }
 
+/// Mark the ticket changed by a work record (whose own audit entry covers it): bump
+/// `updated_at`, recompute the clocks as of the transaction, store.
+pub(super) async fn touch(tx: &mut WriteTx, t: &mut Ticket) -> Result<()> {
+    t.updated_at = tx.now;
+    let now = tx.now;
+    t.sla = sla_at(tx.conn(), t, now).await?;
+    save(tx, t, false).await
+}
+
 /// The next number of `kind` in the transaction's year.
 async fn next_number(tx: &mut WriteTx, kind: TicketType) -> Result<String> {
     let year = instant(tx.now).year();

@@ -7,8 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractService {
+    /// The code of an active service of the catalog (`GET /api/v1/catalog`).
     pub service: String,
-    /// An iCalendar RRULE, e.g. `FREQ=MONTHLY;BYMONTHDAY=1`.
+    /// An RFC 5545 RRULE, e.g. `FREQ=MONTHLY;BYMONTHDAY=1`; empty takes the catalog's default
+    /// frequency (and stays empty for services without one).
+    #[serde(default)]
     pub rrule: String,
     #[serde(default)]
     #[schema(value_type = Object)]

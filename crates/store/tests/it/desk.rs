@@ -561,7 +561,7 @@ on_both!(contract_terms_drive_the_clocks, |f: Fresh| async move {
                 name: Some("Platinum".into()),
                 sla: Some(serde_json::from_value(sla).unwrap()),
                 services: Some(vec![ContractService {
-                    service: "monthly_report".into(),
+                    service: "log_diagnosis".into(),
                     rrule: "FREQ=MONTHLY;BYMONTHDAY=1".into(),
                     params: serde_json::json!({}),
                 }]),

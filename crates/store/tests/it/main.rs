@@ -3,4 +3,5 @@
 mod conformance;
 mod desk;
 mod desk_queue;
+mod desk_work;
 mod support;
