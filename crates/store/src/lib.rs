@@ -10,6 +10,7 @@ mod db;
 mod desk;
 mod error;
 mod migrate;
+mod monitoring;
 mod people;
 mod registry;
 mod scope;
@@ -29,6 +30,7 @@ pub use registry::{
     CustomerInput, CustomerQuery, Expiry, ImpactReport, ImpactedAsset, Page, Relation, Site,
     SiteInput,
 };
+pub use monitoring::*;
 pub use scope::Scope;
 pub use util::{new_id, now_ms};
 

@@ -6,6 +6,7 @@ mod relations;
 mod types;
 
 pub use csv_io::{CSV_COLUMNS, CsvErrors};
+pub(crate) use assets::{ASSET_COLS, asset_from_row, insert_assets};
 pub(crate) use customers::{order_by, page_bounds};
 
 pub use types::*;
