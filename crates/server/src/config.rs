@@ -24,6 +24,16 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// Log format: `text` or `json`.
     pub log_format: String,
+    /// Monitoring: seconds between compactions of received batches into chunks.
+    pub monitor_compact_secs: i64,
+    /// Monitoring: seconds between alert evaluations.
+    pub monitor_alert_secs: i64,
+    /// Monitoring: a host is `down` after this many seconds without a batch.
+    pub monitor_down_secs: i64,
+    /// Monitoring retention in days: raw samples, minute and hour rollups.
+    pub monitor_raw_days: i64,
+    pub monitor_minute_days: i64,
+    pub monitor_hour_days: i64,
 }
 
 impl Default for Settings {
@@ -38,6 +48,12 @@ impl Default for Settings {
             session_hours: 12,
             login_max_failures: 5,
             log_format: "text".into(),
+            monitor_compact_secs: 15,
+            monitor_alert_secs: 30,
+            monitor_down_secs: 120,
+            monitor_raw_days: 14,
+            monitor_minute_days: 90,
+            monitor_hour_days: 5 * 365,
         }
     }
 }

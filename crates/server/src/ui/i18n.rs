@@ -195,6 +195,28 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "You see your organization's data only.",
         "自組織のデータのみ表示されます。",
     ),
+    ("hosts", "Hosts", "ホスト"),
+    ("host", "Host", "ホスト"),
+    ("last_seen", "Last seen", "最終受信"),
+    ("up", "up", "稼働"),
+    ("down", "down", "停止"),
+    ("never", "no data yet", "未受信"),
+    ("firing_alerts", "Firing alerts", "発生中のアラート"),
+    ("alerts", "Alerts", "アラート"),
+    ("alert_rule", "Rule", "ルール"),
+    ("severity", "Severity", "重要度"),
+    ("value", "Value", "値"),
+    ("since", "Since", "発生時刻"),
+    ("incident", "Incident", "インシデント"),
+    ("state", "State", "状態"),
+    ("no_hosts", "No host is enrolled yet.", "登録済みのホストはありません。"),
+    ("enroll_host", "Enroll a host", "ホストの登録"),
+    ("create_enrollment_token", "Create enrollment token", "登録トークンを発行"),
+    (
+        "enrollment_token_once",
+        "The token is shown only now; it works once, for one day.",
+        "トークンは今だけ表示されます。1回限り、1日有効です。",
+    ),
 ];
 
 impl T {

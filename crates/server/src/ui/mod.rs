@@ -1,6 +1,7 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
 mod admin;
 mod i18n;
+mod monitoring;
 mod registry;
 mod session;
 
@@ -58,6 +59,9 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
+        .route("/hosts", get(monitoring::hosts))
+        .route("/hosts/enrollment-tokens", post(monitoring::create_token))
+        .route("/hosts/{id}", get(monitoring::host))
         .route(
             "/static/app.css",
             get(|| async {
