@@ -43,8 +43,19 @@ impl Server {
 
     /// Start on `data_dir`, or on `database_url` when given.
     pub fn start_with(data_dir: &Path, database_url: Option<&str>) -> Server {
-        let port = free_port();
+        Server::start_on(data_dir, database_url, free_port(), &[])
+    }
+
+    /// Start on a given port with extra `ONESTOP_*` environment settings (a restart on the
+    /// same port looks like the same server to clients).
+    pub fn start_on(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        port: u16,
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut cmd = Command::new(bin());
+        cmd.envs(env.iter().copied());
         cmd.args([
             "serve",
             "--listen",
