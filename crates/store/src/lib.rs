@@ -24,13 +24,13 @@ pub use desk::{
     TicketEventRecord, TicketInput, TicketPatch, TicketQuery, TransitionInput,
 };
 pub use error::StoreError;
+pub use monitoring::*;
 pub use people::{ApiToken, NewUser, Session, Team, User};
 pub use registry::{
     Asset, AssetInput, AssetQuery, CSV_COLUMNS, Contact, ContactInput, CsvErrors, Customer,
     CustomerInput, CustomerQuery, Expiry, ImpactReport, ImpactedAsset, Page, Relation, Site,
     SiteInput,
 };
-pub use monitoring::*;
 pub use scope::Scope;
 pub use util::{new_id, now_ms};
 

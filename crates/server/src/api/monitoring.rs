@@ -85,7 +85,10 @@ async fn enroll(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
-            format!("unsupported protocol version {} (this server speaks up to {PROTOCOL_VERSION})", req.version),
+            format!(
+                "unsupported protocol version {} (this server speaks up to {PROTOCOL_VERSION})",
+                req.version
+            ),
         ));
     }
     let os = req.os.pretty_name.clone().unwrap_or_else(|| {
@@ -156,8 +159,14 @@ async fn create_enrollment_token(
 ) -> ApiResult<(StatusCode, Json<NewEnrollmentToken>)> {
     auth.require_staff()?;
     let ttl = req.ttl_secs.unwrap_or(86_400).saturating_mul(1000);
-    let (info, token) = s.store.create_enrollment_token(&auth.scope, &id, ttl).await?;
-    Ok((StatusCode::CREATED, Json(NewEnrollmentToken { token, info })))
+    let (info, token) = s
+        .store
+        .create_enrollment_token(&auth.scope, &id, ttl)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewEnrollmentToken { token, info }),
+    ))
 }
 
 /// Monitored hosts with their status (last seen, up or down).
@@ -168,7 +177,11 @@ async fn list_hosts(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Vec
 }
 
 #[utoipa::path(get, path = "/hosts/{id}", responses((status = 200, body = Host), (status = 404)))]
-async fn get_host(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Host>> {
+async fn get_host(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Host>> {
     let down = s.settings.monitor_down_secs * 1000;
     Ok(Json(s.store.get_host(&auth.scope, &id, down).await?))
 }
@@ -202,7 +215,11 @@ pub struct SeriesAnswer {
 }
 
 fn invalid(field: &str, msg: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{field}: {msg}"))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        format!("{field}: {msg}"),
+    )
 }
 
 /// Parse a time: RFC 3339 or Unix milliseconds.
@@ -223,7 +240,9 @@ pub fn parse_step(v: &str) -> Result<i64, ApiError> {
         Some((i, _)) => (&v[..i], &v[i..]),
         None => (v, "s"),
     };
-    let n: i64 = num.parse().map_err(|_| invalid("step", "expected e.g. 30s, 5m, 1h"))?;
+    let n: i64 = num
+        .parse()
+        .map_err(|_| invalid("step", "expected e.g. 30s, 5m, 1h"))?;
     let unit_ms = match unit {
         "ms" => 1,
         "s" => 1000,
@@ -267,20 +286,52 @@ async fn series(
         Some(t) => parse_time("from", t)?,
         None => to - 3_600_000,
     };
-    let step = p.step.as_deref().map(parse_step).transpose()?.unwrap_or(60_000);
+    let step = p
+        .step
+        .as_deref()
+        .map(parse_step)
+        .transpose()?
+        .unwrap_or(60_000);
     let agg = p
         .agg
         .as_deref()
-        .map(|a| a.parse::<onestop_tsdb::Agg>().map_err(|m| invalid("agg", &m)))
+        .map(|a| {
+            a.parse::<onestop_tsdb::Agg>()
+                .map_err(|m| invalid("agg", &m))
+        })
         .transpose()?;
-    let labels = p.labels.as_deref().map(parse_labels).transpose()?.unwrap_or_default();
+    let labels = p
+        .labels
+        .as_deref()
+        .map(parse_labels)
+        .transpose()?
+        .unwrap_or_default();
     let Some(name) = p.name.filter(|n| !n.is_empty()) else {
         let available = s.store.host_series(&auth.scope, &id, None).await?;
-        return Ok(Json(SeriesAnswer { from, to, step, series: vec![], available }));
+        return Ok(Json(SeriesAnswer {
+            from,
+            to,
+            step,
+            series: vec![],
+            available,
+        }));
     };
-    let q = SeriesQuery { name, labels, from_ms: from, to_ms: to, step_ms: step, agg };
+    let q = SeriesQuery {
+        name,
+        labels,
+        from_ms: from,
+        to_ms: to,
+        step_ms: step,
+        agg,
+    };
     let series = s.store.query_series(&auth.scope, &id, &q).await?;
-    Ok(Json(SeriesAnswer { from, to, step, series, available: vec![] }))
+    Ok(Json(SeriesAnswer {
+        from,
+        to,
+        step,
+        series,
+        available: vec![],
+    }))
 }
 
 #[utoipa::path(get, path = "/alert-rules", responses((status = 200, body = Vec<AlertRule>)))]
@@ -296,7 +347,10 @@ async fn create_rule(
     auth: Auth,
     Body(input): Body<AlertRuleInput>,
 ) -> ApiResult<(StatusCode, Json<AlertRule>)> {
-    Ok((StatusCode::CREATED, Json(s.store.create_alert_rule(&auth.scope, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(s.store.create_alert_rule(&auth.scope, input).await?),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -308,14 +362,29 @@ pub struct AlertParams {
 
 /// Alerts: the state of each (rule, host) pair and the incident it opened.
 #[utoipa::path(get, path = "/alerts", params(AlertParams), responses((status = 200, body = Vec<Alert>)))]
-async fn list_alerts(State(s): State<AppState>, auth: Auth, Q(p): Q<AlertParams>) -> ApiResult<Json<Vec<Alert>>> {
-    Ok(Json(s.store.list_alerts(&auth.scope, p.state.as_deref(), p.host_id.as_deref()).await?))
+async fn list_alerts(
+    State(s): State<AppState>,
+    auth: Auth,
+    Q(p): Q<AlertParams>,
+) -> ApiResult<Json<Vec<Alert>>> {
+    Ok(Json(
+        s.store
+            .list_alerts(&auth.scope, p.state.as_deref(), p.host_id.as_deref())
+            .await?,
+    ))
 }
 
 /// Maintenance windows not yet over.
 #[utoipa::path(get, path = "/maintenance-windows", responses((status = 200, body = Vec<MaintenanceWindow>)))]
-async fn list_maintenance(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<MaintenanceWindow>>> {
-    Ok(Json(s.store.list_maintenance(&auth.scope, onestop_store::now_ms()).await?))
+async fn list_maintenance(
+    State(s): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<MaintenanceWindow>>> {
+    Ok(Json(
+        s.store
+            .list_maintenance(&auth.scope, onestop_store::now_ms())
+            .await?,
+    ))
 }
 
 /// Silence a customer's (or one host's) alerts for a while (staff).
@@ -325,7 +394,10 @@ async fn create_maintenance(
     auth: Auth,
     Body(input): Body<MaintenanceInput>,
 ) -> ApiResult<(StatusCode, Json<MaintenanceWindow>)> {
-    Ok((StatusCode::CREATED, Json(s.store.create_maintenance(&auth.scope, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(s.store.create_maintenance(&auth.scope, input).await?),
+    ))
 }
 
 #[cfg(test)]
@@ -339,7 +411,10 @@ mod tests {
         assert_eq!(parse_step("2").unwrap(), 2000);
         assert!(parse_step("0s").is_err() && parse_step("5x").is_err() && parse_step("").is_err());
         assert_eq!(parse_time("t", "1700000000000").unwrap(), 1_700_000_000_000);
-        assert_eq!(parse_time("t", "2023-11-14T22:13:20Z").unwrap(), 1_700_000_000_000);
+        assert_eq!(
+            parse_time("t", "2023-11-14T22:13:20Z").unwrap(),
+            1_700_000_000_000
+        );
         assert!(parse_time("t", "yesterday").is_err());
         let l = parse_labels("mode=idle, cpu=0").unwrap();
         assert_eq!(l.get("cpu").map(String::as_str), Some("0"));

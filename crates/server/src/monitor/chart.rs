@@ -38,8 +38,13 @@ pub fn human(v: f64) -> String {
 
 /// Render `series` (label, points) over `[from, to]` with a title. Times are UTC labels.
 pub fn svg(title: &str, series: &[(String, Vec<(i64, f64)>)], from: i64, to: i64) -> String {
-    let vals = series.iter().flat_map(|s| s.1.iter().map(|p| p.1)).filter(|v| v.is_finite());
-    let (mut lo, mut hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+    let vals = series
+        .iter()
+        .flat_map(|s| s.1.iter().map(|p| p.1))
+        .filter(|v| v.is_finite());
+    let (mut lo, mut hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+        (l.min(v), h.max(v))
+    });
     if !lo.is_finite() {
         (lo, hi) = (0.0, 1.0);
     }
@@ -119,7 +124,12 @@ mod tests {
 
     #[test]
     fn draws_escaped_lines() {
-        let s = svg("cpu <busy>", &[("a&b".into(), vec![(0, 1.0), (10, 3.0)])], 0, 10);
+        let s = svg(
+            "cpu <busy>",
+            &[("a&b".into(), vec![(0, 1.0), (10, 3.0)])],
+            0,
+            10,
+        );
         assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
         assert!(s.contains("cpu &lt;busy&gt;") && s.contains("a&amp;b"));
         assert!(s.contains("<polyline"));

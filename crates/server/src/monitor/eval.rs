@@ -43,7 +43,9 @@ pub async fn signal(
 ) -> Result<Option<(f64, String)>, StoreError> {
     let since = now - spec.window_secs.unwrap_or(120) * 1000;
     let get = |name: &'static str| async move {
-        store.recent_samples(host, name, &no_labels(), since, now).await
+        store
+            .recent_samples(host, name, &no_labels(), since, now)
+            .await
     };
     let pct = |used: f64| (used * 10_000.0).round() / 100.0;
     Ok(match spec.signal.as_str() {
@@ -51,9 +53,14 @@ pub async fn signal(
             let cpu = get("node_cpu_seconds_total").await?;
             let (mut idle, mut total) = (0.0, 0.0);
             for (labels, pts) in &cpu {
-                let Some(inc) = counter_increase(pts) else { continue };
+                let Some(inc) = counter_increase(pts) else {
+                    continue;
+                };
                 total += inc;
-                if labels.get("mode").is_some_and(|m| m == "idle" || m == "iowait") {
+                if labels
+                    .get("mode")
+                    .is_some_and(|m| m == "idle" || m == "iowait")
+                {
                     idle += inc;
                 }
             }
@@ -61,7 +68,10 @@ pub async fn signal(
         }
         "memory_used_percent" | "swap_used_percent" => {
             let (free, size) = if spec.signal == "memory_used_percent" {
-                ("node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes")
+                (
+                    "node_memory_MemAvailable_bytes",
+                    "node_memory_MemTotal_bytes",
+                )
             } else {
                 ("node_memory_SwapFree_bytes", "node_memory_SwapTotal_bytes")
             };
@@ -79,7 +89,9 @@ pub async fn signal(
             let sizes = lasts(&size);
             let mut worst: Option<(f64, String)> = None;
             for (labels, a) in lasts(&avail) {
-                let Some((_, s)) = sizes.iter().find(|(l, _)| *l == labels) else { continue };
+                let Some((_, s)) = sizes.iter().find(|(l, _)| *l == labels) else {
+                    continue;
+                };
                 if *s <= 0.0 {
                     continue;
                 }
@@ -102,16 +114,30 @@ pub async fn signal(
                 .max(1);
             load.first()
                 .and_then(|(_, p)| aggregate(p, Agg::Avg))
-                .map(|l| ((l / cpus as f64 * 100.0).round() / 100.0, format!("{cpus} CPUs")))
+                .map(|l| {
+                    (
+                        (l / cpus as f64 * 100.0).round() / 100.0,
+                        format!("{cpus} CPUs"),
+                    )
+                })
         }
         "metric" => {
             let name = spec.metric.clone().unwrap_or_default();
-            let agg: Agg = spec.agg.as_deref().unwrap_or("avg").parse().unwrap_or(Agg::Avg);
-            let series = store.recent_samples(host, &name, &spec.labels, since, now).await?;
+            let agg: Agg = spec
+                .agg
+                .as_deref()
+                .unwrap_or("avg")
+                .parse()
+                .unwrap_or(Agg::Avg);
+            let series = store
+                .recent_samples(host, &name, &spec.labels, since, now)
+                .await?;
             let below = spec.op.as_deref() == Some("<");
             let mut worst: Option<(f64, String)> = None;
             for (labels, pts) in &series {
-                let Some(v) = aggregate(pts, agg) else { continue };
+                let Some(v) = aggregate(pts, agg) else {
+                    continue;
+                };
                 let better = match &worst {
                     None => true,
                     Some(w) if below => v < w.0,
@@ -141,8 +167,16 @@ pub fn judge(spec: &RuleSpec, value: f64, at: &str) -> AlertTransition {
     } else {
         format!("{value} ({at})")
     };
-    let breached = if below { value < spec.threshold } else { value > spec.threshold };
-    let clear = if below { value >= recover } else { value <= recover };
+    let breached = if below {
+        value < spec.threshold
+    } else {
+        value > spec.threshold
+    };
+    let clear = if below {
+        value >= recover
+    } else {
+        value <= recover
+    };
     if breached {
         AlertTransition::Breached(text)
     } else if clear {
@@ -161,7 +195,10 @@ pub async fn evaluate_all(store: &Store, now: i64, _down_ms: i64) -> Result<(), 
         .filter(|r| r.enabled)
         .collect();
     for (host, name, customer, last_seen, enrolled) in store.hosts_for_evaluation().await? {
-        for rule in rules.iter().filter(|r| r.customer_id.as_deref().is_none_or(|c| c == customer)) {
+        for rule in rules
+            .iter()
+            .filter(|r| r.customer_id.as_deref().is_none_or(|c| c == customer))
+        {
             let what = match rule.spec.kind.as_str() {
                 "absent" => {
                     let quiet_ms = now - last_seen.unwrap_or(enrolled);
@@ -186,7 +223,10 @@ pub async fn evaluate_all(store: &Store, now: i64, _down_ms: i64) -> Result<(), 
             } else {
                 std::borrow::Cow::Borrowed(rule)
             };
-            if let Err(e) = store.apply_alert(&rule, &host, &name, &customer, what, now).await {
+            if let Err(e) = store
+                .apply_alert(&rule, &host, &name, &customer, what, now)
+                .await
+            {
                 tracing::warn!(rule = %rule.name, host = %name, error = %e, "alert transition failed");
             }
         }

@@ -23,8 +23,12 @@ impl From<IngestError> for ApiError {
     fn from(e: IngestError) -> Self {
         match e {
             IngestError::Undecodable(m) => ApiError::new(StatusCode::BAD_REQUEST, "bad_batch", m),
-            e @ IngestError::TooLarge => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string()),
-            IngestError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
+            e @ IngestError::TooLarge => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+            }
+            IngestError::Invalid(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+            }
             IngestError::Store(e) => e.into(),
         }
     }
@@ -35,17 +39,31 @@ pub const MAX_SAMPLES: u64 = 2_000_000;
 
 /// Decode, validate and store one encoded batch from `agent`; the [`Ack`] is sent only after
 /// the batch is committed. Used by the handler and by the ingest benchmark.
-pub async fn accept(store: &Store, agent: &AgentIdentity, body: axum::body::Bytes) -> Result<Ack, IngestError> {
+pub async fn accept(
+    store: &Store,
+    agent: &AgentIdentity,
+    body: axum::body::Bytes,
+) -> Result<Ack, IngestError> {
     let raw = body.clone();
     let batch = tokio::task::spawn_blocking(move || decode_batch(&raw))
         .await
         .map_err(|e| IngestError::Undecodable(e.to_string()))?
         .map_err(|e| IngestError::Undecodable(e.to_string()))?;
-    let samples: u64 = batch.payload.series.iter().map(|s| s.points.len() as u64).sum();
+    let samples: u64 = batch
+        .payload
+        .series
+        .iter()
+        .map(|s| s.points.len() as u64)
+        .sum();
     if samples > MAX_SAMPLES {
         return Err(IngestError::TooLarge);
     }
-    if let Some(s) = batch.payload.series.iter().find(|s| s.name.is_empty() || s.name.len() > 200) {
+    if let Some(s) = batch
+        .payload
+        .series
+        .iter()
+        .find(|s| s.name.is_empty() || s.name.len() > 200)
+    {
         return Err(IngestError::Invalid(format!(
             "bad series name `{}`",
             s.name.chars().take(200).collect::<String>()

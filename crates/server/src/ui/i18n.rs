@@ -209,9 +209,17 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("since", "Since", "発生時刻"),
     ("incident", "Incident", "インシデント"),
     ("state", "State", "状態"),
-    ("no_hosts", "No host is enrolled yet.", "登録済みのホストはありません。"),
+    (
+        "no_hosts",
+        "No host is enrolled yet.",
+        "登録済みのホストはありません。",
+    ),
     ("enroll_host", "Enroll a host", "ホストの登録"),
-    ("create_enrollment_token", "Create enrollment token", "登録トークンを発行"),
+    (
+        "create_enrollment_token",
+        "Create enrollment token",
+        "登録トークンを発行",
+    ),
     (
         "enrollment_token_once",
         "The token is shown only now; it works once, for one day.",

@@ -5,7 +5,9 @@ use crate::monitor::chart;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use onestop_store::{Alert, Customer, CustomerQuery, Host, Scope, SeriesQuery, SeriesResult, Store, now_ms};
+use onestop_store::{
+    Alert, Customer, CustomerQuery, Host, Scope, SeriesQuery, SeriesResult, Store, now_ms,
+};
 use onestop_tsdb::Agg;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -22,7 +24,8 @@ struct HostsPage {
 
 impl HostsPage {
     fn when(&self, ms: &Option<i64>) -> String {
-        ms.map(|m| format_when(self.ctx.t, m)).unwrap_or_else(|| "—".into())
+        ms.map(|m| format_when(self.ctx.t, m))
+            .unwrap_or_else(|| "—".into())
     }
 }
 
@@ -34,14 +37,31 @@ async fn hosts_page(s: &AppState, page: Page, token: Option<String>) -> UiResult
     let (ctx, scope) = (page.ctx, page.auth.scope);
     let down = s.settings.monitor_down_secs * 1000;
     let hosts = s.store.list_hosts(&scope, down).await.or_page(&ctx)?;
-    let alerts = s.store.list_alerts(&scope, Some("firing"), None).await.or_page(&ctx)?;
+    let alerts = s
+        .store
+        .list_alerts(&scope, Some("firing"), None)
+        .await
+        .or_page(&ctx)?;
     let customers = if ctx.staff {
-        let q = CustomerQuery { per_page: Some(200), ..Default::default() };
-        s.store.list_customers(&scope, &q).await.or_page(&ctx)?.items
+        let q = CustomerQuery {
+            per_page: Some(200),
+            ..Default::default()
+        };
+        s.store
+            .list_customers(&scope, &q)
+            .await
+            .or_page(&ctx)?
+            .items
     } else {
         vec![]
     };
-    Ok(render(HostsPage { ctx, hosts, alerts, customers, token }))
+    Ok(render(HostsPage {
+        ctx,
+        hosts,
+        alerts,
+        customers,
+        token,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -52,7 +72,11 @@ pub struct TokenForm {
 }
 
 /// Issue an enrolment token from the hosts page (shown once).
-pub async fn create_token(State(s): State<AppState>, page: Page, Form(f): Form<TokenForm>) -> UiResult {
+pub async fn create_token(
+    State(s): State<AppState>,
+    page: Page,
+    Form(f): Form<TokenForm>,
+) -> UiResult {
     page.auth.check_csrf(Some(&f.csrf)).or_page(&page.ctx)?;
     let (_, token) = s
         .store
@@ -81,7 +105,8 @@ struct HostPage {
 
 impl HostPage {
     fn when(&self, ms: &Option<i64>) -> String {
-        ms.map(|m| format_when(self.ctx.t, m)).unwrap_or_else(|| "—".into())
+        ms.map(|m| format_when(self.ctx.t, m))
+            .unwrap_or_else(|| "—".into())
     }
 }
 
@@ -130,7 +155,10 @@ async fn grouped(
             *line.entry(t).or_default() += v;
         }
     }
-    Ok(out.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect())
+    Ok(out
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().collect()))
+        .collect())
 }
 
 pub async fn host(
@@ -151,7 +179,10 @@ pub async fn host(
     let all = |_: &BTreeMap<String, String>| true;
     let mut charts = Vec::new();
     let mut add = |title: &str, lines: Vec<(String, Vec<(i64, f64)>)>| {
-        charts.push(Chart { title: title.into(), svg: chart::svg(title, &lines, w.0, w.1) });
+        charts.push(Chart {
+            title: title.into(),
+            svg: chart::svg(title, &lines, w.0, w.1),
+        });
     };
     let cpu = grouped(st, &scope, h, "node_cpu_seconds_total", w, "mode", |l| {
         l.get("mode").is_some_and(|m| m != "idle")
@@ -165,12 +196,36 @@ pub async fn host(
     }
     add("Load average", load);
     let mut mem = Vec::new();
-    for n in ["node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes", "node_memory_SwapFree_bytes"] {
+    for n in [
+        "node_memory_MemTotal_bytes",
+        "node_memory_MemAvailable_bytes",
+        "node_memory_SwapFree_bytes",
+    ] {
         mem.extend(grouped(st, &scope, h, n, w, "", all).await.or_page(&ctx)?);
     }
     add("Memory (bytes)", mem);
-    let avail = grouped(st, &scope, h, "node_filesystem_avail_bytes", w, "mountpoint", all).await.or_page(&ctx)?;
-    let size = grouped(st, &scope, h, "node_filesystem_size_bytes", w, "mountpoint", all).await.or_page(&ctx)?;
+    let avail = grouped(
+        st,
+        &scope,
+        h,
+        "node_filesystem_avail_bytes",
+        w,
+        "mountpoint",
+        all,
+    )
+    .await
+    .or_page(&ctx)?;
+    let size = grouped(
+        st,
+        &scope,
+        h,
+        "node_filesystem_size_bytes",
+        w,
+        "mountpoint",
+        all,
+    )
+    .await
+    .or_page(&ctx)?;
     let used: Vec<(String, Vec<(i64, f64)>)> = avail
         .into_iter()
         .filter_map(|(m, a)| {
@@ -187,11 +242,39 @@ pub async fn host(
         .collect();
     add("Filesystem used (%)", used);
     let not_lo = |l: &BTreeMap<String, String>| l.get("device").is_none_or(|d| d != "lo");
-    let mut net = grouped(st, &scope, h, "node_network_receive_bytes_total", w, "", not_lo).await.or_page(&ctx)?;
-    net.extend(grouped(st, &scope, h, "node_network_transmit_bytes_total", w, "", not_lo).await.or_page(&ctx)?);
+    let mut net = grouped(
+        st,
+        &scope,
+        h,
+        "node_network_receive_bytes_total",
+        w,
+        "",
+        not_lo,
+    )
+    .await
+    .or_page(&ctx)?;
+    net.extend(
+        grouped(
+            st,
+            &scope,
+            h,
+            "node_network_transmit_bytes_total",
+            w,
+            "",
+            not_lo,
+        )
+        .await
+        .or_page(&ctx)?,
+    );
     add("Network bytes/s (without lo)", net);
-    let mut disk = grouped(st, &scope, h, "node_disk_read_bytes_total", w, "", all).await.or_page(&ctx)?;
-    disk.extend(grouped(st, &scope, h, "node_disk_written_bytes_total", w, "", all).await.or_page(&ctx)?);
+    let mut disk = grouped(st, &scope, h, "node_disk_read_bytes_total", w, "", all)
+        .await
+        .or_page(&ctx)?;
+    disk.extend(
+        grouped(st, &scope, h, "node_disk_written_bytes_total", w, "", all)
+            .await
+            .or_page(&ctx)?,
+    );
     add("Disk bytes/s", disk);
     let alerts = st.list_alerts(&scope, None, Some(h)).await.or_page(&ctx)?;
     let _ = Agg::Avg;

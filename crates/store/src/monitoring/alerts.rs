@@ -3,9 +3,7 @@
 //! store records transitions and opens, updates and resolves incidents.
 use super::{Alert, AlertRule, AlertRuleInput, MaintenanceInput, MaintenanceWindow, RuleSpec};
 use crate::registry::staff_only;
-use crate::{
-    CommentInput, Result, Scope, Store, StoreError, TicketInput, TransitionInput, new_id,
-};
+use crate::{CommentInput, Result, Scope, Store, StoreError, TicketInput, TransitionInput, new_id};
 use onestop_domain::model::ValidationError;
 use sqlx::{Row, any::AnyRow};
 
@@ -109,7 +107,10 @@ pub fn validate_spec(s: &RuleSpec) -> std::result::Result<(), ValidationError> {
                 ));
             }
             if s.signal == "metric" && s.metric.as_deref().is_none_or(str::is_empty) {
-                return Err(ValidationError::new("spec.metric", "is required for signal metric"));
+                return Err(ValidationError::new(
+                    "spec.metric",
+                    "is required for signal metric",
+                ));
             }
             if let Some(a) = &s.agg {
                 a.parse::<onestop_tsdb::Agg>()
@@ -122,13 +123,24 @@ pub fn validate_spec(s: &RuleSpec) -> std::result::Result<(), ValidationError> {
                 return Err(ValidationError::new("spec.threshold", "must be a number"));
             }
         }
-        _ => return Err(ValidationError::new("spec.kind", "must be threshold or absent")),
+        _ => {
+            return Err(ValidationError::new(
+                "spec.kind",
+                "must be threshold or absent",
+            ));
+        }
     }
     if !(0..=30 * 86_400).contains(&s.for_secs) {
-        return Err(ValidationError::new("spec.for_secs", "must be between 0 and 30 days"));
+        return Err(ValidationError::new(
+            "spec.for_secs",
+            "must be between 0 and 30 days",
+        ));
     }
     if s.window_secs.is_some_and(|w| !(10..=86_400).contains(&w)) {
-        return Err(ValidationError::new("spec.window_secs", "must be between 10 s and 1 day"));
+        return Err(ValidationError::new(
+            "spec.window_secs",
+            "must be between 10 s and 1 day",
+        ));
     }
     Ok(())
 }
@@ -163,11 +175,19 @@ impl Store {
         for a in &args {
             q = q.bind(a);
         }
-        q.fetch_all(&self.pool).await?.iter().map(rule_from_row).collect()
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rule_from_row)
+            .collect()
     }
 
     /// Create a rule (staff only, audited).
-    pub async fn create_alert_rule(&self, scope: &Scope, input: AlertRuleInput) -> Result<AlertRule> {
+    pub async fn create_alert_rule(
+        &self,
+        scope: &Scope,
+        input: AlertRuleInput,
+    ) -> Result<AlertRule> {
         staff_only(scope)?;
         let name = onestop_domain::model::valid_name("name", &input.name)?;
         if let Some(c) = &input.customer_id {
@@ -175,8 +195,16 @@ impl Store {
         }
         validate_spec(&input.spec)?;
         let severity = parse_severity(input.severity.as_deref().unwrap_or("warning"))?;
-        self.insert_rule(scope, &name, input.customer_id, &severity, input.enabled.unwrap_or(true), false, input.spec)
-            .await
+        self.insert_rule(
+            scope,
+            &name,
+            input.customer_id,
+            &severity,
+            input.enabled.unwrap_or(true),
+            false,
+            input.spec,
+        )
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -202,22 +230,31 @@ impl Store {
             created_at: tx.now,
             updated_at: tx.now,
         };
-        sqlx::query(&format!("INSERT INTO alert_rules ({RULE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
-            .bind(&rule.id)
-            .bind(&rule.name)
-            .bind(&rule.customer_id)
-            .bind(&rule.severity)
-            .bind(i64::from(rule.enabled))
-            .bind(i64::from(rule.builtin))
-            .bind(serde_json::to_string(&rule.spec).unwrap_or_default())
-            .bind(rule.created_at)
-            .bind(rule.updated_at)
-            .execute(tx.conn())
-            .await
-            .map_err(StoreError::from_write)?;
+        sqlx::query(&format!(
+            "INSERT INTO alert_rules ({RULE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind(&rule.id)
+        .bind(&rule.name)
+        .bind(&rule.customer_id)
+        .bind(&rule.severity)
+        .bind(i64::from(rule.enabled))
+        .bind(i64::from(rule.builtin))
+        .bind(serde_json::to_string(&rule.spec).unwrap_or_default())
+        .bind(rule.created_at)
+        .bind(rule.updated_at)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::from_write)?;
         let after = serde_json::to_value(&rule).unwrap_or_default();
-        tx.audit("alert_rule.create", "alert_rule", &rule.id, rule.customer_id.as_deref(), None, Some(&after))
-            .await?;
+        tx.audit(
+            "alert_rule.create",
+            "alert_rule",
+            &rule.id,
+            rule.customer_id.as_deref(),
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(rule)
     }
@@ -237,7 +274,10 @@ impl Store {
             }
             let spec: RuleSpec = serde_json::from_str(spec)
                 .map_err(|e| StoreError::Other(format!("built-in rule {name}: {e}")))?;
-            match self.insert_rule(&Scope::System, name, None, severity, true, true, spec).await {
+            match self
+                .insert_rule(&Scope::System, name, None, severity, true, true, spec)
+                .await
+            {
                 Ok(_) => n += 1,
                 // Another server installed it meanwhile.
                 Err(StoreError::Conflict(_)) => {}
@@ -248,7 +288,12 @@ impl Store {
     }
 
     /// Alerts the scope may see, newest change first; `state` filters (e.g. `firing`).
-    pub async fn list_alerts(&self, scope: &Scope, state: Option<&str>, host_id: Option<&str>) -> Result<Vec<Alert>> {
+    pub async fn list_alerts(
+        &self,
+        scope: &Scope,
+        state: Option<&str>,
+        host_id: Option<&str>,
+    ) -> Result<Vec<Alert>> {
         let mut f = crate::scope::Filter::scoped(scope, "al.customer_id");
         if let Some(s) = state.filter(|s| !s.is_empty()) {
             f.eq("al.state", s);
@@ -287,14 +332,26 @@ impl Store {
             .collect()
     }
 
-    async fn alert_row(&self, rule_id: &str, host_id: &str) -> Result<Option<(String, String, Option<i64>, Option<String>, i64)>> {
+    async fn alert_row(
+        &self,
+        rule_id: &str,
+        host_id: &str,
+    ) -> Result<Option<(String, String, Option<i64>, Option<String>, i64)>> {
         let r = sqlx::query("SELECT id, state, pending_since, ticket_id, firings FROM alerts WHERE rule_id = $1 AND host_id = $2")
             .bind(rule_id)
             .bind(host_id)
             .fetch_optional(&self.pool)
             .await?;
-        r.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?)))
-            .transpose()
+        r.map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+            ))
+        })
+        .transpose()
     }
 
     /// Whether a maintenance window covers the host (or its whole customer) at `at`.
@@ -358,7 +415,17 @@ impl Store {
         };
         let mut stored_state = new_state.to_string();
         if new_state == "fire" {
-            ticket = Some(self.fire_incident(rule, host_id, host_name, customer_id, &value, ticket_id.as_deref()).await?);
+            ticket = Some(
+                self.fire_incident(
+                    rule,
+                    host_id,
+                    host_name,
+                    customer_id,
+                    &value,
+                    ticket_id.as_deref(),
+                )
+                .await?,
+            );
             stored_state = "firing".into();
             fired = true;
         }
@@ -429,20 +496,31 @@ impl Store {
         if let Some(t) = previous {
             match self.get_ticket(&scope, t).await {
                 Ok(open) if open.status != "closed" => {
-                    let note = format!("Alert \"{}\" fired again on {host_name}: {value}", rule.name);
+                    let note = format!(
+                        "Alert \"{}\" fired again on {host_name}: {value}",
+                        rule.name
+                    );
                     if open.status == "resolved" {
                         // Reopened: the incident was resolved but not yet closed.
-                        self.transition_ticket(&scope, t, TransitionInput {
-                            to: "in_progress".into(),
-                            reason: None,
-                            note: Some(note),
-                        })
+                        self.transition_ticket(
+                            &scope,
+                            t,
+                            TransitionInput {
+                                to: "in_progress".into(),
+                                reason: None,
+                                note: Some(note),
+                            },
+                        )
                         .await?;
                     } else {
-                        self.add_ticket_comment(&scope, t, CommentInput {
-                            body: note,
-                            visibility: Some("internal".into()),
-                        })
+                        self.add_ticket_comment(
+                            &scope,
+                            t,
+                            CommentInput {
+                                body: note,
+                                visibility: Some("internal".into()),
+                            },
+                        )
                         .await?;
                     }
                     return Ok(t.to_string());
@@ -461,20 +539,26 @@ impl Store {
         if let Some(p) = previous
             && let Ok(old) = self.get_ticket(&scope, p).await
         {
-            description.push_str(&format!("\nFollows the earlier incident {} ({}).", old.number, old.id));
+            description.push_str(&format!(
+                "\nFollows the earlier incident {} ({}).",
+                old.number, old.id
+            ));
         }
         let t = self
-            .create_ticket(&scope, TicketInput {
-                customer_id: Some(customer_id.into()),
-                kind: Some("incident".into()),
-                title: Some(format!("{}: {host_name}", rule.name)),
-                description: Some(description),
-                impact: Some(impact.into()),
-                urgency: Some(urgency.into()),
-                channel: Some("monitoring".into()),
-                assets: Some(vec![host_id.into()]),
-                ..Default::default()
-            })
+            .create_ticket(
+                &scope,
+                TicketInput {
+                    customer_id: Some(customer_id.into()),
+                    kind: Some("incident".into()),
+                    title: Some(format!("{}: {host_name}", rule.name)),
+                    description: Some(description),
+                    impact: Some(impact.into()),
+                    urgency: Some(urgency.into()),
+                    channel: Some("monitoring".into()),
+                    assets: Some(vec![host_id.into()]),
+                    ..Default::default()
+                },
+            )
             .await?;
         Ok(t.id)
     }
@@ -491,24 +575,36 @@ impl Store {
         }
         let note = format!("Alert \"{}\" recovered: {value}", rule.name);
         if rule.spec.resolve.unwrap_or(true) {
-            self.transition_ticket(&scope, ticket_id, TransitionInput {
-                to: "resolved".into(),
-                reason: None,
-                note: Some(note),
-            })
+            self.transition_ticket(
+                &scope,
+                ticket_id,
+                TransitionInput {
+                    to: "resolved".into(),
+                    reason: None,
+                    note: Some(note),
+                },
+            )
             .await?;
         } else {
-            self.add_ticket_comment(&scope, ticket_id, CommentInput {
-                body: note,
-                visibility: Some("internal".into()),
-            })
+            self.add_ticket_comment(
+                &scope,
+                ticket_id,
+                CommentInput {
+                    body: note,
+                    visibility: Some("internal".into()),
+                },
+            )
             .await?;
         }
         Ok(())
     }
 
     /// Create a maintenance window (staff only, audited).
-    pub async fn create_maintenance(&self, scope: &Scope, input: MaintenanceInput) -> Result<MaintenanceWindow> {
+    pub async fn create_maintenance(
+        &self,
+        scope: &Scope,
+        input: MaintenanceInput,
+    ) -> Result<MaintenanceWindow> {
         staff_only(scope)?;
         self.ensure_customer(scope, &input.customer_id).await?;
         if input.ends_at <= input.starts_at {
@@ -517,7 +613,9 @@ impl Store {
         if let Some(h) = &input.host_id {
             let host = self.get_host(scope, h, i64::MAX).await?;
             if host.customer_id != input.customer_id {
-                return Err(ValidationError::new("host_id", "is not a host of this customer").into());
+                return Err(
+                    ValidationError::new("host_id", "is not a host of this customer").into(),
+                );
             }
         }
         let mut tx = self.write(scope).await?;
@@ -547,14 +645,25 @@ impl Store {
         .await
         .map_err(StoreError::from_write)?;
         let after = serde_json::to_value(&m).unwrap_or_default();
-        tx.audit("maintenance.create", "maintenance_window", &m.id, Some(&m.customer_id), None, Some(&after))
-            .await?;
+        tx.audit(
+            "maintenance.create",
+            "maintenance_window",
+            &m.id,
+            Some(&m.customer_id),
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(m)
     }
 
     /// Maintenance windows the scope may see that end after `after`.
-    pub async fn list_maintenance(&self, scope: &Scope, after: i64) -> Result<Vec<MaintenanceWindow>> {
+    pub async fn list_maintenance(
+        &self,
+        scope: &Scope,
+        after: i64,
+    ) -> Result<Vec<MaintenanceWindow>> {
         let mut f = crate::scope::Filter::scoped(scope, "customer_id");
         f.raw("ends_at > CAST({} AS BIGINT)", &after.to_string());
         let sql = format!(
@@ -580,7 +689,9 @@ impl Store {
 
     /// Every monitored host as the system sees it (for the evaluator): (id, name, customer,
     /// last seen, enrolled at).
-    pub async fn hosts_for_evaluation(&self) -> Result<Vec<(String, String, String, Option<i64>, i64)>> {
+    pub async fn hosts_for_evaluation(
+        &self,
+    ) -> Result<Vec<(String, String, String, Option<i64>, i64)>> {
         let rows = sqlx::query(
             "SELECT h.id, a.name, h.customer_id, h.last_seen_at, h.enrolled_at FROM monitored_hosts h JOIN assets a ON a.id = h.id \
              WHERE a.status = 'in_service' ORDER BY h.id",
@@ -588,7 +699,15 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                ))
+            })
             .collect()
     }
 }

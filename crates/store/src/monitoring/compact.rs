@@ -265,7 +265,11 @@ impl Store {
     /// than the raw retention. Returns the rows deleted.
     pub async fn prune(&self, now: i64, keep: Retention) -> Result<u64> {
         let mut n = 0;
-        for (res, ms) in [(0, keep.raw_ms), (MINUTE_MS, keep.minute_ms), (HOUR_MS, keep.hour_ms)] {
+        for (res, ms) in [
+            (0, keep.raw_ms),
+            (MINUTE_MS, keep.minute_ms),
+            (HOUR_MS, keep.hour_ms),
+        ] {
             n += sqlx::query("DELETE FROM metric_chunks WHERE res = $1 AND window_ms + $2 < $3")
                 .bind(res)
                 .bind(window_of(res))
@@ -308,7 +312,10 @@ async fn merge_one(
     .bind(window)
     .fetch_all(&mut *conn)
     .await?;
-    let blobs: Vec<Vec<u8>> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    let blobs: Vec<Vec<u8>> = rows
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
     sqlx::query("DELETE FROM metric_chunks WHERE series_id = $1 AND res = $2 AND window_ms = $3")
         .bind(series)
         .bind(res)
@@ -320,14 +327,25 @@ async fn merge_one(
         for b in &blobs {
             match decode_buckets(b) {
                 Ok(v) => all.extend(v.into_iter().map(|x| (x.start_ms, x))),
-                Err(e) => tracing::warn!(series, res, window, error = %e, "corrupt rollup piece dropped"),
+                Err(e) => {
+                    tracing::warn!(series, res, window, error = %e, "corrupt rollup piece dropped")
+                }
             }
         }
         sort_dedupe(&mut all);
         if let (Some(first), Some(last)) = (all.first(), all.last()) {
             let span = (first.0, last.0, all.len());
             let buckets: Vec<Bucket> = all.iter().map(|x| x.1).collect();
-            put_chunk(conn, series, res, window, 0, span, &encode_buckets(&buckets)).await?;
+            put_chunk(
+                conn,
+                series,
+                res,
+                window,
+                0,
+                span,
+                &encode_buckets(&buckets),
+            )
+            .await?;
         }
         return Ok(false);
     }
@@ -342,7 +360,16 @@ async fn merge_one(
     let (Some(first), Some(last)) = (pts.first().copied(), pts.last().copied()) else {
         return Ok(false);
     };
-    put_chunk(conn, series, 0, window, 0, (first.0, last.0, pts.len()), &encode(&pts)).await?;
+    put_chunk(
+        conn,
+        series,
+        0,
+        window,
+        0,
+        (first.0, last.0, pts.len()),
+        &encode(&pts),
+    )
+    .await?;
     if !closed {
         return Ok(false);
     }
@@ -367,7 +394,16 @@ async fn merge_one(
         let w = window_of(res);
         // The piece is named after the raw window, so re-rolling it replaces it.
         let span = (f.start_ms, l.start_ms, buckets.len());
-        put_chunk(conn, series, res, window.div_euclid(w) * w, window.max(1), span, &encode_buckets(&buckets)).await?;
+        put_chunk(
+            conn,
+            series,
+            res,
+            window.div_euclid(w) * w,
+            window.max(1),
+            span,
+            &encode_buckets(&buckets),
+        )
+        .await?;
     }
     Ok(true)
 }

@@ -75,7 +75,8 @@ impl Store {
         .bind(auth::token_hash(input.token.trim()))
         .fetch_optional(tx.conn())
         .await?;
-        let invalid = || StoreError::Forbidden("enrollment token is unknown, used or expired".into());
+        let invalid =
+            || StoreError::Forbidden("enrollment token is unknown, used or expired".into());
         let row = row.ok_or_else(invalid)?;
         let (token_id, customer_id): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         let (expires, used): (i64, Option<i64>) = (row.try_get(2)?, row.try_get(3)?);
@@ -120,19 +121,28 @@ impl Store {
                 after.os = non_empty(&input.os, &before.os);
                 after.ip_addresses = non_empty(&input.ip_addresses, &before.ip_addresses);
                 after.updated_at = tx.now;
-                sqlx::query("UPDATE assets SET os = $1, ip_addresses = $2, updated_at = $3 WHERE id = $4")
-                    .bind(&after.os)
-                    .bind(&after.ip_addresses)
-                    .bind(after.updated_at)
-                    .bind(&id)
-                    .execute(tx.conn())
-                    .await?;
+                sqlx::query(
+                    "UPDATE assets SET os = $1, ip_addresses = $2, updated_at = $3 WHERE id = $4",
+                )
+                .bind(&after.os)
+                .bind(&after.ip_addresses)
+                .bind(after.updated_at)
+                .bind(&id)
+                .execute(tx.conn())
+                .await?;
                 let (b, a) = (
                     serde_json::to_value(&before).unwrap_or_default(),
                     serde_json::to_value(&after).unwrap_or_default(),
                 );
-                tx.audit("asset.update", "asset", &id, Some(&customer_id), Some(&b), Some(&a))
-                    .await?;
+                tx.audit(
+                    "asset.update",
+                    "asset",
+                    &id,
+                    Some(&customer_id),
+                    Some(&b),
+                    Some(&a),
+                )
+                .await?;
                 id
             }
             None => {
@@ -193,10 +203,11 @@ impl Store {
 
     /// The host behind an agent credential, if it is valid.
     pub async fn agent_by_credential(&self, credential: &str) -> Result<Option<AgentIdentity>> {
-        let row = sqlx::query("SELECT id, customer_id FROM monitored_hosts WHERE credential_hash = $1")
-            .bind(auth::token_hash(credential.trim()))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, customer_id FROM monitored_hosts WHERE credential_hash = $1")
+                .bind(auth::token_hash(credential.trim()))
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             Ok(AgentIdentity {
                 host_id: r.try_get(0)?,
@@ -264,5 +275,9 @@ impl Store {
 
 fn non_empty(new: &str, old: &str) -> String {
     let new = new.trim();
-    if new.is_empty() { old.into() } else { new.into() }
+    if new.is_empty() {
+        old.into()
+    } else {
+        new.into()
+    }
 }

@@ -80,7 +80,9 @@ impl Store {
             "alert_rules",
         ];
         if !allowed.contains(&table) {
-            return Err(crate::StoreError::Other(format!("not a monitoring table: {table}")));
+            return Err(crate::StoreError::Other(format!(
+                "not a monitoring table: {table}"
+            )));
         }
         Ok(sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&self.pool)

@@ -5,7 +5,9 @@ use super::compact::{merge_bucket_pieces, merge_pieces};
 use super::{HOUR_MS, MINUTE_MS, SeriesInfo, SeriesQuery, SeriesResult, window_of};
 use crate::{Result, Scope, Store, StoreError};
 use onestop_domain::model::ValidationError;
-use onestop_tsdb::{Agg, Bucket, QueryError, RangeQuery, bucket_range_query, bucketize, range_query};
+use onestop_tsdb::{
+    Agg, Bucket, QueryError, RangeQuery, bucket_range_query, bucketize, range_query,
+};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -25,8 +27,13 @@ impl Store {
         self.series_of_host(host_id, name).await
     }
 
-    pub async fn series_of_host(&self, host_id: &str, name: Option<&str>) -> Result<Vec<SeriesInfo>> {
-        let mut q = String::from("SELECT id, name, labels, last_ts FROM metric_series WHERE host_id = $1");
+    pub async fn series_of_host(
+        &self,
+        host_id: &str,
+        name: Option<&str>,
+    ) -> Result<Vec<SeriesInfo>> {
+        let mut q =
+            String::from("SELECT id, name, labels, last_ts FROM metric_series WHERE host_id = $1");
         if name.is_some() {
             q.push_str(" AND name = $2");
         }
@@ -49,7 +56,13 @@ impl Store {
             .collect()
     }
 
-    async fn pieces(&self, series: i64, res: i64, from: i64, to: i64) -> Result<Vec<(i64, Vec<u8>)>> {
+    async fn pieces(
+        &self,
+        series: i64,
+        res: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, Vec<u8>)>> {
         let rows = sqlx::query(
             "SELECT window_ms, data FROM metric_chunks WHERE series_id = $1 AND res = $2 \
              AND window_ms > $3 AND window_ms <= $4 AND end_ms >= $5 AND start_ms <= $6 ORDER BY window_ms, part",
@@ -62,7 +75,9 @@ impl Store {
         .bind(to)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
     }
 
     /// Raw samples of a series with timestamps in `[from, to]`, time-ordered.
@@ -76,7 +91,13 @@ impl Store {
     }
 
     /// Stored rollup buckets of a series starting in `[from, to]`.
-    pub async fn stored_buckets(&self, series: i64, res: i64, from: i64, to: i64) -> Result<Vec<Bucket>> {
+    pub async fn stored_buckets(
+        &self,
+        series: i64,
+        res: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Bucket>> {
         let blobs = self.pieces(series, res, from, to).await?;
         let mut v = merge_bucket_pieces(blobs);
         v.retain(|b| b.start_ms >= from && b.start_ms <= to);
@@ -93,7 +114,11 @@ impl Store {
         if q.step_ms <= 0 || q.to_ms < q.from_ms {
             return Err(ValidationError::new("step", "step must be positive and from ≤ to").into());
         }
-        let agg = q.agg.unwrap_or(if q.name.ends_with("_total") { Agg::Rate } else { Agg::Avg });
+        let agg = q.agg.unwrap_or(if q.name.ends_with("_total") {
+            Agg::Rate
+        } else {
+            Agg::Avg
+        });
         let rq = RangeQuery {
             start_ms: q.from_ms,
             end_ms: q.to_ms,
@@ -120,7 +145,11 @@ impl Store {
     }
 
     /// One series' points for a range query.
-    pub async fn evaluate(&self, series: i64, rq: &RangeQuery) -> Result<(&'static str, Vec<(i64, f64)>)> {
+    pub async fn evaluate(
+        &self,
+        series: i64,
+        rq: &RangeQuery,
+    ) -> Result<(&'static str, Vec<(i64, f64)>)> {
         let from = rq.start_ms - rq.step_ms;
         let res = if rq.step_ms >= HOUR_MS {
             HOUR_MS
@@ -138,7 +167,10 @@ impl Store {
             buckets.extend(bucketize(&raw, res, prev));
         }
         let label = if res == HOUR_MS { "hour" } else { "minute" };
-        Ok((label, bucket_range_query(&buckets, res, rq).map_err(query_error)?))
+        Ok((
+            label,
+            bucket_range_query(&buckets, res, rq).map_err(query_error)?,
+        ))
     }
 
     /// Raw samples since `since` of the host's series named `name` matching `labels`
