@@ -46,12 +46,9 @@ impl Store {
     /// (one server process) runs a background job at a time; a crashed holder's lease expires.
     pub async fn acquire_lease(&self, name: &str, holder: &str, ttl_ms: i64) -> Result<bool> {
         let now = crate::now_ms();
-        let insert = match self.backend() {
-            Backend::Sqlite | Backend::Postgres => {
-                "INSERT INTO monitor_leases (name, holder, until_ms) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING"
-            }
-        };
-        sqlx::query(insert)
+        sqlx::query(
+            "INSERT INTO monitor_leases (name, holder, until_ms) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
             .bind(name)
             .bind(holder)
             .bind(now + ttl_ms)
@@ -68,6 +65,34 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// Bytes of stored chunk data: (raw chunk bytes, raw samples, rollup bytes).
+    pub async fn chunk_bytes(&self) -> Result<(i64, i64, i64)> {
+        let rows = sqlx::query(
+            "SELECT res, CAST(SUM(LENGTH(data)) AS BIGINT), CAST(SUM(samples) AS BIGINT) FROM metric_chunks GROUP BY res",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let (mut raw, mut samples, mut rollups) = (0, 0, 0);
+        for r in rows {
+            let (res, bytes, n): (i64, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            if res == 0 {
+                (raw, samples) = (bytes, n);
+            } else {
+                rollups += bytes;
+            }
+        }
+        Ok((raw, samples, rollups))
+    }
+
+    /// Give free pages back to the file system (SQLite `VACUUM`; PostgreSQL's autovacuum
+    /// does this by itself). For benchmarks measuring the file size.
+    pub async fn vacuum(&self) -> Result<()> {
+        if self.backend() == Backend::Sqlite {
+            sqlx::raw_sql("VACUUM").execute(&self.pool).await?;
+        }
+        Ok(())
     }
 
     /// Number of rows of a monitoring table, for reports and tests.
