@@ -239,6 +239,49 @@ async fn agent_ships_through_an_outage_and_a_threshold_opens_one_incident() {
     .output()
     .unwrap();
     assert!(!again.status.success());
+    // Agent endpoints answer callers' mistakes with 4xx JSON errors.
+    let cred: Value =
+        serde_json::from_slice(&std::fs::read(state.join("credential.json")).unwrap()).unwrap();
+    let batches = format!("{}/api/v1/agent/batches", server.base);
+    let cases = [
+        (None, b"x".to_vec(), 401),
+        (Some("osa_bogus"), b"x".to_vec(), 401),
+        (cred["credential"].as_str(), b"not gzip".to_vec(), 400),
+    ];
+    for (bearer, body, want) in cases {
+        let mut r = api
+            .c
+            .post(&batches)
+            .header("content-encoding", "gzip")
+            .body(body);
+        if let Some(b) = bearer {
+            r = r.bearer_auth(b);
+        }
+        let r = r.send().await.unwrap();
+        assert_eq!(r.status().as_u16(), want);
+        let v: Value = r.json().await.unwrap();
+        assert!(v["error"]["code"].is_string(), "{v}");
+    }
+    let enroll = format!("{}/api/v1/agent/enroll", server.base);
+    let r = api
+        .c
+        .post(&enroll)
+        .json(
+            &json!({"version": 1, "token": "ose_x", "hostname": "h", "machine_id": "m", "os": {}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = api
+        .c
+        .post(&enroll)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
     // The host is an asset of the customer's register.
     let hosts = api.get("/hosts").await;
     assert_eq!(hosts.as_array().unwrap().len(), 1);

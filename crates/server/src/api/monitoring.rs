@@ -3,7 +3,6 @@
 use super::{Body, Q};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
-use crate::monitor::ingest;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
@@ -131,7 +130,7 @@ async fn batches(
     AgentAuth(agent): AgentAuth,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<Ack>> {
-    Ok(Json(ingest::accept(&s.store, &agent, body).await?))
+    Ok(Json(s.ingest.accept(&agent, body).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

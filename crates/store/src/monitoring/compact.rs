@@ -209,11 +209,16 @@ impl Store {
                 start = end;
             }
         }
+        // Metrics-only batches are gone once compacted (the host's seq mark still dedupes
+        // resends); batches with inventory or log lines stay for their consumers.
         for (host, seq, _) in &pending {
+            sqlx::query("DELETE FROM metric_batches WHERE host_id = $1 AND seq = $2 AND has_inventory = 0 AND log_lines = 0")
+                .bind(host)
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
-                "UPDATE metric_batches SET compacted_at = $1, \
-                 body = CASE WHEN has_inventory = 0 AND log_lines = 0 THEN NULL ELSE body END \
-                 WHERE host_id = $2 AND seq = $3",
+                "UPDATE metric_batches SET compacted_at = $1 WHERE host_id = $2 AND seq = $3",
             )
             .bind(now)
             .bind(host)

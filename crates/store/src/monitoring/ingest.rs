@@ -1,5 +1,6 @@
 //! Ingest: a batch is stored as received (gzip JSON), keyed by (host, sequence number) so a
-//! resent batch is stored once, and acknowledged after the commit. Telemetry is not business
+//! resent batch is stored once, and acknowledged after the commit. Concurrent batches share
+//! one transaction (group commit, see the server's `monitor::ingest::Ingestor`). Telemetry is not business
 //! data: batches are not audited (enrolment, rules, alerts and incidents are).
 //!
 //! Inventory and log-line payloads stay in `metric_batches.body` (flags `has_inventory`,
@@ -8,6 +9,7 @@
 use super::AgentIdentity;
 use crate::{Backend, Result, Store, StoreError, now_ms};
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// What the ingest path learnt from decoding a batch.
 #[derive(Debug, Clone, Copy)]
@@ -19,48 +21,80 @@ pub struct BatchMeta {
 }
 
 impl Store {
-    /// Store a batch durably. Returns `false` when this (host, seq) was stored before (the
-    /// batch is then acknowledged again but not stored twice).
+    /// Store one batch durably; see [`Store::ingest_batches`].
     pub async fn ingest_batch(
         &self,
         agent: &AgentIdentity,
         meta: BatchMeta,
         body: &[u8],
     ) -> Result<bool> {
-        let seq = i64::try_from(meta.seq)
-            .map_err(|_| StoreError::Other("sequence number out of range".into()))?;
+        Ok(self.ingest_batches(&[(agent, meta, body)]).await?[0])
+    }
+
+    /// Store batches durably in one transaction (group commit). For each, `false` when it
+    /// was stored before and is not stored again: its (host, seq) row exists, or its seq is
+    /// at or below the host's highest stored seq (agents send strictly increasing sequence
+    /// numbers, one batch at a time, so anything at or below the mark is a resend; rows of
+    /// compacted batches are deleted, the mark stays).
+    pub async fn ingest_batches(
+        &self,
+        items: &[(&AgentIdentity, BatchMeta, &[u8])],
+    ) -> Result<Vec<bool>> {
         let now = now_ms();
         let mut tx = match self.backend() {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        let inserted = sqlx::query(
-            "INSERT INTO metric_batches (host_id, seq, received_at, samples, has_inventory, log_lines, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (host_id, seq) DO NOTHING",
-        )
-        .bind(&agent.host_id)
-        .bind(seq)
-        .bind(now)
-        .bind(meta.samples as i64)
-        .bind(i64::from(meta.has_inventory))
-        .bind(meta.log_lines as i64)
-        .bind(body)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        sqlx::query(
-            "UPDATE monitored_hosts SET last_seen_at = $1, \
-             last_seq = CASE WHEN last_seq IS NULL OR last_seq < $2 THEN $3 ELSE last_seq END WHERE id = $4",
-        )
-        .bind(now)
-        .bind(seq)
-        .bind(seq)
-        .bind(&agent.host_id)
-        .execute(&mut *tx)
-        .await?;
+        let mut marks: HashMap<&str, Option<i64>> = HashMap::new();
+        let mut out = Vec::with_capacity(items.len());
+        for (agent, meta, body) in items {
+            let seq = i64::try_from(meta.seq)
+                .map_err(|_| StoreError::Other("sequence number out of range".into()))?;
+            let mark = match marks.get(agent.host_id.as_str()) {
+                Some(m) => *m,
+                None => {
+                    let m: Option<i64> =
+                        sqlx::query("SELECT last_seq FROM monitored_hosts WHERE id = $1")
+                            .bind(&agent.host_id)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .map(|r| r.try_get(0))
+                            .transpose()?
+                            .flatten();
+                    m
+                }
+            };
+            let fresh = mark.is_none_or(|m| seq > m)
+                && sqlx::query(
+                    "INSERT INTO metric_batches (host_id, seq, received_at, samples, has_inventory, log_lines, body) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (host_id, seq) DO NOTHING",
+                )
+                .bind(&agent.host_id)
+                .bind(seq)
+                .bind(now)
+                .bind(meta.samples as i64)
+                .bind(i64::from(meta.has_inventory))
+                .bind(meta.log_lines as i64)
+                .bind(*body)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+            marks.insert(&agent.host_id, Some(mark.map_or(seq, |m| m.max(seq))));
+            out.push(fresh);
+        }
+        for (host, mark) in marks {
+            sqlx::query(
+                "UPDATE monitored_hosts SET last_seen_at = $1, last_seq = $2 WHERE id = $3",
+            )
+            .bind(now)
+            .bind(mark)
+            .bind(host)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
-        Ok(inserted)
+        Ok(out)
     }
 
     /// Batches (host, seq, gzip JSON body) still holding inventory or log lines, oldest
@@ -78,7 +112,8 @@ impl Store {
             .collect()
     }
 
-    /// How many batches of a host are stored, and their samples (tests and reports).
+    /// How many batches of a host are stored and not yet compacted away, and their samples
+    /// (tests and reports).
     pub async fn batch_totals(&self, host_id: &str) -> Result<(i64, i64)> {
         let r = sqlx::query(
             "SELECT COUNT(*), CAST(COALESCE(SUM(samples), 0) AS BIGINT) FROM metric_batches WHERE host_id = $1",

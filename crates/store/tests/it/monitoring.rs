@@ -255,8 +255,31 @@ on_both!(
         let now = t0 + 60_000;
         let r = s.compact(now, 100, Retention::default()).await.unwrap();
         assert_eq!((r.batches, r.samples, r.series), (1, 10, 2));
-        // Nothing left to compact; the body of a metrics-only batch is gone.
+        // Nothing left to compact; the row of a metrics-only batch is gone, and a resend of it
+        // is still recognised (the host's seq mark).
         assert_eq!(s.compact_batches(now, 100).await.unwrap().batches, 0);
+        assert_eq!(s.batch_totals(&e.host_id).await.unwrap(), (0, 0));
+        assert!(!s.ingest_batch(&who, meta, &body).await.unwrap());
+        // Group commit: several batches in one transaction, duplicates and old seqs refused.
+        let (m5, b5) = batch(5, vec![("load", &[], vec![(t0 - 5000, 1.0)])]);
+        let (m3, b3) = batch(3, vec![("load", &[], vec![(t0 - 6000, 1.0)])]);
+        let got = s
+            .ingest_batches(&[
+                (&who, m5, &b5[..]),
+                (&who, m5, &b5[..]),
+                (&who, m3, &b3[..]),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(got, vec![true, false, false]);
+        assert_eq!(
+            s.get_host(&staff(), &e.host_id, 60_000)
+                .await
+                .unwrap()
+                .last_seq,
+            Some(5)
+        );
+        s.compact(now, 100, Retention::default()).await.unwrap();
         let q = |name: &str, step: i64, agg: Option<onestop_tsdb::Agg>| SeriesQuery {
             name: name.into(),
             labels: BTreeMap::new(),
@@ -302,7 +325,7 @@ on_both!(
                 .is_empty()
         );
         // A second batch lands in another piece; queries merge pieces, and merging keeps them.
-        let (m2, b2) = batch(2, vec![("load", &[], vec![(t0 + 50_000, 9.0)])]);
+        let (m2, b2) = batch(6, vec![("load", &[], vec![(t0 + 50_000, 9.0)])]);
         s.ingest_batch(&who, m2, &b2).await.unwrap();
         s.compact(now, 100, Retention::default()).await.unwrap();
         let all = |s: &Store| {
@@ -321,6 +344,11 @@ on_both!(
         assert_eq!(all(s).await.len(), 6);
         s.merge_chunks(now, true).await.unwrap();
         assert_eq!(all(s).await.len(), 6);
+        assert_eq!(
+            all(s).await[0],
+            (t0, 0.0),
+            "the sample of batch 5 is before the range"
+        );
         // Bad queries are validation errors.
         assert!(matches!(
             s.query_series(
@@ -693,5 +721,25 @@ on_both!(
                 .unwrap()
                 .is_some()
         );
+    }
+);
+
+on_both!(
+    job_leases_have_one_holder_until_they_expire,
+    |f: Fresh| async move {
+        let s = &f.store;
+        assert!(s.acquire_lease("compact", "a", 60_000).await.unwrap());
+        assert!(!s.acquire_lease("compact", "b", 60_000).await.unwrap());
+        assert!(
+            s.acquire_lease("compact", "a", 60_000).await.unwrap(),
+            "renewed by its holder"
+        );
+        assert!(
+            s.acquire_lease("alerts", "b", 60_000).await.unwrap(),
+            "leases are per job"
+        );
+        // An expired lease can be taken over.
+        assert!(s.acquire_lease("other", "a", -1).await.unwrap());
+        assert!(s.acquire_lease("other", "b", 60_000).await.unwrap());
     }
 );
