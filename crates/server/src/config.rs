@@ -29,6 +29,16 @@ pub struct Settings {
     pub desk_tick_secs: i64,
     /// Largest ticket attachment accepted, in bytes (a request is capped at 32 MiB anyway).
     pub attachment_max_bytes: i64,
+    /// Monitoring: seconds between compactions of received batches into chunks.
+    pub monitor_compact_secs: i64,
+    /// Monitoring: seconds between alert evaluations.
+    pub monitor_alert_secs: i64,
+    /// Monitoring: a host is `down` after this many seconds without a batch.
+    pub monitor_down_secs: i64,
+    /// Monitoring retention in days: raw samples, minute and hour rollups.
+    pub monitor_raw_days: i64,
+    pub monitor_minute_days: i64,
+    pub monitor_hour_days: i64,
 }
 
 impl Default for Settings {
@@ -45,6 +55,12 @@ impl Default for Settings {
             log_format: "text".into(),
             desk_tick_secs: 30,
             attachment_max_bytes: 20 * 1024 * 1024,
+            monitor_compact_secs: 15,
+            monitor_alert_secs: 30,
+            monitor_down_secs: 120,
+            monitor_raw_days: 14,
+            monitor_minute_days: 90,
+            monitor_hour_days: 5 * 365,
         }
     }
 }

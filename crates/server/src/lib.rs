@@ -5,6 +5,7 @@ mod auth;
 pub mod config;
 mod crypto;
 mod error;
+pub mod monitor;
 mod ops;
 mod startup;
 mod state;

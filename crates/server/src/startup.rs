@@ -92,12 +92,14 @@ pub async fn launch(
 ) -> anyhow::Result<()> {
     let crypto = Crypto::load(settings.secret_key.as_deref(), &settings.data_dir)?;
     let tls = settings.tls_cert.is_some() && settings.tls_key.is_some();
+    let ingest = crate::monitor::ingest::Ingestor::start(store.clone());
     let state = AppState {
         store,
         crypto: Arc::new(crypto),
         throttle: Arc::new(Throttle::new(settings.login_max_failures)),
         metrics: Arc::default(),
         tls,
+        ingest,
         settings: Arc::new(settings.clone()),
     };
     // Planner statistics follow the data as it grows.
@@ -136,6 +138,7 @@ pub async fn launch(
             }
         }
     });
+    crate::monitor::spawn_jobs(state.store.clone(), &settings);
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     listener.set_nonblocking(true)?;
     if let (Some(cert), Some(key)) = (&settings.tls_cert, &settings.tls_key) {

@@ -13,4 +13,6 @@ pub struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     /// Whether the server speaks TLS itself (session cookies get `Secure`).
     pub(crate) tls: bool,
+    /// The monitoring ingest writer (group commit).
+    pub(crate) ingest: crate::monitor::ingest::Ingestor,
 }

@@ -2,6 +2,8 @@
 //! between SQLite and PostgreSQL. Restoring keeps every row as it was, so the audit chain
 //! still verifies.
 use crate::{Backend, Result, Store, StoreError};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 use std::io::{BufRead, Write};
@@ -38,6 +40,15 @@ const TABLES: &[&str] = &[
     "service_catalog",
     "audit_log",
     "audit_head",
+    "enrollment_tokens",
+    "monitored_hosts",
+    "metric_batches",
+    "metric_series",
+    "metric_chunks",
+    "alert_rules",
+    "alerts",
+    "maintenance_windows",
+    "monitor_leases",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];
@@ -49,11 +60,20 @@ pub struct BackupSummary {
     pub rows: usize,
 }
 
+/// How a column's values are written into the JSON lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Text,
+    Int,
+    /// Binary (`BYTEA`), written as base64 text.
+    Blob,
+}
+
 async fn columns(
     conn: &mut AnyConnection,
     backend: Backend,
     table: &str,
-) -> Result<Vec<(String, bool)>> {
+) -> Result<Vec<(String, Col)>> {
     let sql = match backend {
         Backend::Sqlite => {
             format!("SELECT name, type FROM pragma_table_info('{table}') ORDER BY cid")
@@ -67,7 +87,15 @@ async fn columns(
     rows.iter()
         .map(|r| {
             let (name, ty): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-            Ok((name, ty.to_uppercase().contains("INT")))
+            let ty = ty.to_uppercase();
+            let kind = if ty.contains("INT") {
+                Col::Int
+            } else if ty.contains("BYTEA") || ty.contains("BLOB") {
+                Col::Blob
+            } else {
+                Col::Text
+            };
+            Ok((name, kind))
         })
         .collect()
 }
@@ -117,15 +145,20 @@ impl Store {
                 .await?;
             for r in &rows {
                 let mut vals = Vec::with_capacity(cols.len());
-                for (i, (_, int)) in cols.iter().enumerate() {
-                    vals.push(if *int {
-                        r.try_get::<Option<i64>, _>(i)?
+                for (i, (_, kind)) in cols.iter().enumerate() {
+                    vals.push(match kind {
+                        Col::Int => r
+                            .try_get::<Option<i64>, _>(i)?
                             .map(Value::from)
-                            .unwrap_or(Value::Null)
-                    } else {
-                        r.try_get::<Option<String>, _>(i)?
+                            .unwrap_or(Value::Null),
+                        Col::Text => r
+                            .try_get::<Option<String>, _>(i)?
                             .map(Value::from)
-                            .unwrap_or(Value::Null)
+                            .unwrap_or(Value::Null),
+                        Col::Blob => r
+                            .try_get::<Option<Vec<u8>>, _>(i)?
+                            .map(|b| Value::from(B64.encode(b)))
+                            .unwrap_or(Value::Null),
                     });
                 }
                 writeln!(out, "{}", Value::Array(vals)).map_err(io)?;
@@ -163,7 +196,7 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let mut summary = BackupSummary::default();
-        let (mut table, mut cols, mut ints): (String, Vec<String>, Vec<bool>) = Default::default();
+        let (mut table, mut cols, mut ints): (String, Vec<String>, Vec<Col>) = Default::default();
         for line in lines {
             let v: Value = serde_json::from_str(&line.map_err(|e| bad(e.to_string()))?)
                 .map_err(|e| bad(e.to_string()))?;
@@ -183,7 +216,11 @@ impl Store {
                     .unwrap_or_default();
                 ints = cols
                     .iter()
-                    .map(|c| here.iter().any(|(n, i)| n == c && *i))
+                    .map(|c| {
+                        here.iter()
+                            .find(|(n, _)| n == c)
+                            .map_or(Col::Text, |(_, k)| *k)
+                    })
                     .collect();
                 // Tables a fresh database seeds itself are replaced by the backup's rows.
                 if table == "audit_head" || table == "service_catalog" {
@@ -204,11 +241,16 @@ impl Store {
                 params.join(", ")
             );
             let mut q = sqlx::query(&sql);
-            for (val, int) in vals.iter().zip(&ints) {
-                q = if *int {
-                    q.bind(val.as_i64())
-                } else {
-                    q.bind(val.as_str().map(String::from))
+            for (val, kind) in vals.iter().zip(&ints) {
+                q = match kind {
+                    Col::Int => q.bind(val.as_i64()),
+                    Col::Text => q.bind(val.as_str().map(String::from)),
+                    Col::Blob => q.bind(
+                        val.as_str()
+                            .map(|t| B64.decode(t))
+                            .transpose()
+                            .map_err(|e| bad(e.to_string()))?,
+                    ),
                 };
             }
             q.execute(&mut *tx).await.map_err(StoreError::from_write)?;

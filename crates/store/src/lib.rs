@@ -10,6 +10,7 @@ mod db;
 mod desk;
 mod error;
 mod migrate;
+mod monitoring;
 mod people;
 mod registry;
 mod scope;
@@ -30,6 +31,7 @@ pub use desk::{
     TicketEventRecord, TicketInput, TicketPatch, TicketQuery, TransitionInput,
 };
 pub use error::StoreError;
+pub use monitoring::*;
 pub use people::{ApiToken, NewUser, Session, Team, User};
 pub use registry::{
     Asset, AssetInput, AssetQuery, CSV_COLUMNS, Contact, ContactInput, CsvErrors, Customer,

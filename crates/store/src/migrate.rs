@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         Some(Backend::Postgres),
     ),
     (10, include_str!("../migrations/0010_desk_work.sql"), None),
+    (6, include_str!("../migrations/0006_monitoring.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -17,6 +17,40 @@ pub enum Agg {
     Rate,
 }
 
+impl std::str::FromStr for Agg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "avg" => Agg::Avg,
+            "min" => Agg::Min,
+            "max" => Agg::Max,
+            "sum" => Agg::Sum,
+            "last" => Agg::Last,
+            "rate" => Agg::Rate,
+            other => {
+                return Err(format!(
+                    "unknown aggregation `{other}` (avg, min, max, sum, last, rate)"
+                ));
+            }
+        })
+    }
+}
+
+impl Agg {
+    /// The name accepted by [`str::parse`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Agg::Avg => "avg",
+            Agg::Min => "min",
+            Agg::Max => "max",
+            Agg::Sum => "sum",
+            Agg::Last => "last",
+            Agg::Rate => "rate",
+        }
+    }
+}
+
 /// A stepped range query over one series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RangeQuery {
@@ -77,10 +111,8 @@ pub fn counter_rate(samples: &[(i64, f64)], start_ms: i64, end_ms: i64) -> Optio
     Some(counter_increase(slice)? * 1000.0 / span_ms as f64)
 }
 
-/// Evaluate `q` over time-ordered samples. A step with no samples in its
-/// window yields no point. For [`Agg::Rate`] the last sample before the window
-/// is included, so that consecutive windows together cover every increase.
-pub fn range_query(samples: &[(i64, f64)], q: &RangeQuery) -> Result<Vec<(i64, f64)>, QueryError> {
+/// Validate a query; returns the number of output steps.
+pub(crate) fn check(q: &RangeQuery) -> Result<i64, QueryError> {
     let window = q.window_ms.unwrap_or(q.step_ms);
     if q.step_ms <= 0 || window <= 0 {
         return Err(QueryError::InvalidRange("step and window must be positive"));
@@ -94,7 +126,15 @@ pub fn range_query(samples: &[(i64, f64)], q: &RangeQuery) -> Result<Vec<(i64, f
             i64::try_from(points).unwrap_or(i64::MAX),
         ));
     }
-    let points = points as i64;
+    Ok(points as i64)
+}
+
+/// Evaluate `q` over time-ordered samples. A step with no samples in its
+/// window yields no point. For [`Agg::Rate`] the last sample before the window
+/// is included, so that consecutive windows together cover every increase.
+pub fn range_query(samples: &[(i64, f64)], q: &RangeQuery) -> Result<Vec<(i64, f64)>, QueryError> {
+    let window = q.window_ms.unwrap_or(q.step_ms);
+    let points = check(q)?;
     let mut out = Vec::new();
     for i in 0..points {
         let t = q.start_ms + i * q.step_ms;

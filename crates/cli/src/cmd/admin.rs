@@ -19,6 +19,11 @@ pub enum AdminCmd {
         #[command(subcommand)]
         cmd: TokenCmd,
     },
+    /// One-time tokens with which monitoring agents enroll hosts.
+    EnrollmentToken {
+        #[command(subcommand)]
+        cmd: super::enrollment::EnrollmentTokenCmd,
+    },
     /// Write a consistent snapshot of the database to FILE (safe while `serve` runs).
     Backup {
         #[command(flatten)]
@@ -119,6 +124,7 @@ async fn exec(cmd: AdminCmd) -> anyhow::Result<()> {
             let (_, secret) = store.create_token(&Scope::System, &user.id, &name).await?;
             println!("{secret}");
         }
+        AdminCmd::EnrollmentToken { cmd } => super::enrollment::exec(cmd).await?,
         AdminCmd::Backup { db, out } => {
             let store = db.open().await?;
             let tmp = out.with_extension("partial");

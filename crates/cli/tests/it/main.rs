@@ -9,6 +9,7 @@ mod desk;
 mod desk_browser;
 mod desk_work;
 mod logs;
+mod monitoring;
 mod scan;
 mod support;
 mod version;

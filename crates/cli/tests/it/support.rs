@@ -43,7 +43,7 @@ impl Server {
 
     /// Start on `data_dir`, or on `database_url` when given.
     pub fn start_with(data_dir: &Path, database_url: Option<&str>) -> Server {
-        Server::start_with_env(data_dir, database_url, &[])
+        Server::start_on(data_dir, database_url, free_port(), &[])
     }
 
     /// Start on a fresh SQLite data dir with extra `ONESTOP_*` settings in the environment.
@@ -61,8 +61,20 @@ impl Server {
         database_url: Option<&str>,
         env: &[(&str, &str)],
     ) -> Server {
-        let port = free_port();
+        Server::start_on(data_dir, database_url, free_port(), env)
+    }
+
+    /// Start on a given port with extra `ONESTOP_*` environment settings (a restart on the
+    /// same port looks like the same server to clients).
+    pub fn start_on(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        port: u16,
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut cmd = Command::new(bin());
+        // The desk scheduler runs every second in tests (30 s by default).
+        cmd.env("ONESTOP_DESK_TICK_SECS", "1");
         cmd.envs(env.iter().copied());
         cmd.args([
             "serve",
@@ -76,8 +88,6 @@ impl Server {
             cmd.args(["--database-url", url]);
             db = vec!["--database-url".into(), url.into()];
         }
-        // The desk scheduler runs every second in tests (30 s by default).
-        cmd.env("ONESTOP_DESK_TICK_SECS", "1");
         let t0 = Instant::now();
         let child = cmd
             .stdout(Stdio::null())

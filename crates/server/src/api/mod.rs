@@ -7,6 +7,7 @@ mod contacts;
 mod contracts;
 mod customers;
 mod desk;
+mod monitoring;
 mod people;
 pub(crate) mod ticket_work;
 mod tickets;
@@ -50,7 +51,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(contacts::routes())
         .merge(desk::routes())
         .merge(ticket_work::routes())
-        .merge(catalog::routes());
+        .merge(catalog::routes())
+        .merge(monitoring::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -403,6 +403,35 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("catalog_order", "Order", "表示順"),
     ("catalog_active", "Offered", "提供中"),
     ("catalog_new", "New service", "サービス追加"),
+    ("hosts", "Hosts", "ホスト"),
+    ("host", "Host", "ホスト"),
+    ("last_seen", "Last seen", "最終受信"),
+    ("up", "up", "稼働"),
+    ("down", "down", "停止"),
+    ("never", "no data yet", "未受信"),
+    ("firing_alerts", "Firing alerts", "発生中のアラート"),
+    ("alerts", "Alerts", "アラート"),
+    ("alert_rule", "Rule", "ルール"),
+    ("severity", "Severity", "重要度"),
+    ("value", "Value", "値"),
+    ("since", "Since", "発生時刻"),
+    ("incident", "Incident", "インシデント"),
+    (
+        "no_hosts",
+        "No host is enrolled yet.",
+        "登録済みのホストはありません。",
+    ),
+    ("enroll_host", "Enroll a host", "ホストの登録"),
+    (
+        "create_enrollment_token",
+        "Create enrollment token",
+        "登録トークンを発行",
+    ),
+    (
+        "enrollment_token_once",
+        "The token is shown only now; it works once, for one day.",
+        "トークンは今だけ表示されます。1回限り、1日有効です。",
+    ),
 ];
 
 impl T {

@@ -4,6 +4,7 @@ mod contacts;
 mod desk;
 pub mod desk_work;
 mod i18n;
+mod monitoring;
 mod registry;
 mod session;
 
@@ -93,6 +94,9 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
+        .route("/hosts", get(monitoring::hosts))
+        .route("/hosts/enrollment-tokens", post(monitoring::create_token))
+        .route("/hosts/{id}", get(monitoring::host))
         .route(
             "/tickets/{id}/attachments",
             post(desk_work::upload).layer(axum::extract::DefaultBodyLimit::disable()),

@@ -6,6 +6,7 @@ mod customers;
 mod relations;
 mod types;
 
+pub(crate) use assets::{ASSET_COLS, asset_from_row, insert_assets};
 pub use csv_io::{CSV_COLUMNS, CsvErrors};
 pub(crate) use customers::{order_by, page_bounds};
 

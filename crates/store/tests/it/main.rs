@@ -4,4 +4,5 @@ mod conformance;
 mod desk;
 mod desk_queue;
 mod desk_work;
+mod monitoring;
 mod support;

@@ -1,0 +1,126 @@
+//! Ingest: a batch is stored as received (gzip JSON), keyed by (host, sequence number) so a
+//! resent batch is stored once, and acknowledged after the commit. Concurrent batches share
+//! one transaction (group commit, see the server's `monitor::ingest::Ingestor`). Telemetry is not business
+//! data: batches are not audited (enrolment, rules, alerts and incidents are).
+//!
+//! Inventory and log-line payloads stay in `metric_batches.body` (flags `has_inventory`,
+//! `log_lines`) after compaction; [`Store::payload_batches`] is where a dispatcher hands them
+//! to the inventory and log engines.
+use super::AgentIdentity;
+use crate::{Backend, Result, Store, StoreError, now_ms};
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// What the ingest path learnt from decoding a batch.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchMeta {
+    pub seq: u64,
+    pub samples: u64,
+    pub has_inventory: bool,
+    pub log_lines: u64,
+}
+
+impl Store {
+    /// Store one batch durably; see [`Store::ingest_batches`].
+    pub async fn ingest_batch(
+        &self,
+        agent: &AgentIdentity,
+        meta: BatchMeta,
+        body: &[u8],
+    ) -> Result<bool> {
+        Ok(self.ingest_batches(&[(agent, meta, body)]).await?[0])
+    }
+
+    /// Store batches durably in one transaction (group commit). For each, `false` when it
+    /// was stored before and is not stored again: its (host, seq) row exists, or its seq is
+    /// at or below the host's highest stored seq (agents send strictly increasing sequence
+    /// numbers, one batch at a time, so anything at or below the mark is a resend; rows of
+    /// compacted batches are deleted, the mark stays).
+    pub async fn ingest_batches(
+        &self,
+        items: &[(&AgentIdentity, BatchMeta, &[u8])],
+    ) -> Result<Vec<bool>> {
+        let now = now_ms();
+        let mut tx = match self.backend() {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        let mut marks: HashMap<&str, Option<i64>> = HashMap::new();
+        let mut out = Vec::with_capacity(items.len());
+        for (agent, meta, body) in items {
+            let seq = i64::try_from(meta.seq)
+                .map_err(|_| StoreError::Other("sequence number out of range".into()))?;
+            let mark = match marks.get(agent.host_id.as_str()) {
+                Some(m) => *m,
+                None => {
+                    let m: Option<i64> =
+                        sqlx::query("SELECT last_seq FROM monitored_hosts WHERE id = $1")
+                            .bind(&agent.host_id)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .map(|r| r.try_get(0))
+                            .transpose()?
+                            .flatten();
+                    m
+                }
+            };
+            let fresh = mark.is_none_or(|m| seq > m)
+                && sqlx::query(
+                    "INSERT INTO metric_batches (host_id, seq, received_at, samples, has_inventory, log_lines, body) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (host_id, seq) DO NOTHING",
+                )
+                .bind(&agent.host_id)
+                .bind(seq)
+                .bind(now)
+                .bind(meta.samples as i64)
+                .bind(i64::from(meta.has_inventory))
+                .bind(meta.log_lines as i64)
+                .bind(*body)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+            marks.insert(&agent.host_id, Some(mark.map_or(seq, |m| m.max(seq))));
+            out.push(fresh);
+        }
+        for (host, mark) in marks {
+            sqlx::query(
+                "UPDATE monitored_hosts SET last_seen_at = $1, last_seq = $2 WHERE id = $3",
+            )
+            .bind(now)
+            .bind(mark)
+            .bind(host)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Batches (host, seq, gzip JSON body) still holding inventory or log lines, oldest
+    /// first: the hand-over point for the inventory and log consumers.
+    pub async fn payload_batches(&self, limit: i64) -> Result<Vec<(String, i64, Vec<u8>)>> {
+        let rows = sqlx::query(
+            "SELECT host_id, seq, body FROM metric_batches \
+             WHERE (has_inventory <> 0 OR log_lines <> 0) AND body IS NOT NULL ORDER BY received_at, seq LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// How many batches of a host are stored and not yet compacted away, and their samples
+    /// (tests and reports).
+    pub async fn batch_totals(&self, host_id: &str) -> Result<(i64, i64)> {
+        let r = sqlx::query(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(samples), 0) AS BIGINT) FROM metric_batches WHERE host_id = $1",
+        )
+        .bind(host_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((r.try_get(0)?, r.try_get(1)?))
+    }
+}
