@@ -10,6 +10,7 @@ mod db;
 mod desk;
 mod error;
 mod migrate;
+mod patches;
 mod people;
 mod registry;
 mod scope;
@@ -23,6 +24,10 @@ pub use desk::{
     TicketEventRecord, TicketInput, TicketPatch, TicketQuery, TransitionInput,
 };
 pub use error::StoreError;
+pub use patches::{
+    AdvisoryImport, AdvisoryRecord, Evidence, Finding, FindingPatch, FindingQuery, HostInventory,
+    HostPackage, InventoryOutcome, Notice, NoticeItem, NoticeQuery, PackageChange, Recipient,
+};
 pub use people::{ApiToken, NewUser, Session, Team, User};
 pub use registry::{
     Asset, AssetInput, AssetQuery, CSV_COLUMNS, Contact, ContactInput, CsvErrors, Customer,
