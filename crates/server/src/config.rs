@@ -24,6 +24,13 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// Log format: `text` or `json`.
     pub log_format: String,
+    /// OSV advisories to import on a schedule: a file, directory or zip path, or an
+    /// `http(s)://` URL (e.g. osv.dev's per-ecosystem `all.zip`).
+    pub advisories_source: Option<String>,
+    /// Hours between scheduled advisory imports.
+    pub advisories_import_hours: u64,
+    /// Day of the month from which the monthly patch digest is recorded (0: never).
+    pub patch_digest_day: u32,
 }
 
 impl Default for Settings {
@@ -38,6 +45,9 @@ impl Default for Settings {
             session_hours: 12,
             login_max_failures: 5,
             log_format: "text".into(),
+            advisories_source: None,
+            advisories_import_hours: 24,
+            patch_digest_day: 1,
         }
     }
 }

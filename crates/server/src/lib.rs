@@ -6,6 +6,7 @@ pub mod config;
 mod crypto;
 mod error;
 mod ops;
+pub mod patch_jobs;
 mod startup;
 mod state;
 mod ui;

@@ -4,8 +4,11 @@ mod assets;
 mod audit;
 mod contracts;
 mod customers;
+mod patches;
 mod people;
 mod tickets;
+
+pub(crate) use patches::period_bounds as patches_period_bounds;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -42,7 +45,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(contracts::routes())
-        .merge(tickets::routes());
+        .merge(tickets::routes())
+        .merge(patches::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

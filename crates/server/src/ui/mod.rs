@@ -1,6 +1,7 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
 mod admin;
 mod i18n;
+mod patches;
 mod registry;
 mod session;
 
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
                 )
             }),
         )
+        .merge(patches::router())
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.
