@@ -7,6 +7,7 @@ mod calendar;
 mod cli;
 mod desk;
 mod logs;
+mod patches;
 mod scan;
 mod support;
 mod version;
