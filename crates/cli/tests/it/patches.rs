@@ -238,3 +238,94 @@ async fn import_inventory_finding_notice_fix_and_history() {
     let (code, out, _) = s.cli(&["audit", "verify"], None);
     assert_eq!(code, 0, "{out}");
 }
+
+/// A `serve` process started with extra environment, killed on drop.
+struct Serve {
+    child: std::process::Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_with_env(env: &[(&str, &str)]) -> Serve {
+    let dir = tempfile::tempdir().unwrap();
+    let port = crate::support::free_port();
+    let child = std::process::Command::new(crate::support::bin())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir.path().join("data"))
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    Serve {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    }
+}
+
+/// Answer one HTTP request with `body` on a fresh port; returns the URL.
+fn one_shot_http(body: &'static str) -> String {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/osv/all.json", l.local_addr().unwrap());
+    std::thread::spawn(move || {
+        if let Ok((mut c, _)) = l.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = c.read(&mut buf);
+            let _ = write!(
+                c,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+/// The server imports advisories from a configured path, and from a URL, on its own.
+#[tokio::test]
+async fn scheduled_import_from_path_and_url() {
+    let osv = tempfile::tempdir().unwrap();
+    let file = osv.path().join("dsa.json");
+    std::fs::write(&file, DSA).unwrap();
+    let url = one_shot_http(OTHER);
+    for (source, id) in [
+        (file.to_str().unwrap().to_string(), "DSA-5532-1"),
+        (url, "DSA-5600-1"),
+    ] {
+        let s = serve_with_env(&[("ONESTOP_ADVISORIES_SOURCE", source.as_str())]);
+        let t0 = std::time::Instant::now();
+        while crate::support::http_status(&s.base, "/readyz") != Some(200) {
+            assert!(t0.elapsed().as_secs() < 30, "server did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let db = ["--data-dir".to_string(), s._dir.path().join("data").display().to_string()];
+        let (code, tok, err) =
+            crate::support::run_cli(&["admin", "token", "create", "--username", "admin"], &db, None);
+        assert_eq!(code, 0, "{err}");
+        let api = Api {
+            c: Client::new(),
+            base: s.base.clone(),
+            token: tok.trim().into(),
+        };
+        // Nobody imports it but the server's job.
+        loop {
+            let (st, a) = api.get(&format!("/advisories/{id}")).await;
+            if st == StatusCode::OK {
+                assert_eq!(a["id"], id);
+                break;
+            }
+            assert_eq!(st, StatusCode::NOT_FOUND);
+            assert!(t0.elapsed().as_secs() < 30, "{id} was not imported from {source}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+}
