@@ -46,7 +46,11 @@ async fn main() {
     let eco: Ecosystem = "AlmaLinux:9".parse().unwrap();
     let mut fixes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for a in &report.advisories {
-        for aff in a.affected.iter().filter(|x| x.ecosystem().ok().as_ref() == Some(&eco)) {
+        for aff in a
+            .affected
+            .iter()
+            .filter(|x| x.ecosystem().ok().as_ref() == Some(&eco))
+        {
             for e in aff.ranges.iter().flatten() {
                 if let Event::Fixed(v) = e {
                     fixes.entry(aff.name.clone()).or_default().push(v.clone());
@@ -57,7 +61,9 @@ async fn main() {
     let candidates: Vec<(String, Vec<String>)> = fixes
         .into_iter()
         .map(|(n, mut vs)| {
-            let base = vs[0].rsplit_once('-').map_or(vs[0].clone(), |(v, _)| v.to_string());
+            let base = vs[0]
+                .rsplit_once('-')
+                .map_or(vs[0].clone(), |(v, _)| v.to_string());
             vs.push(format!("{base}-0"));
             (n, vs)
         })
@@ -77,7 +83,13 @@ async fn main() {
     );
 
     let c = store
-        .create_customer(&sys, CustomerInput { name: Some("Fleet".into()), ..Default::default() })
+        .create_customer(
+            &sys,
+            CustomerInput {
+                name: Some("Fleet".into()),
+                ..Default::default()
+            },
+        )
         .await
         .expect("customer");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -88,7 +100,11 @@ async fn main() {
             .create_asset(
                 &sys,
                 &c.id,
-                AssetInput { name: Some(format!("alma{h:04}")), kind: Some("server".into()), ..Default::default() },
+                AssetInput {
+                    name: Some(format!("alma{h:04}")),
+                    kind: Some("server".into()),
+                    ..Default::default()
+                },
             )
             .await
             .expect("asset");
@@ -104,11 +120,21 @@ async fn main() {
             });
         }
         let inv = Inventory {
-            os: OsInfo { id: Some("almalinux".into()), version_id: Some("9.4".into()), ..Default::default() },
-            kernel: Kernel { running: "5.14.0-427.13.1.el9_4.x86_64".into(), installed: vec![] },
+            os: OsInfo {
+                id: Some("almalinux".into()),
+                version_id: Some("9.4".into()),
+                ..Default::default()
+            },
+            kernel: Kernel {
+                running: "5.14.0-427.13.1.el9_4.x86_64".into(),
+                installed: vec![],
+            },
             packages: packages.into_values().collect(),
         };
-        let out = store.put_inventory(&sys, &a.id, &inv, "upload").await.expect("inventory");
+        let out = store
+            .put_inventory(&sys, &a.id, &inv, "upload")
+            .await
+            .expect("inventory");
         findings += out.findings_opened;
     }
     let stored = t.elapsed();
@@ -123,7 +149,10 @@ async fn main() {
         a.modified += chrono::Duration::seconds(1);
     }
     let t = Instant::now();
-    let r = store.import_advisories(&sys, again, &zip).await.expect("reimport");
+    let r = store
+        .import_advisories(&sys, again, &zip)
+        .await
+        .expect("reimport");
     println!(
         "re-import with every record newer: {} updated, {} hosts matched again from the database in {:.2} s",
         r.updated,

@@ -101,25 +101,43 @@ async fn import_inventory_finding_notice_fix_and_history() {
     let (code, out, err) = s.cli(&["advisories", "import", dir], None);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("new: 2\n"), "{out}");
-    assert!(out.contains("updated: 0\n") && out.contains("unchanged: 0\n"), "{out}");
-    assert!(out.contains("rejected: 1\n") && out.contains("broken.json"), "{out}");
+    assert!(
+        out.contains("updated: 0\n") && out.contains("unchanged: 0\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("rejected: 1\n") && out.contains("broken.json"),
+        "{out}"
+    );
     let (code, out, _) = s.cli(&["advisories", "import", dir], None);
     assert_eq!(code, 0);
-    assert!(out.contains("new: 0\n") && out.contains("unchanged: 2\n"), "{out}");
+    assert!(
+        out.contains("new: 0\n") && out.contains("unchanged: 2\n"),
+        "{out}"
+    );
     let (code, _, err) = s.cli(&["advisories", "import", "/nonexistent/osv"], None);
     assert_eq!(code, 2, "an unreadable input fails");
     assert!(err.contains("/nonexistent/osv"), "{err}");
 
     // An affected inventory: a finding and a security notice.
     let (st, o) = admin
-        .send(Method::PUT, &format!("/hosts/{hid}/inventory"), Some(inventory("3.0.11-1~deb12u1")))
+        .send(
+            Method::PUT,
+            &format!("/hosts/{hid}/inventory"),
+            Some(inventory("3.0.11-1~deb12u1")),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{o}");
     assert_eq!(o["inventory"]["ecosystem"], "Debian:12");
-    assert_eq!(o["findings_opened"], 2, "libssl3 and openssl, both from source openssl");
+    assert_eq!(
+        o["findings_opened"], 2,
+        "libssl3 and openssl, both from source openssl"
+    );
     let notice_id = o["notice_id"].as_str().expect("a notice").to_string();
     let (st, list) = admin
-        .get(&format!("/findings?customer={cid}&severity=high&state=open"))
+        .get(&format!(
+            "/findings?customer={cid}&severity=high&state=open"
+        ))
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(list["total"], 2, "{list}");
@@ -127,7 +145,9 @@ async fn import_inventory_finding_notice_fix_and_history() {
     assert_eq!(f0["advisory_id"], "DSA-5532-1");
     assert_eq!(f0["fixed_version"], "3.0.11-1~deb12u2");
     assert_eq!(f0["cves"], json!(["CVE-2023-5363", "CVE-2023-5678"]));
-    let (_, none) = admin.get(&format!("/findings?customer={cid}&severity=low")).await;
+    let (_, none) = admin
+        .get(&format!("/findings?customer={cid}&severity=low"))
+        .await;
     assert_eq!(none["total"], 0);
     let (st, n) = admin.get(&format!("/notices/{notice_id}")).await;
     assert_eq!(st, StatusCode::OK);
@@ -143,14 +163,25 @@ async fn import_inventory_finding_notice_fix_and_history() {
 
     // The fixed version is installed: the findings are fixed, the history shows the upgrade.
     let (st, o) = admin
-        .send(Method::PUT, &format!("/hosts/{hid}/inventory"), Some(inventory("3.0.11-1~deb12u2")))
+        .send(
+            Method::PUT,
+            &format!("/hosts/{hid}/inventory"),
+            Some(inventory("3.0.11-1~deb12u2")),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{o}");
-    assert_eq!((o["findings_fixed"].as_i64(), o["upgraded"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(
+        (o["findings_fixed"].as_i64(), o["upgraded"].as_i64()),
+        (Some(2), Some(2))
+    );
     assert_eq!(o["notice_id"], Value::Null);
-    let (_, open) = admin.get(&format!("/findings?customer={cid}&state=open")).await;
+    let (_, open) = admin
+        .get(&format!("/findings?customer={cid}&state=open"))
+        .await;
     assert_eq!(open["total"], 0);
-    let (_, fixed) = admin.get(&format!("/findings?host={hid}&state=fixed")).await;
+    let (_, fixed) = admin
+        .get(&format!("/findings?host={hid}&state=fixed"))
+        .await;
     assert_eq!(fixed["total"], 2);
     assert_eq!(fixed["items"][0]["fixed_version_seen"], "3.0.11-1~deb12u2");
     let (_, ch) = admin.get(&format!("/hosts/{hid}/package-changes")).await;
@@ -170,26 +201,43 @@ async fn import_inventory_finding_notice_fix_and_history() {
 
     // Caller mistakes are 4xx JSON errors.
     let (st, e) = admin
-        .send(Method::PUT, &format!("/hosts/{hid}/inventory"), Some(json!({"os": {}})))
+        .send(
+            Method::PUT,
+            &format!("/hosts/{hid}/inventory"),
+            Some(json!({"os": {}})),
+        )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     let mut bad = inventory("1");
     bad["packages"][0]["name"] = json!("");
-    let (st, e) = admin.send(Method::PUT, &format!("/hosts/{hid}/inventory"), Some(bad)).await;
+    let (st, e) = admin
+        .send(Method::PUT, &format!("/hosts/{hid}/inventory"), Some(bad))
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["error"]["code"], "invalid");
     let fid = fixed["items"][0]["id"].as_str().unwrap();
     let (st, _) = admin
-        .send(Method::PATCH, &format!("/findings/{fid}"), Some(json!({"state": "gone"})))
+        .send(
+            Method::PATCH,
+            &format!("/findings/{fid}"),
+            Some(json!({"state": "gone"})),
+        )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     let (st, _) = admin.get("/findings?sort=sideways").await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let (st, _) = admin.get(&format!("/hosts/{hid}/evidence?from=yesterday")).await;
+    let (st, _) = admin
+        .get(&format!("/hosts/{hid}/evidence?from=yesterday"))
+        .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     let (st, e) = admin.get("/advisories/NOPE-1").await;
-    assert_eq!((st, e["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
-    let (st, _) = admin.get("/hosts/0190aaaa-0000-7000-8000-000000000000/packages").await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (st, _) = admin
+        .get("/hosts/0190aaaa-0000-7000-8000-000000000000/packages")
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 
     // Another customer's user sees none of it.
@@ -198,7 +246,18 @@ async fn import_inventory_finding_notice_fix_and_history() {
         .await;
     let gid = globex["id"].as_str().unwrap();
     let (code, _, err) = s.cli(
-        &["admin", "user", "create", "--username", "gina", "--role", "customer", "--customer", gid, "--password-stdin"],
+        &[
+            "admin",
+            "user",
+            "create",
+            "--username",
+            "gina",
+            "--role",
+            "customer",
+            "--customer",
+            gid,
+            "--password-stdin",
+        ],
         Some("secret-pass-1\n"),
     );
     assert_eq!(code, 0, "{err}");
@@ -218,7 +277,10 @@ async fn import_inventory_finding_notice_fix_and_history() {
     // The pages.
     let (st, html) = admin.page(&format!("/patches/hosts/{hid}")).await;
     assert_eq!(st, StatusCode::OK);
-    assert!(html.contains("3.0.11-1~deb12u2") && html.contains("upgraded"), "{html}");
+    assert!(
+        html.contains("3.0.11-1~deb12u2") && html.contains("upgraded"),
+        "{html}"
+    );
     let (st, html) = admin.page("/patches?state=fixed").await;
     assert_eq!(st, StatusCode::OK);
     assert!(html.contains("DSA-5532-1"));
@@ -257,7 +319,12 @@ fn serve_with_env(env: &[(&str, &str)]) -> Serve {
     let dir = tempfile::tempdir().unwrap();
     let port = crate::support::free_port();
     let child = std::process::Command::new(crate::support::bin())
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(dir.path().join("data"))
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
@@ -307,9 +374,15 @@ async fn scheduled_import_from_path_and_url() {
             assert!(t0.elapsed().as_secs() < 30, "server did not start");
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        let db = ["--data-dir".to_string(), s._dir.path().join("data").display().to_string()];
-        let (code, tok, err) =
-            crate::support::run_cli(&["admin", "token", "create", "--username", "admin"], &db, None);
+        let db = [
+            "--data-dir".to_string(),
+            s._dir.path().join("data").display().to_string(),
+        ];
+        let (code, tok, err) = crate::support::run_cli(
+            &["admin", "token", "create", "--username", "admin"],
+            &db,
+            None,
+        );
         assert_eq!(code, 0, "{err}");
         let api = Api {
             c: Client::new(),
@@ -324,7 +397,10 @@ async fn scheduled_import_from_path_and_url() {
                 break;
             }
             assert_eq!(st, StatusCode::NOT_FOUND);
-            assert!(t0.elapsed().as_secs() < 30, "{id} was not imported from {source}");
+            assert!(
+                t0.elapsed().as_secs() < 30,
+                "{id} was not imported from {source}"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }

@@ -50,6 +50,7 @@ impl<'a> MatchCache<'a> {
         let Some(names) = self.index.by_eco.get(&self.eco) else {
             return report;
         };
+        report.findings.reserve(packages.len());
         let scheme = self.eco.scheme();
         let by_source = !matches!(
             self.eco.distro,
