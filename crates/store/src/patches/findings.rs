@@ -603,6 +603,17 @@ impl Store {
 
     /// Reopen findings whose accepted-risk / ignored decision has expired. Returns how many.
     pub async fn expire_finding_decisions(&self) -> Result<u64> {
+        let due: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM findings WHERE state IN ('accepted_risk', 'ignored') \
+             AND expires_at IS NOT NULL AND expires_at <= $1",
+        )
+        .bind(crate::now_ms())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        if due == 0 {
+            return Ok(0);
+        }
         let mut tx = self.write(&Scope::System).await?;
         let now = tx.now;
         let n = sqlx::query(

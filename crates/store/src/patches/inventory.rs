@@ -134,11 +134,7 @@ fn by_name<'a>(pkgs: impl Iterator<Item = (&'a str, &'a str, &'a str)>) -> Versi
 pub(crate) type Change = (String, String, &'static str, Option<String>, Option<String>);
 
 /// Changes from `old` to `new`.
-pub(crate) fn diff(
-    scheme: Option<Scheme>,
-    old: &Versions,
-    new: &Versions,
-) -> Vec<Change> {
+pub(crate) fn diff(scheme: Option<Scheme>, old: &Versions, new: &Versions) -> Vec<Change> {
     let mut out = Vec::new();
     let keys: BTreeSet<&(String, String)> = old.keys().chain(new.keys()).collect();
     let empty = BTreeSet::new();

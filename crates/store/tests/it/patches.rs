@@ -511,6 +511,20 @@ on_both!(decisions_per_host_and_customer, |f: Fresh| async move {
         .await;
     assert!(matches!(err, Err(StoreError::Invalid(_))));
     assert_eq!(s.expire_finding_decisions().await.unwrap(), 0);
+    // A decision that lapses reopens the finding.
+    let soon = now_ms() + 300;
+    let d = s
+        .decide_finding(
+            &staff(),
+            &f1.id,
+            decide("ignored", "maintenance window", "host", Some(soon)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.state, "ignored");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(s.expire_finding_decisions().await.unwrap(), 1);
+    assert_eq!(s.get_finding(&staff(), &f1.id).await.unwrap().state, "open");
 });
 
 on_both!(
