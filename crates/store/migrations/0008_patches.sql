@@ -99,6 +99,8 @@ CREATE TABLE findings (
 CREATE INDEX findings_customer ON findings (customer_id, state, severity);
 CREATE INDEX findings_state ON findings (state, severity, first_seen);
 CREATE INDEX findings_advisory ON findings (advisory_id);
+-- Open findings no notice has reported yet, per customer (notices are recorded per inventory).
+CREATE INDEX findings_unreported ON findings (customer_id, state, notice_id);
 
 -- Accepted risk / ignored decisions, for one host (host_id set) or a whole customer.
 CREATE TABLE finding_exceptions (
