@@ -46,6 +46,11 @@ enum Command {
         #[command(subcommand)]
         cmd: cmd::logs::LogsCmd,
     },
+    /// OSV security advisories: import into the database.
+    Advisories {
+        #[command(subcommand)]
+        cmd: cmd::advisories::AdvisoriesCmd,
+    },
 }
 
 fn main() -> ExitCode {
@@ -57,5 +62,6 @@ fn main() -> ExitCode {
         Command::Version { cmd } => cmd::version::run(cmd),
         Command::Scan(args) => cmd::scan::run(args),
         Command::Logs { cmd } => cmd::logs::run(cmd),
+        Command::Advisories { cmd } => cmd::advisories::run(cmd),
     }
 }

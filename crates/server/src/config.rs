@@ -39,6 +39,13 @@ pub struct Settings {
     pub monitor_raw_days: i64,
     pub monitor_minute_days: i64,
     pub monitor_hour_days: i64,
+    /// OSV advisories to import on a schedule: a file, directory or zip path, or an
+    /// `http(s)://` URL (e.g. osv.dev's per-ecosystem `all.zip`).
+    pub advisories_source: Option<String>,
+    /// Hours between scheduled advisory imports.
+    pub advisories_import_hours: u64,
+    /// Day of the month from which the monthly patch digest is recorded (0: never).
+    pub patch_digest_day: u32,
 }
 
 impl Default for Settings {
@@ -61,6 +68,9 @@ impl Default for Settings {
             monitor_raw_days: 14,
             monitor_minute_days: 90,
             monitor_hour_days: 5 * 365,
+            advisories_source: None,
+            advisories_import_hours: 24,
+            patch_digest_day: 1,
         }
     }
 }

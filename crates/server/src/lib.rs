@@ -7,6 +7,7 @@ mod crypto;
 mod error;
 pub mod monitor;
 mod ops;
+pub mod patch_jobs;
 mod startup;
 mod state;
 mod ui;

@@ -11,6 +11,7 @@ mod desk;
 mod error;
 mod migrate;
 mod monitoring;
+mod patches;
 mod people;
 mod registry;
 mod scope;
@@ -32,6 +33,10 @@ pub use desk::{
 };
 pub use error::StoreError;
 pub use monitoring::*;
+pub use patches::{
+    AdvisoryImport, AdvisoryRecord, Evidence, Finding, FindingPatch, FindingQuery, HostInventory,
+    HostPackage, InventoryOutcome, Notice, NoticeItem, NoticeQuery, PackageChange, Recipient,
+};
 pub use people::{ApiToken, NewUser, Session, Team, User};
 pub use registry::{
     Asset, AssetInput, AssetQuery, CSV_COLUMNS, Contact, ContactInput, CsvErrors, Customer,

@@ -96,6 +96,21 @@ impl Filter {
         self
     }
 
+    /// `col` equals one of `vals` (nothing matches when `vals` is empty).
+    pub fn any_of(&mut self, col: &str, vals: &[&str]) -> &mut Self {
+        let ps: Vec<String> = vals
+            .iter()
+            .map(|v| format!("{col} = {}", self.param(v)))
+            .collect();
+        let cond = if ps.is_empty() {
+            "1=0".to_string()
+        } else {
+            ps.join(" OR ")
+        };
+        self.sql.push_str(&format!(" AND ({cond})"));
+        self
+    }
+
     /// Case-insensitive substring match on any of `cols`.
     pub fn contains_any(&mut self, cols: &[&str], v: &str) -> &mut Self {
         let p = self.param(&like_pattern(v));

@@ -37,6 +37,6 @@ pub mod version;
 
 pub use ecosystem::{Distro, Ecosystem};
 pub use load::{LoadError, LoadReport, load_path};
-pub use matcher::{AdvisoryIndex, Finding, HostReport};
+pub use matcher::{AdvisoryIndex, Finding, HostFinding, HostReport, MatchCache, host_findings};
 pub use osv::{Advisory, Severity, parse_osv};
 pub use version::{Scheme, Version, VersionError, compare};

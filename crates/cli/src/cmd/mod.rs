@@ -1,5 +1,6 @@
 //! One module per top-level subcommand.
 pub mod admin;
+pub mod advisories;
 pub mod audit;
 pub mod calendar;
 pub mod db;

@@ -10,6 +10,7 @@ mod desk_browser;
 mod desk_work;
 mod logs;
 mod monitoring;
+mod patches;
 mod scan;
 mod support;
 mod version;

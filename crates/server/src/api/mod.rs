@@ -8,9 +8,12 @@ mod contracts;
 mod customers;
 mod desk;
 mod monitoring;
+mod patches;
 mod people;
 pub(crate) mod ticket_work;
 mod tickets;
+
+pub(crate) use patches::period_bounds as patches_period_bounds;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -52,7 +55,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(desk::routes())
         .merge(ticket_work::routes())
         .merge(catalog::routes())
-        .merge(monitoring::routes());
+        .merge(monitoring::routes())
+        .merge(patches::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

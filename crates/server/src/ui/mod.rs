@@ -5,6 +5,7 @@ mod desk;
 pub mod desk_work;
 mod i18n;
 mod monitoring;
+mod patches;
 mod registry;
 mod session;
 
@@ -135,6 +136,7 @@ pub fn router() -> Router<AppState> {
                 )
             }),
         )
+        .merge(patches::router())
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.

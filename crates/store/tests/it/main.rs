@@ -5,4 +5,5 @@ mod desk;
 mod desk_queue;
 mod desk_work;
 mod monitoring;
+mod patches;
 mod support;

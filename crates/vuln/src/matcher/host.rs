@@ -5,7 +5,9 @@ use super::{AdvisoryIndex, Finding, HostReport, NameEntries};
 use crate::ecosystem::{Distro, Ecosystem};
 use crate::inventory::InstalledPackage;
 use crate::osv::Advisory;
+use crate::osv::Affected;
 use crate::version::{Scheme, Version, write_key};
+use std::collections::HashMap;
 
 impl AdvisoryIndex {
     /// Match the installed packages of a host of ecosystem `eco`. Findings
@@ -25,45 +27,12 @@ impl AdvisoryIndex {
             Distro::AlmaLinux | Distro::RockyLinux | Distro::RedHat
         );
         let mut key = Vec::with_capacity(64);
+        let mut hits = Vec::new();
         for pkg in packages {
-            let (primary, extra, ver) = if by_source {
-                (pkg.source_name(), None, pkg.source_version())
-            } else {
-                (
-                    pkg.name.as_str(),
-                    pkg.source_name.as_deref(),
-                    pkg.version.as_str(),
-                )
-            };
-            let first = names.get(primary);
-            let second = extra.and_then(|n| names.get(n));
-            if first.is_none() && second.is_none() {
-                continue;
-            }
-            if let Err(e) = write_key(scheme, ver, &mut key) {
-                report.unparsable.push((pkg, e.to_string()));
-                continue;
-            }
-            let start = report.findings.len();
-            for entries in [first, second].into_iter().flatten() {
-                self.collect(pkg, scheme, &key, entries, &mut report.findings);
-            }
-            let mine = &mut report.findings[start..];
-            mine.sort_by_key(|f| f.advisory as *const Advisory);
-            if second.is_some() || first.is_some_and(|e| e.repeats) {
-                let mut kept = start;
-                for i in start..report.findings.len() {
-                    if kept == start
-                        || !std::ptr::eq(
-                            report.findings[kept - 1].advisory,
-                            report.findings[i].advisory,
-                        )
-                    {
-                        report.findings.swap(kept, i);
-                        kept += 1;
-                    }
-                }
-                report.findings.truncate(kept);
+            hits.clear();
+            match self.package_hits(names, scheme, by_source, pkg, &mut key, &mut hits) {
+                Ok(()) => report.findings.extend(hits.iter().map(|h| h.finding(pkg))),
+                Err(e) => report.unparsable.push((pkg, e)),
             }
         }
         report
@@ -87,9 +56,8 @@ impl AdvisoryIndex {
                 .chunks(chunk)
                 .map(|part| {
                     s.spawn(move || {
-                        part.iter()
-                            .map(|h| self.match_host(eco, h))
-                            .collect::<Vec<_>>()
+                        let mut cache = super::MatchCache::new(self, eco);
+                        part.iter().map(|h| cache.match_host(h)).collect::<Vec<_>>()
                     })
                 })
                 .collect();
@@ -100,18 +68,62 @@ impl AdvisoryIndex {
         })
     }
 
+    /// The findings of one installed package, appended to `out` (sorted by
+    /// advisory, without duplicates). An unparsable version is an error.
+    pub(super) fn package_hits<'a>(
+        &'a self,
+        names: &'a HashMap<String, NameEntries>,
+        scheme: Scheme,
+        by_source: bool,
+        pkg: &InstalledPackage,
+        key: &mut Vec<u8>,
+        out: &mut Vec<Hit<'a>>,
+    ) -> Result<(), String> {
+        let (primary, extra, ver) = if by_source {
+            (pkg.source_name(), None, pkg.source_version())
+        } else {
+            (
+                pkg.name.as_str(),
+                pkg.source_name.as_deref(),
+                pkg.version.as_str(),
+            )
+        };
+        let first = names.get(primary);
+        let second = extra.and_then(|n| names.get(n));
+        if first.is_none() && second.is_none() {
+            return Ok(());
+        }
+        write_key(scheme, ver, key).map_err(|e| e.to_string())?;
+        let start = out.len();
+        for entries in [first, second].into_iter().flatten() {
+            self.collect(pkg, scheme, key, entries, out);
+        }
+        let mine = &mut out[start..];
+        mine.sort_by_key(|f| f.advisory as *const Advisory);
+        if second.is_some() || first.is_some_and(|e| e.repeats) {
+            let mut kept = start;
+            for i in start..out.len() {
+                if kept == start || !std::ptr::eq(out[kept - 1].advisory, out[i].advisory) {
+                    out.swap(kept, i);
+                    kept += 1;
+                }
+            }
+            out.truncate(kept);
+        }
+        Ok(())
+    }
+
     fn collect<'a>(
         &'a self,
-        pkg: &'a InstalledPackage,
+        pkg: &InstalledPackage,
         scheme: Scheme,
         key: &[u8],
         e: &'a NameEntries,
-        out: &mut Vec<Finding<'a>>,
+        out: &mut Vec<Hit<'a>>,
     ) {
-        let finding = |advisory: u32, affected: u32, fix: Option<&'a Version>| {
+        let hit = |advisory: u32, affected: u32, fix: Option<&'a Version>| {
             let advisory = &self.advisories[advisory as usize];
-            Finding {
-                package: pkg,
+            Hit {
                 advisory,
                 affected: &advisory.affected[affected as usize],
                 fixed_version: fix.map(Version::as_str),
@@ -123,7 +135,7 @@ impl AdvisoryIndex {
         out.extend(
             e.simple[first_hit..]
                 .iter()
-                .map(|s| finding(s.advisory, s.affected, Some(&s.fixed))),
+                .map(|s| hit(s.advisory, s.affected, Some(&s.fixed))),
         );
         if e.general.is_empty() {
             return;
@@ -132,16 +144,16 @@ impl AdvisoryIndex {
             return;
         };
         for g in &e.general {
-            let mut hit = g
+            let mut found = g
                 .ranges
                 .iter()
                 .filter_map(|r| range_hit(&v, r))
                 .reduce(|a, b| a.or(b));
-            if hit.is_none() && g.versions.contains(&v) {
-                hit = Some(None);
+            if found.is_none() && g.versions.contains(&v) {
+                found = Some(None);
             }
-            if let Some(fix) = hit {
-                out.push(finding(g.advisory, g.affected, fix));
+            if let Some(fix) = found {
+                out.push(hit(g.advisory, g.affected, fix));
             }
         }
     }
@@ -153,5 +165,28 @@ fn pkg_version(pkg: &InstalledPackage, scheme: Scheme) -> &str {
     match scheme {
         Scheme::Rpm => &pkg.version,
         Scheme::Deb | Scheme::Apk => pkg.source_version(),
+    }
+}
+
+/// One matching advisory entry of a package, before it is tied to the
+/// installed package.
+#[derive(Clone, Copy)]
+pub(super) struct Hit<'a> {
+    pub advisory: &'a Advisory,
+    pub affected: &'a Affected,
+    pub fixed_version: Option<&'a str>,
+}
+
+impl<'a> Hit<'a> {
+    pub fn finding<'p>(&self, package: &'p InstalledPackage) -> Finding<'p>
+    where
+        'a: 'p,
+    {
+        Finding {
+            package,
+            advisory: self.advisory,
+            affected: self.affected,
+            fixed_version: self.fixed_version,
+        }
     }
 }

@@ -14,8 +14,10 @@
 //! Only entries of the host's own ecosystem (distribution, release, variant)
 //! are considered, and only distro (`ECOSYSTEM`) ranges exist in the index.
 
+mod cache;
 mod host;
 pub mod kernel;
+mod outcome;
 mod range;
 
 use crate::ecosystem::Ecosystem;
@@ -24,6 +26,9 @@ use crate::osv::{Advisory, Affected};
 use crate::version::Version;
 use range::{Bound, compile_range};
 use std::collections::HashMap;
+
+pub use cache::MatchCache;
+pub use outcome::{HostFinding, host_findings};
 
 /// An entry of the common shape `introduced: "0"`, `fixed: X`, no list.
 struct Simple {
