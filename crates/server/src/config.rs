@@ -24,6 +24,9 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// Log format: `text` or `json`.
     pub log_format: String,
+    /// Seconds between passes of the desk scheduler (SLA warnings and breaches, escalations,
+    /// automatic closing). Env `ONESTOP_DESK_TICK_SECS`.
+    pub desk_tick_secs: i64,
     /// Largest ticket attachment accepted, in bytes (a request is capped at 32 MiB anyway).
     pub attachment_max_bytes: i64,
 }
@@ -40,6 +43,7 @@ impl Default for Settings {
             session_hours: 12,
             login_max_failures: 5,
             log_format: "text".into(),
+            desk_tick_secs: 30,
             attachment_max_bytes: 20 * 1024 * 1024,
         }
     }

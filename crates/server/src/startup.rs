@@ -112,6 +112,30 @@ pub async fn launch(
             }
         }
     });
+    // The desk scheduler: every process runs it; a lease in the database lets one act at a
+    // time, and each action is recorded once, so several servers never double one.
+    let store = state.store.clone();
+    let every = std::time::Duration::from_secs(settings.desk_tick_secs.clamp(1, 3600) as u64);
+    let holder = onestop_store::new_id();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match store.desk_tick(&holder, onestop_store::now_ms()).await {
+                Ok(r) if r.warnings + r.breaches + r.escalations + r.closed > 0 => {
+                    tracing::info!(
+                        warnings = r.warnings,
+                        breaches = r.breaches,
+                        escalations = r.escalations,
+                        closed = r.closed,
+                        "desk scheduler"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "desk scheduler pass failed"),
+            }
+        }
+    });
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     listener.set_nonblocking(true)?;
     if let (Some(cert), Some(key)) = (&settings.tls_cert, &settings.tls_key) {

@@ -106,6 +106,12 @@ impl Store {
     /// Begin a write transaction holding the audit chain's head lock until commit:
     /// `BEGIN IMMEDIATE` on SQLite, a row lock (`FOR UPDATE`) on PostgreSQL.
     pub async fn write(&self, scope: &Scope) -> Result<WriteTx> {
+        self.write_at(scope, now_ms()).await
+    }
+
+    /// A write transaction whose timestamp is `now` (ms): scheduled work acts "as of" the
+    /// instant it was asked for, which tests also use to move time forward.
+    pub async fn write_at(&self, scope: &Scope, now: i64) -> Result<WriteTx> {
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -121,7 +127,7 @@ impl Store {
             head_seq: row.try_get(0)?,
             head_hash: row.try_get(1)?,
             appended: false,
-            now: now_ms(),
+            now,
         })
     }
 }

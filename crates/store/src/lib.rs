@@ -19,6 +19,9 @@ pub use audit::{AuditEntry, AuditFilter, VerifyReport};
 pub use backup::BackupSummary;
 pub use db::{Backend, Store, WriteTx};
 pub use desk::{
+    ACTIONS, DeskSettings, EscalationRule, EscalationRuleInput, Notification, TRIGGERS, TickReport,
+};
+pub use desk::{
     Attachment, CATALOG_GROUPS, CatalogInput, CatalogQuery, CatalogService, Dispatch,
     DispatchInput, DispatchPatch, LinkInput, NewAttachment, Part, RenewalDue, TicketLink,
     TimeEntry, TimeEntryInput, VendorAnswer, VendorAnswerInput, VendorCase, VendorCaseInput,
@@ -35,6 +38,7 @@ pub use registry::{
     CustomerInput, CustomerQuery, Expiry, ImpactReport, ImpactedAsset, Page, Relation, Site,
     SiteInput,
 };
+pub use registry::{ContactPatch, ContactQuery, SitePatch, SiteQuery};
 pub use scope::Scope;
 pub use util::{new_id, now_ms};
 

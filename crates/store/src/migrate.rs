@@ -13,7 +13,28 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0004_asset_fts.sqlite.sql"),
         Some(Backend::Sqlite),
     ),
+    (
+        5,
+        include_str!("../migrations/0005_registry_indexes.sql"),
+        None,
+    ),
+    (
+        9,
+        include_str!("../migrations/0009_asset_trgm.postgres.sql"),
+        Some(Backend::Postgres),
+    ),
     (10, include_str!("../migrations/0010_desk_work.sql"), None),
+    (11, include_str!("../migrations/0011_desk_queues.sql"), None),
+    (
+        12,
+        include_str!("../migrations/0012_ticket_fts.sqlite.sql"),
+        Some(Backend::Sqlite),
+    ),
+    (
+        13,
+        include_str!("../migrations/0013_ticket_text_gin.postgres.sql"),
+        Some(Backend::Postgres),
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
@@ -33,11 +54,20 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
             .execute(&mut *tx)
             .await?;
     }
-    let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-        .fetch_one(&mut *tx)
+    // Apply every known migration not yet recorded, in version order (not just those above the
+    // highest applied: branches merged out of order must not skip one).
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *tx)
         .await?
-        .try_get(0)?;
-    for (version, sql, only) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+    let mut pending: Vec<_> = MIGRATIONS
+        .iter()
+        .filter(|(v, _, _)| !applied.contains(v))
+        .collect();
+    pending.sort_by_key(|(v, _, _)| *v);
+    for (version, sql, only) in pending {
         if only.is_none_or(|b| b == store.backend()) {
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
         }

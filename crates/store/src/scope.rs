@@ -47,6 +47,14 @@ impl Scope {
         )
     }
 
+    /// The signed-in user's id (none for the system).
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Scope::Staff { user_id, .. } | Scope::Customer { user_id, .. } => Some(user_id),
+            Scope::System => None,
+        }
+    }
+
     pub fn is_staff(&self) -> bool {
         !matches!(self, Scope::Customer { .. })
     }
@@ -104,6 +112,12 @@ impl Filter {
         let p = self.param(&like_pattern(v));
         self.sql
             .push_str(&format!(" AND {col} LIKE {p} ESCAPE '\\'"));
+        self
+    }
+
+    /// A condition with no parameter (only for SQL the caller wrote, never user text).
+    pub fn cond(&mut self, cond: &str) -> &mut Self {
+        self.sql.push_str(&format!(" AND {cond}"));
         self
     }
 

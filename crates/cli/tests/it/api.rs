@@ -107,6 +107,82 @@ async fn first_start_registry_and_errors() {
     let (st, impact) = api.get(&format!("/assets/{sw_id}/impact")).await;
     assert_eq!(st, 200);
     assert_eq!(impact["impacted"][0]["name"], "srv1");
+
+    // Contacts and sites across customers: list with filters, edit, delete; relations removable.
+    let contact_id = c["id"].as_str().unwrap();
+    let (st, page) = api.get("/contacts?role=security_notices&q=sato").await;
+    assert_eq!((st, page["total"].clone()), (StatusCode::OK, json!(1)));
+    let (st, changed) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/contacts/{contact_id}"),
+            Some(json!({"phone": "03-0000-1111", "roles": ["sign_off"]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{changed}");
+    assert_eq!(
+        (changed["name"].clone(), changed["roles"].clone()),
+        (json!("Sato"), json!(["sign_off"]))
+    );
+    let bad = Some(json!({"email": "no-at-sign"}));
+    let (st, err) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/contacts/{contact_id}"),
+            bad,
+        )
+        .await;
+    assert_eq!(
+        (st, err["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("invalid"))
+    );
+    let (st, site) = api
+        .post(
+            &format!("/customers/{acme_id}/sites"),
+            json!({"name": "DC1", "address": "Tokyo"}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let site_id = site["id"].as_str().unwrap();
+    let patch = Some(json!({"rooms": ["B1"]}));
+    let (st, site) = api
+        .send(reqwest::Method::PATCH, &format!("/sites/{site_id}"), patch)
+        .await;
+    assert_eq!(
+        (st, site["rooms"].clone(), site["address"].clone()),
+        (StatusCode::OK, json!(["B1"]), json!("Tokyo"))
+    );
+    assert_eq!(api.get("/sites?q=toky").await.1["total"], 1);
+    assert_eq!(
+        api.send(reqwest::Method::DELETE, &format!("/sites/{site_id}"), None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(api.get(&format!("/sites/{site_id}")).await.0, 404);
+    let (_, rels) = api.get(&format!("/assets/{sw_id}/relations")).await;
+    let rel_id = rels[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.send(
+            reqwest::Method::DELETE,
+            &format!("/relations/{rel_id}"),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        api.get(&format!("/assets/{sw_id}/impact")).await.1["impacted"],
+        json!([])
+    );
+    let (st, _) = api
+        .post(
+            &format!("/assets/{srv_id}/relations"),
+            json!({"to_asset": sw_id, "kind": "connected_to"}),
+        )
+        .await;
+    assert_eq!(st, 201);
     let (_, gasset) = api
         .post(
             &format!("/customers/{globex_id}/assets"),
@@ -183,6 +259,17 @@ async fn first_start_registry_and_errors() {
     let (st, audit) = api.get("/audit?entity=asset").await;
     assert_eq!(st, 200);
     assert_eq!(audit.as_array().unwrap().len(), 3);
+    let (_, audit) = api.get("/audit?entity=asset_relation").await;
+    let actions: Vec<_> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["relation.create", "relation.delete", "relation.create"]
+    );
     let (code, out, _) = s.cli(&["audit", "verify"], None);
     assert_eq!(code, 0, "{out}");
 
@@ -273,6 +360,67 @@ async fn two_servers_share_one_postgres() {
     }
     for t in tasks {
         assert_eq!(t.await.unwrap(), 201);
+    }
+    // Both servers run the desk scheduler; each escalation still happens once.
+    let (st, user) = api_a
+        .post(
+            "/users",
+            json!({"username": "oncall", "role": "front", "password": "pw-oncall-1"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{user}");
+    let (_, team) = api_a.post("/teams", json!({"name": "Front desk"})).await;
+    let team_id = team["id"].as_str().unwrap();
+    let (st, _) = api_a
+        .post(
+            &format!("/teams/{team_id}/members"),
+            json!({"user_id": user["id"]}),
+        )
+        .await;
+    assert_eq!(st, 204);
+    let (st, rule) = api_b
+        .post(
+            "/escalation-rules",
+            json!({"name": "critical to the desk", "trigger": "critical", "action": "notify_team", "target_team_id": team_id}),
+        )
+        .await;
+    assert_eq!(st, 201, "{rule}");
+    let mut ids = vec![];
+    for i in 0..4 {
+        let api = if i % 2 == 0 { &api_a } else { &api_b };
+        let (st, t) = api
+            .post(
+                "/tickets",
+                json!({"customer_id": c["id"], "title": format!("down {i}"), "impact": "critical", "urgency": "critical", "channel": "phone"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{t}");
+        ids.push(t["id"].as_str().unwrap().to_string());
+    }
+    let (code, tok, _) = a.cli(&["admin", "token", "create", "--username", "oncall"], None);
+    assert_eq!(code, 0);
+    let oncall = Api::new(&a, tok.trim().to_string());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (_, n) = oncall.get("/notifications").await;
+        if n.as_array().unwrap().len() >= 4 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Several more passes of both schedulers change nothing.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let (_, n) = oncall.get("/notifications").await;
+    assert_eq!(n.as_array().unwrap().len(), 4, "{n}");
+    for id in &ids {
+        let (_, events) = api_b.get(&format!("/tickets/{id}/events")).await;
+        let escalated = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "escalated")
+            .count();
+        assert_eq!(escalated, 1, "{events}");
     }
     let (code, out, _) = a.cli(&["audit", "verify"], None);
     assert_eq!(code, 0, "{out}");

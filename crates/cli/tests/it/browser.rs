@@ -5,7 +5,7 @@ use fantoccini::{ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -16,7 +16,7 @@ impl Drop for Driver {
 
 // The child is handed to `Driver`, whose `Drop` kills and waits for it.
 #[allow(clippy::zombie_processes)]
-async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
+pub(crate) async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
     let port = free_port();
     let driver =
         Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
@@ -51,7 +51,7 @@ async fn browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
 }
 
 /// Find an element, waiting (up to 10 s) for the page a click started to load.
-async fn wait_for(
+pub(crate) async fn wait_for(
     c: &fantoccini::Client,
     l: Locator<'_>,
 ) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
@@ -109,6 +109,37 @@ async fn sign_in_and_create_an_asset() {
             .text()
             .await?;
         assert_eq!(title, "Browser Co");
+
+        // A contact: added on the customer page, then edited on its own page.
+        c.find(Locator::Css("#new-contact input[name='name']"))
+            .await?
+            .send_keys("Suzuki")
+            .await?;
+        c.find(Locator::Id("add-contact")).await?.click().await?;
+        wait_for(&c, Locator::XPath("//table[@id='contacts']//a[.='Suzuki']"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&c, Locator::Id("contact-roles-input"))
+            .await?
+            .send_keys("security_notices")
+            .await?;
+        c.find(Locator::Id("save-contact")).await?.click().await?;
+        let roles = wait_for(
+            &c,
+            Locator::XPath("//td[@id='contact-roles'][contains(., 'security_notices')]"),
+        )
+        .await?
+        .text()
+        .await?;
+        assert_eq!(roles, "security_notices");
+        c.goto(&format!("{}/contacts?role=security_notices", s.base))
+            .await?;
+        let table = c.find(Locator::Id("contacts")).await?.text().await?;
+        assert!(
+            table.contains("Suzuki") && table.contains("Browser Co"),
+            "{table}"
+        );
 
         c.goto(&format!("{}/assets", s.base)).await?;
         c.find(Locator::Id("asset-name"))

@@ -312,3 +312,74 @@ async fn desk_phone_report_portal_ticket_and_sla_pause() {
     let (code, out, _) = s.cli(&["audit", "verify"], None);
     assert_eq!(code, 0, "{out}");
 }
+
+#[tokio::test]
+async fn desk_settings_default_sla_and_escalation_api() {
+    let s = Server::start();
+    let api = Api::new(&s, s.admin_token());
+    // A customer without a contract gets the provider's defaults, which are configurable.
+    let (st, err) = api
+        .send(
+            Method::PUT,
+            "/desk/settings",
+            Some(json!({"auto_close_days": 3, "reopen_days": 10, "default_calendar": "timezone = 'Mars/Olympus'", "default_sla": {}})),
+        )
+        .await;
+    assert_eq!(
+        (st, err["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("invalid")),
+        "{err}"
+    );
+    let settings = json!({
+        "auto_close_days": 3,
+        "reopen_days": 10,
+        "default_calendar": null,
+        "default_sla": {"medium": {"first_response": 10, "resolution": 100}}
+    });
+    let (st, saved) = api
+        .send(Method::PUT, "/desk/settings", Some(settings))
+        .await;
+    assert_eq!(st, 200, "{saved}");
+    assert_eq!(saved["auto_close_days"], 3);
+    let (_, c) = api.post("/customers", json!({"name": "No contract"})).await;
+    let (st, t) = api
+        .post("/tickets", json!({"customer_id": c["id"], "title": "x", "impact": "medium", "urgency": "low", "channel": "fax"}))
+        .await;
+    assert_eq!(st, 201);
+    assert_eq!(t["sla"]["first_response"]["budget_minutes"], 10);
+    assert_eq!(t["sla"]["resolution"]["budget_minutes"], 100);
+    // Escalation rules: validated, listed; queues reject unknown names.
+    let (st, _) = api
+        .post(
+            "/escalation-rules",
+            json!({"name": "x", "trigger": "never", "action": "notify_team"}),
+        )
+        .await;
+    assert_eq!(st, 422);
+    let (st, r) = api
+        .post(
+            "/escalation-rules",
+            json!({"name": "warn ASE", "trigger": "sla_warning", "action": "notify_ase"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    let (st, r) = api
+        .patch(
+            &format!("/escalation-rules/{}", r["id"].as_str().unwrap()),
+            json!({"enabled": false}),
+        )
+        .await;
+    assert_eq!((st, r["enabled"].clone()), (StatusCode::OK, json!(false)));
+    assert_eq!(
+        api.get("/escalation-rules")
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(api.get("/tickets?queue=whenever").await.0, 422);
+    let (st, page) = api.get("/tickets?queue=unassigned&sort=sla_due").await;
+    assert_eq!((st, page["total"].clone()), (StatusCode::OK, json!(1)));
+}

@@ -6,6 +6,7 @@ mod browser;
 mod calendar;
 mod cli;
 mod desk;
+mod desk_browser;
 mod desk_work;
 mod logs;
 mod scan;

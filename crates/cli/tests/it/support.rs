@@ -76,6 +76,8 @@ impl Server {
             cmd.args(["--database-url", url]);
             db = vec!["--database-url".into(), url.into()];
         }
+        // The desk scheduler runs every second in tests (30 s by default).
+        cmd.env("ONESTOP_DESK_TICK_SECS", "1");
         let t0 = Instant::now();
         let child = cmd
             .stdout(Stdio::null())

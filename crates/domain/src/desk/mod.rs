@@ -3,10 +3,14 @@
 //!
 //! Pure like the rest of the crate: time is always a parameter.
 mod lifecycle;
+mod search;
 mod terms;
 
 pub use lifecycle::{Lifecycle, TransitionError, parse_status, status_parts};
-pub use terms::{ClockView, SlaSummary, SlaTable, SlaTerms, compute_summary, policy_for};
+pub use search::{query_terms, search_words};
+pub use terms::{
+    ClockView, SlaAction, SlaSummary, SlaTable, SlaTerms, compute_summary, policy_for,
+};
 
 use crate::calendar::Instant;
 use crate::model::enums::vocabulary;
@@ -33,6 +37,18 @@ impl TicketType {
 /// A ticket number: `PREFIX-YEAR-NNNNNN`.
 pub fn ticket_number(kind: TicketType, year: i32, n: i64) -> String {
     format!("{}-{year}-{n:06}", kind.prefix())
+}
+
+/// Whether `s` is a ticket number such as `INC-2026-000123` (any case).
+pub fn looks_like_number(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 3
+        && ["INC", "REQ", "PRB", "CHG"].contains(&parts[0].to_ascii_uppercase().as_str())
+        && parts[1].len() == 4
+        && parts[2].len() >= 6
+        && parts[1..]
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 vocabulary!(
@@ -172,6 +188,20 @@ pub enum DeskEvent {
         from: Option<String>,
         to: Option<String>,
     },
+    /// A clock (`first_response`, `resolution`) reached its warning share.
+    SlaWarning {
+        clock: String,
+    },
+    /// A clock ran out.
+    SlaBreached {
+        clock: String,
+    },
+    /// An escalation rule acted on the ticket.
+    Escalated {
+        rule: String,
+        action: String,
+        detail: String,
+    },
     /// A file was attached; customers see public attachments only.
     AttachmentAdded {
         attachment: String,
@@ -252,6 +282,9 @@ impl DeskEvent {
             DeskEvent::Comment { .. } => "comment",
             DeskEvent::FirstResponse => "first_response",
             DeskEvent::FieldChanged { .. } => "field_changed",
+            DeskEvent::SlaWarning { .. } => "sla_warning",
+            DeskEvent::SlaBreached { .. } => "sla_breached",
+            DeskEvent::Escalated { .. } => "escalated",
             DeskEvent::AttachmentAdded { .. } => "attachment_added",
             DeskEvent::TimeLogged { .. } => "time_logged",
             DeskEvent::Linked { .. } => "linked",
@@ -283,6 +316,9 @@ impl DeskEvent {
             DeskEvent::VendorAnswered { .. } => Some(EventKind::VendorAnswered),
             DeskEvent::Comment { .. }
             | DeskEvent::FieldChanged { .. }
+            | DeskEvent::SlaWarning { .. }
+            | DeskEvent::SlaBreached { .. }
+            | DeskEvent::Escalated { .. }
             | DeskEvent::AttachmentAdded { .. }
             | DeskEvent::TimeLogged { .. }
             | DeskEvent::Linked { .. }
@@ -303,7 +339,9 @@ impl DeskEvent {
             DeskEvent::TimeLogged { .. }
             | DeskEvent::VendorRaised { .. }
             | DeskEvent::VendorAnswered { .. }
-            | DeskEvent::VendorCaseChanged { .. } => false,
+            | DeskEvent::VendorCaseChanged { .. }
+            | DeskEvent::Escalated { .. }
+            | DeskEvent::SlaWarning { .. } => false,
             _ => true,
         }
     }

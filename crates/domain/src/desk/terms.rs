@@ -116,6 +116,22 @@ pub struct ClockView {
     pub used_minutes: u64,
     pub budget_minutes: u64,
     pub stopped_at: Option<Instant>,
+    /// When the warning share of the budget is or was reached, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning_at: Option<Instant>,
+    /// True once the warning share is used.
+    #[serde(default)]
+    pub warning: bool,
+}
+
+/// A warning or breach a scheduler must act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaAction {
+    pub key: String,
+    pub clock: &'static str,
+    /// A breach, or else a warning.
+    pub breach: bool,
+    pub at: Instant,
 }
 
 /// A ticket's first-response and resolution clocks, and the vendor clock while the ticket
@@ -126,6 +142,87 @@ pub struct SlaSummary {
     pub resolution: Option<ClockView>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor: Option<ClockView>,
+    /// The next instant at which a running clock reaches its warning or its breach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_action: Option<Instant>,
+}
+
+impl SlaSummary {
+    /// The clocks that exist, with their names.
+    pub fn clocks(&self) -> Vec<(&'static str, &ClockView)> {
+        [
+            ("first_response", &self.first_response),
+            ("resolution", &self.resolution),
+        ]
+        .into_iter()
+        .filter_map(|(n, c)| c.as_ref().map(|c| (n, c)))
+        .collect()
+    }
+
+    /// The earliest due instant of a clock still running or already breached (a queue of what
+    /// is breaching soon lists those first).
+    pub fn earliest_due(&self) -> Option<Instant> {
+        self.clocks()
+            .into_iter()
+            .filter(|(_, c)| c.state == "running" || c.state == "breached")
+            .filter_map(|(_, c)| c.due)
+            .min()
+    }
+
+    /// The warnings and breaches these clocks call for, each with a key that names it once per
+    /// ticket (`warning:<clock>`, `breach:<clock>`) and the instant it is due.
+    pub fn actions(&self) -> Vec<SlaAction> {
+        let mut out = vec![];
+        for (name, c) in self.clocks() {
+            if c.state != "running" && c.state != "breached" {
+                continue;
+            }
+            let Some(due) = c.due else { continue };
+            if let Some(w) = c.warning_at {
+                out.push(SlaAction {
+                    key: format!("warning:{name}"),
+                    clock: name,
+                    breach: false,
+                    at: w,
+                });
+            }
+            out.push(SlaAction {
+                key: format!("breach:{name}"),
+                clock: name,
+                breach: true,
+                at: due,
+            });
+        }
+        out
+    }
+
+    /// The worst state of all clocks, for badges and queues: `breached`, `warning`, `running`,
+    /// `paused`, `met`, or empty when there is no clock.
+    pub fn worst(&self) -> &'static str {
+        let mut worst = "";
+        let rank = |s: &str| match s {
+            "breached" => 5,
+            "warning" => 4,
+            "running" => 3,
+            "paused" => 2,
+            "met" => 1,
+            _ => 0,
+        };
+        for (_, c) in self.clocks() {
+            let s = match c.state.as_str() {
+                "breached" => "breached",
+                "running" if c.warning => "warning",
+                "running" => "running",
+                "paused" => "paused",
+                "met" => "met",
+                _ => "",
+            };
+            if rank(s) > rank(worst) {
+                worst = s;
+            }
+        }
+        worst
+    }
 }
 
 fn state_str(s: ClockState) -> &'static str {
@@ -151,12 +248,15 @@ pub fn compute_summary(
             used_minutes: c.used_minutes(),
             budget_minutes: c.budget_seconds / 60,
             stopped_at: c.stopped_at,
+            warning_at: c.warning_at,
+            warning: c.warning,
         })
     };
     Ok(SlaSummary {
         first_response: view(TargetKind::FirstResponse),
         resolution: view(TargetKind::Resolution),
         vendor: view(TargetKind::VendorEscalation),
+        next_action: report.next_action,
     })
 }
 

@@ -77,7 +77,7 @@ async fn list_contacts(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<Contact>>> {
-    Ok(Json(s.store.list_contacts(&auth.scope, &id).await?))
+    Ok(Json(s.store.customer_contacts(&auth.scope, &id).await?))
 }
 
 #[utoipa::path(post, path = "/customers/{id}/contacts", request_body = ContactInput, responses((status = 201, body = Contact)))]
@@ -99,7 +99,7 @@ async fn list_sites(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<Site>>> {
-    Ok(Json(s.store.list_sites(&auth.scope, &id).await?))
+    Ok(Json(s.store.customer_sites(&auth.scope, &id).await?))
 }
 
 #[utoipa::path(post, path = "/customers/{id}/sites", request_body = SiteInput, responses((status = 201, body = Site)))]

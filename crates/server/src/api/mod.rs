@@ -3,8 +3,10 @@
 mod assets;
 mod audit;
 mod catalog;
+mod contacts;
 mod contracts;
 mod customers;
+mod desk;
 mod people;
 pub(crate) mod ticket_work;
 mod tickets;
@@ -45,6 +47,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(contracts::routes())
         .merge(tickets::routes())
+        .merge(contacts::routes())
+        .merge(desk::routes())
         .merge(ticket_work::routes())
         .merge(catalog::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)

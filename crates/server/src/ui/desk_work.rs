@@ -588,6 +588,7 @@ mod tests {
             staff,
             admin: staff,
             flash: None,
+            unread: 0,
         }
     }
 

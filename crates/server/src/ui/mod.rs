@@ -1,5 +1,7 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
 mod admin;
+mod contacts;
+mod desk;
 pub mod desk_work;
 mod i18n;
 mod registry;
@@ -52,6 +54,38 @@ pub fn router() -> Router<AppState> {
             get(registry::asset).post(registry::update_asset),
         )
         .route("/assets/{id}/relations", post(registry::create_relation))
+        .route("/contacts", get(contacts::contacts))
+        .route(
+            "/contacts/{id}",
+            get(contacts::contact).post(contacts::update_contact),
+        )
+        .route("/contacts/{id}/delete", post(contacts::delete_contact))
+        .route("/sites", get(contacts::sites))
+        .route(
+            "/sites/{id}",
+            get(contacts::site).post(contacts::update_site),
+        )
+        .route("/sites/{id}/delete", post(contacts::delete_site))
+        .route("/relations/{id}/delete", post(contacts::delete_relation))
+        .route("/tickets", get(desk::tickets).post(desk::create_ticket))
+        .route("/tickets/new", get(desk::new_ticket))
+        .route("/tickets/{id}", get(desk::ticket))
+        .route("/tickets/{id}/comment", post(desk::comment))
+        .route("/tickets/{id}/transition", post(desk::transition))
+        .route("/tickets/{id}/edit", post(desk::edit))
+        .route(
+            "/notifications",
+            get(desk::notifications).post(desk::read_notifications),
+        )
+        .route(
+            "/settings/escalations",
+            get(desk::escalations).post(desk::save_escalation),
+        )
+        .route("/services", get(desk::services))
+        .route(
+            "/settings/desk",
+            get(desk::desk_settings).post(desk::save_desk_settings),
+        )
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/teams", post(admin::create_team))
         .route("/teams/members", post(admin::add_member))
@@ -107,6 +141,8 @@ pub struct Ctx {
     pub staff: bool,
     pub admin: bool,
     pub flash: Option<String>,
+    /// Unread in-app notifications (staff).
+    pub unread: i64,
 }
 
 impl Ctx {
@@ -118,6 +154,7 @@ impl Ctx {
             staff: false,
             admin: false,
             flash: None,
+            unread: 0,
         }
     }
 }
@@ -150,6 +187,15 @@ impl FromRequestParts<AppState> for Page {
                     auth.user.language.as_deref(),
                     accept_language(parts).as_deref(),
                 );
+                let unread = if auth.scope.is_staff() {
+                    state
+                        .store
+                        .unread_notifications(&auth.scope)
+                        .await
+                        .unwrap_or(0)
+                } else {
+                    0
+                };
                 let ctx = Ctx {
                     t: T(lang),
                     csrf: auth.csrf.clone().unwrap_or_default(),
@@ -157,6 +203,7 @@ impl FromRequestParts<AppState> for Page {
                     admin: auth.scope.is_admin(),
                     user: Some(auth.user.clone()),
                     flash: None,
+                    unread,
                 };
                 Ok(Page { auth, ctx })
             }

@@ -151,8 +151,8 @@ struct CustomerPage {
 async fn customer_page(s: &AppState, page: Page, id: &str, csv_errors: Vec<String>) -> UiResult {
     let (ctx, scope) = (page.ctx, page.auth.scope);
     let customer = s.store.get_customer(&scope, id).await.or_page(&ctx)?;
-    let contacts = s.store.list_contacts(&scope, id).await.or_page(&ctx)?;
-    let sites = s.store.list_sites(&scope, id).await.or_page(&ctx)?;
+    let contacts = s.store.customer_contacts(&scope, id).await.or_page(&ctx)?;
+    let sites = s.store.customer_sites(&scope, id).await.or_page(&ctx)?;
     let q = AssetQuery {
         customer_id: Some(id.into()),
         per_page: Some(1),
@@ -540,7 +540,7 @@ pub async fn asset(State(s): State<AppState>, page: Page, Path(id): Path<String>
         .collect();
     let sites = s
         .store
-        .list_sites(&scope, &asset.customer_id)
+        .customer_sites(&scope, &asset.customer_id)
         .await
         .or_page(&ctx)?;
     Ok(render(AssetPage {

@@ -2,12 +2,17 @@
 mod attachments;
 mod catalog;
 mod contracts;
+mod scheduler;
+mod search;
 mod tickets;
 mod types;
 mod work;
 mod work_types;
 
 pub use catalog::{GROUPS as CATALOG_GROUPS, occurrences, valid_rrule};
+pub use scheduler::{
+    ACTIONS, DeskSettings, EscalationRule, EscalationRuleInput, Notification, TRIGGERS, TickReport,
+};
 pub use types::*;
 pub use work_types::*;
 

@@ -19,9 +19,9 @@ use onestop_domain::model::{ValidationError, valid_name};
 use onestop_domain::sla::{PendingReason, Status};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
-const TICKET_COLS: &str = "id, customer_id, number, type, channel, title, description, category, impact, urgency, priority, status, pending_reason, contact_id, assignee_id, team_id, contract_id, created_by, created_at, updated_at, resolved_at, closed_at, sla_json";
+pub(super) const TICKET_COLS: &str = "id, customer_id, number, type, channel, title, description, category, impact, urgency, priority, status, pending_reason, contact_id, assignee_id, team_id, contract_id, created_by, created_at, updated_at, resolved_at, closed_at, sla_json";
 
-fn ticket_from_row(r: &AnyRow) -> Result<Ticket> {
+pub(super) fn ticket_from_row(r: &AnyRow) -> Result<Ticket> {
     Ok(Ticket {
         id: r.try_get("id")?,
         customer_id: r.try_get("customer_id")?,
@@ -50,7 +50,7 @@ fn ticket_from_row(r: &AnyRow) -> Result<Ticket> {
     })
 }
 
-fn instant(ms: i64) -> Instant {
+pub(super) fn instant(ms: i64) -> Instant {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
@@ -65,11 +65,11 @@ fn opt(v: Option<String>) -> Option<String> {
 }
 
 impl Ticket {
-    fn status_value(&self) -> Status {
+    pub(super) fn status_value(&self) -> Status {
         parse_status(&self.status, self.pending_reason.as_deref()).unwrap_or(Status::New)
     }
 
-    fn set_status(&mut self, s: Status) {
+    pub(super) fn set_status(&mut self, s: Status) {
         let (status, reason) = status_parts(s);
         self.status = status.into();
         self.pending_reason = reason.map(str::to_string);
@@ -119,9 +119,20 @@ pub(super) async fn append(tx: &mut WriteTx, t: &Ticket, e: &DeskEvent) -> Resul
 
 /// The ticket's SLA clocks at `now_ms`: its history replayed under its contract's calendar and
 /// budgets (or 24x365 and the provider default).
-async fn sla_at(conn: &mut AnyConnection, t: &Ticket, now_ms: i64) -> Result<SlaSummary> {
+pub(super) async fn sla_at(
+    conn: &mut AnyConnection,
+    t: &Ticket,
+    now_ms: i64,
+) -> Result<SlaSummary> {
     let mut table = SlaTable::default();
     let mut calendar = Calendar::always();
+    if t.contract_id.is_none() {
+        // No contract: the provider's default calendar and SLA.
+        let d = desk_settings_on(&mut *conn).await?;
+        table = d.default_sla;
+        calendar =
+            calendar_of(d.default_calendar.as_deref()).unwrap_or_else(|_| Calendar::always());
+    }
     if let Some(c) = &t.contract_id {
         let row = sqlx::query("SELECT calendar_toml, sla_json FROM contracts WHERE id = $1")
             .bind(c)
@@ -154,9 +165,9 @@ async fn sla_at(conn: &mut AnyConnection, t: &Ticket, now_ms: i64) -> Result<Sla
 
 async fn save(tx: &mut WriteTx, t: &Ticket, insert: bool) -> Result<()> {
     let sql = if insert {
-        "INSERT INTO tickets (customer_id, number, type, channel, title, description, category, impact, urgency, priority, status, pending_reason, contact_id, assignee_id, team_id, contract_id, created_by, created_at, updated_at, resolved_at, closed_at, sla_json, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+        "INSERT INTO tickets (customer_id, number, type, channel, title, description, category, impact, urgency, priority, status, pending_reason, contact_id, assignee_id, team_id, contract_id, created_by, created_at, updated_at, resolved_at, closed_at, sla_json, id, is_open, sla_due, sla_next, sla_state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
     } else {
-        "UPDATE tickets SET customer_id = $1, number = $2, type = $3, channel = $4, title = $5, description = $6, category = $7, impact = $8, urgency = $9, priority = $10, status = $11, pending_reason = $12, contact_id = $13, assignee_id = $14, team_id = $15, contract_id = $16, created_by = $17, created_at = $18, updated_at = $19, resolved_at = $20, closed_at = $21, sla_json = $22 WHERE id = $23"
+        "UPDATE tickets SET customer_id = $1, number = $2, type = $3, channel = $4, title = $5, description = $6, category = $7, impact = $8, urgency = $9, priority = $10, status = $11, pending_reason = $12, contact_id = $13, assignee_id = $14, team_id = $15, contract_id = $16, created_by = $17, created_at = $18, updated_at = $19, resolved_at = $20, closed_at = $21, sla_json = $22, is_open = $24, sla_due = $25, sla_next = $26, sla_state = $27 WHERE id = $23"
     };
     sqlx::query(sql)
         .bind(&t.customer_id)
@@ -182,6 +193,13 @@ async fn save(tx: &mut WriteTx, t: &Ticket, insert: bool) -> Result<()> {
         .bind(t.closed_at)
         .bind(to_json(&t.sla))
         .bind(&t.id)
+        .bind(i64::from(!matches!(
+            t.status.as_str(),
+            "resolved" | "closed"
+        )))
+        .bind(t.sla.earliest_due().map(|d| d.timestamp_millis()))
+        .bind(t.sla.next_action.map(|d| d.timestamp_millis()))
+        .bind(t.sla.worst())
         .execute(tx.conn())
         .await
         .map_err(StoreError::from_write)?;
@@ -189,7 +207,7 @@ async fn save(tx: &mut WriteTx, t: &Ticket, insert: bool) -> Result<()> {
 }
 
 /// Recompute the clocks as of the transaction, store the ticket, and audit the change.
-async fn finish(
+pub(super) async fn finish(
     tx: &mut WriteTx,
     t: &mut Ticket,
     action: &str,
@@ -197,7 +215,29 @@ async fn finish(
 ) -> Result<()> {
     let now = tx.now;
     t.sla = sla_at(tx.conn(), t, now).await?;
+    // The scheduler looks again at the earliest warning or breach not yet acted on.
+    let fired: Vec<String> = sqlx::query("SELECT what FROM desk_firings WHERE ticket_id = $1")
+        .bind(&t.id)
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+    t.sla.next_action = t
+        .sla
+        .actions()
+        .into_iter()
+        .filter(|a| !fired.contains(&a.key))
+        .map(|a| a.at)
+        .min();
     save(tx, t, false).await?;
+    let text_changed = match before {
+        None => true,
+        Some(b) => b.title != t.title || b.description != t.description,
+    };
+    if text_changed || action == "ticket.comment" {
+        super::search::index_text(tx, t).await?;
+    }
     let before = before.map(Ticket::json);
     tx.audit(
         action,
@@ -395,27 +435,92 @@ impl Store {
     }
 
     pub async fn list_tickets(&self, scope: &Scope, q: &TicketQuery) -> Result<Page<Ticket>> {
+        self.list_tickets_at(scope, q, now_ms()).await
+    }
+
+    /// A queue or search page as of `now` (which decides "breaching soon").
+    pub async fn list_tickets_at(
+        &self,
+        scope: &Scope,
+        q: &TicketQuery,
+        now: i64,
+    ) -> Result<Page<Ticket>> {
         let mut f = Filter::scoped(scope, "customer_id");
         for (col, v) in [
             ("customer_id", &q.customer_id),
             ("status", &q.status),
             ("priority", &q.priority),
             ("assignee_id", &q.assignee_id),
+            ("team_id", &q.team_id),
+            ("category", &q.category),
+            ("type", &q.kind),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 f.eq(col, v);
             }
         }
-        if let Some(t) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            f.contains_any(&["title", "number"], t);
+        let me = scope.user_id().unwrap_or("");
+        let mut default_sort = "-updated_at";
+        match q.queue.as_deref().unwrap_or("all") {
+            "all" | "" => {}
+            "open" => {
+                f.cond("is_open = 1");
+            }
+            "mine" => {
+                f.raw("is_open = 1 AND assignee_id = {}", me);
+            }
+            "team" => {
+                f.raw(
+                    "is_open = 1 AND team_id IN (SELECT team_id FROM team_members WHERE user_id = {})",
+                    me,
+                );
+            }
+            "unassigned" => {
+                f.cond("is_open = 1 AND assignee_id IS NULL");
+            }
+            "breaching" => {
+                let horizon = now + 8 * 3600 * 1000;
+                f.cond(&format!(
+                    "is_open = 1 AND sla_due IS NOT NULL AND sla_due <= {horizon}"
+                ));
+                default_sort = "sla_due";
+            }
+            other => {
+                return Err(ValidationError::new(
+                    "queue",
+                    format!(
+                        "unknown queue `{other}` (mine, team, unassigned, breaching, open, all)"
+                    ),
+                )
+                .into());
+            }
         }
         let (page, per) = page_bounds(q.page, q.per_page);
-        let allowed = ["updated_at", "created_at", "priority", "status", "number"];
+        let allowed = [
+            "updated_at",
+            "created_at",
+            "sla_due",
+            "priority",
+            "status",
+            "number",
+        ];
         let order = order_by(
-            Some(q.sort.as_deref().unwrap_or("-updated_at")),
+            Some(q.sort.as_deref().unwrap_or(default_sort)),
             &allowed,
             "updated_at",
         );
+        // Priority sorts by rank, not by name.
+        let order = order.replace(
+            "priority",
+            "CASE priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END",
+        );
+        if let Some(t) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            if onestop_domain::desk::looks_like_number(t) {
+                f.eq("number", &t.to_uppercase());
+            } else {
+                return self.search_tickets(scope, f, t, (page, per)).await;
+            }
+        }
         f.page(
             &self.pool,
             "tickets",
@@ -582,7 +687,8 @@ impl Store {
         staff_only(scope)?;
         let to = parse_status(input.to.trim(), input.reason.as_deref())?;
         let from = before.status_value();
-        Lifecycle::default()
+        let reopen_days = desk_settings_on(tx.conn()).await?.reopen_days;
+        Lifecycle { reopen_days }
             .check(from, to, before.closed_at.map(instant), instant(tx.now))
             .map_err(|e| ValidationError::new("to", e.to_string()))?;
         let mut t = before.clone();
@@ -707,4 +813,15 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The desk settings, read on a connection already in use (inside a transaction).
+pub(super) async fn desk_settings_on(conn: &mut AnyConnection) -> Result<super::DeskSettings> {
+    let v: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = 'desk.settings'")
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    Ok(v.and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
 }

@@ -144,14 +144,23 @@ pub struct TicketPatch {
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 pub struct TicketQuery {
-    /// Substring of the title or number.
+    /// Words of the title, description or replies (and, for staff, internal notes), or a
+    /// ticket number; Japanese text included.
     pub q: Option<String>,
+    /// A queue: `mine`, `team` (my teams), `unassigned`, `breaching` (a running clock due within
+    /// 8 hours, or breached), `open` (not resolved or closed), or `all` (default).
+    pub queue: Option<String>,
+    pub team_id: Option<String>,
+    pub category: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub kind: Option<String>,
     pub status: Option<String>,
     pub priority: Option<String>,
     pub customer_id: Option<String>,
     pub assignee_id: Option<String>,
-    /// `updated_at` (default, newest first), `created_at`, `priority`, `status`, `number`;
-    /// prefix `-` for descending.
+    /// `updated_at` (default, newest first), `created_at`, `sla_due`, `priority`, `status`,
+    /// `number`; prefix `-` for descending.
     pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,

@@ -1,12 +1,9 @@
 //! Customers, their contacts and their sites.
-use super::{
-    Contact, ContactInput, Customer, CustomerInput, CustomerQuery, Page, Site, SiteInput,
-    staff_only,
-};
+use super::{Customer, CustomerInput, CustomerQuery, Page, staff_only};
 use crate::scope::Filter;
 use crate::util::{from_json, new_id, to_json};
 use crate::{Result, Scope, Store, StoreError};
-use onestop_domain::model::{ValidationError, valid_email, valid_name};
+use onestop_domain::model::{ValidationError, valid_name};
 use sqlx::{Row, any::AnyRow};
 
 const CUSTOMER_COLS: &str =
@@ -237,141 +234,6 @@ impl Store {
         )
         .await?;
         tx.commit().await
-    }
-
-    pub async fn list_contacts(&self, scope: &Scope, customer_id: &str) -> Result<Vec<Contact>> {
-        self.ensure_customer(scope, customer_id).await?;
-        let rows = sqlx::query("SELECT id, customer_id, name, email, phone, fax, language, roles, created_at FROM contacts WHERE customer_id = $1 ORDER BY name, id")
-            .bind(customer_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Contact {
-                    id: r.try_get(0)?,
-                    customer_id: r.try_get(1)?,
-                    name: r.try_get(2)?,
-                    email: r.try_get(3)?,
-                    phone: r.try_get(4)?,
-                    fax: r.try_get(5)?,
-                    language: r.try_get(6)?,
-                    roles: from_json(&r.try_get::<String, _>(7)?),
-                    created_at: r.try_get(8)?,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn create_contact(
-        &self,
-        scope: &Scope,
-        customer_id: &str,
-        i: ContactInput,
-    ) -> Result<Contact> {
-        staff_only(scope)?;
-        self.ensure_customer(scope, customer_id).await?;
-        let email = match i.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-            Some(e) => Some(valid_email("email", e)?.to_lowercase()),
-            None => None,
-        };
-        let language = i.language.unwrap_or_else(|| "ja".into());
-        if !["ja", "en"].contains(&language.as_str()) {
-            return Err(ValidationError::new("language", "must be ja or en").into());
-        }
-        let mut tx = self.write(scope).await?;
-        let c = Contact {
-            id: new_id(),
-            customer_id: customer_id.into(),
-            name: valid_name("name", &i.name)?,
-            email,
-            phone: i.phone.filter(|s| !s.trim().is_empty()),
-            fax: i.fax.filter(|s| !s.trim().is_empty()),
-            language,
-            roles: i.roles,
-            created_at: tx.now,
-        };
-        sqlx::query("INSERT INTO contacts (id, customer_id, name, email, phone, fax, language, roles, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-            .bind(&c.id)
-            .bind(&c.customer_id)
-            .bind(&c.name)
-            .bind(&c.email)
-            .bind(&c.phone)
-            .bind(&c.fax)
-            .bind(&c.language)
-            .bind(to_json(&c.roles))
-            .bind(c.created_at)
-            .execute(tx.conn())
-            .await
-            .map_err(StoreError::from_write)?;
-        tx.audit(
-            "contact.create",
-            "contact",
-            &c.id,
-            Some(customer_id),
-            None,
-            Some(&serde_json::to_value(&c).unwrap_or_default()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(c)
-    }
-
-    pub async fn list_sites(&self, scope: &Scope, customer_id: &str) -> Result<Vec<Site>> {
-        self.ensure_customer(scope, customer_id).await?;
-        let rows = sqlx::query("SELECT id, customer_id, name, address, rooms FROM sites WHERE customer_id = $1 ORDER BY name, id")
-            .bind(customer_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Site {
-                    id: r.try_get(0)?,
-                    customer_id: r.try_get(1)?,
-                    name: r.try_get(2)?,
-                    address: r.try_get(3)?,
-                    rooms: from_json(&r.try_get::<String, _>(4)?),
-                })
-            })
-            .collect()
-    }
-
-    pub async fn create_site(
-        &self,
-        scope: &Scope,
-        customer_id: &str,
-        i: SiteInput,
-    ) -> Result<Site> {
-        staff_only(scope)?;
-        self.ensure_customer(scope, customer_id).await?;
-        let s = Site {
-            id: new_id(),
-            customer_id: customer_id.into(),
-            name: valid_name("name", &i.name)?,
-            address: i.address,
-            rooms: i.rooms,
-        };
-        let mut tx = self.write(scope).await?;
-        sqlx::query("INSERT INTO sites (id, customer_id, name, address, rooms, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&s.id)
-            .bind(&s.customer_id)
-            .bind(&s.name)
-            .bind(&s.address)
-            .bind(to_json(&s.rooms))
-            .bind(tx.now)
-            .execute(tx.conn())
-            .await
-            .map_err(StoreError::from_write)?;
-        tx.audit(
-            "site.create",
-            "site",
-            &s.id,
-            Some(customer_id),
-            None,
-            Some(&serde_json::to_value(&s).unwrap_or_default()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(s)
     }
 }
 

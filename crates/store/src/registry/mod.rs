@@ -1,5 +1,6 @@
 //! The asset register (CMDB): customers, their contacts, sites, assets and relations.
 mod assets;
+mod contacts;
 mod csv_io;
 mod customers;
 mod relations;

@@ -60,6 +60,47 @@ impl Store {
         Ok(r)
     }
 
+    /// Remove a relation; the scope must see the asset it starts from.
+    pub async fn delete_relation(&self, scope: &Scope, id: &str) -> Result<()> {
+        staff_only(scope)?;
+        let row = sqlx::query(
+            "SELECT r.id, r.from_asset, r.to_asset, r.kind, a.name, b.name, r.customer_id \
+             FROM asset_relations r JOIN assets a ON a.id = r.from_asset \
+             JOIN assets b ON b.id = r.to_asset WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let customer: String = row.try_get(6)?;
+        if !scope.sees(&customer) {
+            return Err(StoreError::NotFound);
+        }
+        let before = Relation {
+            id: row.try_get(0)?,
+            from_asset: row.try_get(1)?,
+            to_asset: row.try_get(2)?,
+            kind: row.try_get(3)?,
+            from_name: row.try_get(4)?,
+            to_name: row.try_get(5)?,
+        };
+        let mut tx = self.write(scope).await?;
+        sqlx::query("DELETE FROM asset_relations WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            "relation.delete",
+            "asset_relation",
+            id,
+            Some(&customer),
+            Some(&serde_json::to_value(&before).unwrap_or_default()),
+            None,
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// Relations in which the asset takes part, either side.
     pub async fn asset_relations(&self, scope: &Scope, asset_id: &str) -> Result<Vec<Relation>> {
         self.get_asset(scope, asset_id).await?;

@@ -52,7 +52,7 @@ pub struct CustomerQuery {
     pub per_page: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Contact {
     pub id: String,
     pub customer_id: String,
@@ -79,7 +79,7 @@ pub struct ContactInput {
     pub roles: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Site {
     pub id: String,
     pub customer_id: String,
@@ -209,4 +209,52 @@ pub struct Expiry {
     /// `warranty` or `support`
     pub what: String,
     pub date: String,
+}
+
+/// Fields of a contact to change; absent fields stay as they are, an empty string clears an
+/// optional one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatch {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub language: Option<String>,
+    pub roles: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct ContactQuery {
+    /// Substring of the name, e-mail address, phone or fax number.
+    pub q: Option<String>,
+    pub customer_id: Option<String>,
+    /// Only contacts holding this role, e.g. `security_notices`.
+    pub role: Option<String>,
+    /// `ja` or `en`.
+    pub language: Option<String>,
+    /// `name` (default), `email` or `created_at`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Fields of a site to change; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SitePatch {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub rooms: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct SiteQuery {
+    /// Substring of the name or address.
+    pub q: Option<String>,
+    pub customer_id: Option<String>,
+    /// `name` (default) or `created_at`; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
 }

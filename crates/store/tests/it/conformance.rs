@@ -472,3 +472,254 @@ on_both!(asset_updates_and_search, |f: Fresh| async move {
         0
     );
 });
+
+on_both!(contacts_and_sites_across_customers, |f: Fresh| async move {
+    let s = &f.store;
+    let a = s.create_customer(&staff(), named("Acme")).await.unwrap();
+    let b = s.create_customer(&staff(), named("Globex")).await.unwrap();
+    let contact = |name: &str, email: &str, roles: &[&str]| ContactInput {
+        name: name.into(),
+        email: Some(email.into()),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        ..Default::default()
+    };
+    let yamada = s
+        .create_contact(
+            &staff(),
+            &a.id,
+            contact("Yamada", "Yamada@Acme.example", &["security_notices"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(yamada.email.as_deref(), Some("yamada@acme.example"));
+    s.create_contact(
+        &staff(),
+        &a.id,
+        contact("Sato", "sato@acme.example", &["sign_off"]),
+    )
+    .await
+    .unwrap();
+    s.create_contact(
+        &staff(),
+        &b.id,
+        contact("Brown", "brown@globex.example", &["security_notices"]),
+    )
+    .await
+    .unwrap();
+    // Bad input is refused with the field named, and nothing is written.
+    for bad in [
+        contact("", "x@y.example", &[]),
+        contact("X", "not-an-address", &[]),
+        contact("X", "x@y.example", &["Security Notices"]),
+    ] {
+        assert!(matches!(
+            s.create_contact(&staff(), &a.id, bad).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    // Across customers: search, role filter, sort, pages.
+    let all = s
+        .list_contacts(&staff(), &ContactQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(all.total, 3);
+    let names = |p: &Page<Contact>| p.items.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&all), ["Brown", "Sato", "Yamada"]);
+    let q = ContactQuery {
+        role: Some("security_notices".into()),
+        sort: Some("-name".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(&s.list_contacts(&staff(), &q).await.unwrap()),
+        ["Yamada", "Brown"]
+    );
+    let q = ContactQuery {
+        q: Some("ACME.EX".into()),
+        per_page: Some(1),
+        page: Some(2),
+        ..Default::default()
+    };
+    let p = s.list_contacts(&staff(), &q).await.unwrap();
+    assert_eq!((p.total, names(&p)), (2, vec!["Yamada".to_string()]));
+    // A customer's user sees only its own contacts, even when naming another customer.
+    let cust = Scope::Customer {
+        user_id: "u1".into(),
+        username: "bob".into(),
+        customer_id: b.id.clone(),
+    };
+    assert_eq!(
+        names(
+            &s.list_contacts(&cust, &ContactQuery::default())
+                .await
+                .unwrap()
+        ),
+        ["Brown"]
+    );
+    let q = ContactQuery {
+        customer_id: Some(a.id.clone()),
+        ..Default::default()
+    };
+    assert_eq!(s.list_contacts(&cust, &q).await.unwrap().total, 0);
+    assert!(matches!(
+        s.get_contact(&cust, &yamada.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.update_contact(&cust, &yamada.id, ContactPatch::default())
+            .await,
+        Err(StoreError::Forbidden(_))
+    ));
+    // Edit: a partial change keeps the rest; an empty string clears an optional field.
+    let p = ContactPatch {
+        phone: Some("03-1234-5678".into()),
+        email: Some("".into()),
+        roles: Some(vec![
+            "sign_off".into(),
+            "security_notices".into(),
+            "sign_off".into(),
+        ]),
+        ..Default::default()
+    };
+    let changed = s.update_contact(&staff(), &yamada.id, p).await.unwrap();
+    assert_eq!(changed.name, "Yamada");
+    assert_eq!(changed.email, None);
+    assert_eq!(changed.phone.as_deref(), Some("03-1234-5678"));
+    assert_eq!(changed.roles, ["sign_off", "security_notices"]);
+    assert_eq!(s.get_contact(&staff(), &yamada.id).await.unwrap(), changed);
+    // Sites: create, list with search, edit, delete; a site in use cannot go.
+    let site = s
+        .create_site(
+            &staff(),
+            &a.id,
+            SiteInput {
+                name: "Tokyo DC".into(),
+                address: "Koto-ku, Tokyo".into(),
+                rooms: vec!["B1".into(), " ".into(), "3F".into()],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(site.rooms, ["B1", "3F"]);
+    let q = SiteQuery {
+        q: Some("koto".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.list_sites(&staff(), &q).await.unwrap().total, 1);
+    assert_eq!(
+        s.list_sites(&cust, &SiteQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    let site = s
+        .update_site(
+            &staff(),
+            &site.id,
+            SitePatch {
+                address: Some("Shinagawa, Tokyo".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (site.name.as_str(), site.address.as_str()),
+        ("Tokyo DC", "Shinagawa, Tokyo")
+    );
+    let mut input = asset("web1", "server");
+    input.site_id = Some(site.id.clone());
+    s.create_asset(&staff(), &a.id, input).await.unwrap();
+    assert!(matches!(
+        s.delete_site(&staff(), &site.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.get_site(&staff(), &site.id).await.unwrap(), site);
+    // Deletes are audited with the record as it was.
+    s.delete_contact(&staff(), &yamada.id).await.unwrap();
+    assert!(matches!(
+        s.get_contact(&staff(), &yamada.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let log = s
+        .audit_list(
+            &staff(),
+            &AuditFilter {
+                entity_id: Some(yamada.id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["contact.delete", "contact.update", "contact.create"]
+    );
+    assert!(log[0].before.as_deref().unwrap().contains("03-1234-5678"));
+    assert!(matches!(
+        s.audit_verify().await.unwrap(),
+        VerifyReport::Intact { .. }
+    ));
+});
+
+on_both!(relations_can_be_removed, |f: Fresh| async move {
+    let s = &f.store;
+    let a = s.create_customer(&staff(), named("Acme")).await.unwrap();
+    let b = s.create_customer(&staff(), named("Globex")).await.unwrap();
+    let vm = s
+        .create_asset(&staff(), &a.id, asset("vm1", "server"))
+        .await
+        .unwrap();
+    let host = s
+        .create_asset(&staff(), &a.id, asset("esx1", "server"))
+        .await
+        .unwrap();
+    let r = s
+        .create_relation(&staff(), &vm.id, &host.id, "runs_on")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.impact(&staff(), &host.id).await.unwrap().impacted.len(),
+        1
+    );
+    let other = Scope::Customer {
+        user_id: "u1".into(),
+        username: "bob".into(),
+        customer_id: b.id.clone(),
+    };
+    assert!(matches!(
+        s.delete_relation(&other, &r.id).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    s.delete_relation(&staff(), &r.id).await.unwrap();
+    assert!(
+        s.asset_relations(&staff(), &vm.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.impact(&staff(), &host.id)
+            .await
+            .unwrap()
+            .impacted
+            .is_empty()
+    );
+    assert!(matches!(
+        s.delete_relation(&staff(), &r.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let log = s
+        .audit_list(
+            &staff(),
+            &AuditFilter {
+                action: Some("relation.delete".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+});

@@ -2,5 +2,6 @@
 //! `ONESTOP_TEST_POSTGRES_URL` is set (each test in a fresh database).
 mod conformance;
 mod desk;
+mod desk_queue;
 mod desk_work;
 mod support;
