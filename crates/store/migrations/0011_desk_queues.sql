@@ -37,6 +37,12 @@ CREATE TABLE desk_firings (
     PRIMARY KEY (ticket_id, what)
 );
 
+-- Scheduled actions not tied to a ticket (contract renewal reminders), once each.
+CREATE TABLE desk_jobs_done (
+    job TEXT PRIMARY KEY,
+    done_at BIGINT NOT NULL
+);
+
 -- Escalation rules: trigger (sla_warning, sla_breach, unassigned, critical) with minutes for
 -- `unassigned`; action (notify_assignee, notify_team, notify_ase, raise_priority, reassign).
 CREATE TABLE escalation_rules (

@@ -26,6 +26,7 @@ const TABLES: &[&str] = &[
     "ticket_counters",
     "ticket_text",
     "desk_firings",
+    "desk_jobs_done",
     "escalation_rules",
     "notifications",
     "ticket_attachments",

@@ -19,13 +19,11 @@ pub use audit::{AuditEntry, AuditFilter, VerifyReport};
 pub use backup::BackupSummary;
 pub use db::{Backend, Store, WriteTx};
 pub use desk::{
-    ACTIONS, DeskSettings, EscalationRule, EscalationRuleInput, Notification, TRIGGERS, TickReport,
-};
-pub use desk::{
-    Attachment, CATALOG_GROUPS, CatalogInput, CatalogQuery, CatalogService, Dispatch,
-    DispatchInput, DispatchPatch, LinkInput, NewAttachment, Part, RenewalDue, TicketLink,
-    TimeEntry, TimeEntryInput, VendorAnswer, VendorAnswerInput, VendorCase, VendorCaseInput,
-    VendorCasePatch, occurrences, valid_rrule,
+    ACTIONS, Attachment, CATALOG_GROUPS, CatalogInput, CatalogQuery, CatalogService, DeskSettings,
+    Dispatch, DispatchInput, DispatchPatch, EscalationRule, EscalationRuleInput, LinkInput,
+    NewAttachment, Notification, Part, RenewalDue, TRIGGERS, TickReport, TicketLink, TimeEntry,
+    TimeEntryInput, VendorAnswer, VendorAnswerInput, VendorCase, VendorCaseInput, VendorCasePatch,
+    occurrences, valid_rrule,
 };
 pub use desk::{
     CommentInput, Contract, ContractInput, ContractQuery, ContractService, Ticket,

@@ -23,7 +23,6 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0009_asset_trgm.postgres.sql"),
         Some(Backend::Postgres),
     ),
-    (10, include_str!("../migrations/0010_desk_work.sql"), None),
     (11, include_str!("../migrations/0011_desk_queues.sql"), None),
     (
         12,
@@ -35,6 +34,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0013_ticket_text_gin.postgres.sql"),
         Some(Backend::Postgres),
     ),
+    (10, include_str!("../migrations/0010_desk_work.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -316,16 +316,16 @@ impl DeskEvent {
             DeskEvent::VendorAnswered { .. } => Some(EventKind::VendorAnswered),
             DeskEvent::Comment { .. }
             | DeskEvent::FieldChanged { .. }
-            | DeskEvent::SlaWarning { .. }
-            | DeskEvent::SlaBreached { .. }
-            | DeskEvent::Escalated { .. }
             | DeskEvent::AttachmentAdded { .. }
             | DeskEvent::TimeLogged { .. }
             | DeskEvent::Linked { .. }
             | DeskEvent::Unlinked { .. }
             | DeskEvent::VendorCaseChanged { .. }
             | DeskEvent::DispatchPlanned { .. }
-            | DeskEvent::DispatchChanged { .. } => None,
+            | DeskEvent::DispatchChanged { .. }
+            | DeskEvent::SlaWarning { .. }
+            | DeskEvent::SlaBreached { .. }
+            | DeskEvent::Escalated { .. } => None,
         }
     }
 
@@ -340,8 +340,8 @@ impl DeskEvent {
             | DeskEvent::VendorRaised { .. }
             | DeskEvent::VendorAnswered { .. }
             | DeskEvent::VendorCaseChanged { .. }
-            | DeskEvent::Escalated { .. }
-            | DeskEvent::SlaWarning { .. } => false,
+            | DeskEvent::SlaWarning { .. }
+            | DeskEvent::Escalated { .. } => false,
             _ => true,
         }
     }

@@ -140,11 +140,11 @@ pub struct SlaAction {
 pub struct SlaSummary {
     pub first_response: Option<ClockView>,
     pub resolution: Option<ClockView>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor: Option<ClockView>,
     /// The next instant at which a running clock reaches its warning or its breach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_action: Option<Instant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<ClockView>,
 }
 
 impl SlaSummary {
@@ -153,6 +153,7 @@ impl SlaSummary {
         [
             ("first_response", &self.first_response),
             ("resolution", &self.resolution),
+            ("vendor", &self.vendor),
         ]
         .into_iter()
         .filter_map(|(n, c)| c.as_ref().map(|c| (n, c)))
@@ -255,8 +256,8 @@ pub fn compute_summary(
     Ok(SlaSummary {
         first_response: view(TargetKind::FirstResponse),
         resolution: view(TargetKind::Resolution),
-        vendor: view(TargetKind::VendorEscalation),
         next_action: report.next_action,
+        vendor: view(TargetKind::VendorEscalation),
     })
 }
 

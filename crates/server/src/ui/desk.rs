@@ -419,8 +419,74 @@ fn describe(ctx: &Ctx, e: &TicketEventRecord) -> Entry {
             internal = true;
             format!("{} «{rule}»: {detail}", ctx.t.get("ev_escalated"))
         }
-        #[allow(unreachable_patterns)]
-        _ => e.data.to_string(),
+        Some(DeskEvent::AttachmentAdded {
+            filename,
+            size,
+            visibility,
+            ..
+        }) => {
+            internal = visibility == onestop_domain::desk::Visibility::Internal;
+            format!("{}: {filename} ({size} B)", ctx.t.get("w_attachments"))
+        }
+        Some(DeskEvent::TimeLogged {
+            user,
+            minutes,
+            billable,
+            ..
+        }) => {
+            internal = true;
+            format!(
+                "{}: {user} {} ({})",
+                ctx.t.get("w_time"),
+                hm(minutes),
+                if billable { "billable" } else { "non-billable" }
+            )
+        }
+        Some(DeskEvent::Linked {
+            relation, number, ..
+        }) => format!("{} {relation} {number}", ctx.t.get("w_links")),
+        Some(DeskEvent::Unlinked {
+            relation, number, ..
+        }) => format!("{} − {relation} {number}", ctx.t.get("w_links")),
+        Some(DeskEvent::VendorRaised {
+            vendor,
+            case_number,
+            ..
+        }) => {
+            internal = true;
+            format!(
+                "{}: {vendor} {}",
+                ctx.t.get("w_vendor_clock"),
+                case_number.unwrap_or_default()
+            )
+        }
+        Some(DeskEvent::VendorAnswered { vendor, answer, .. }) => {
+            internal = true;
+            format!("{vendor}: {answer}")
+        }
+        Some(DeskEvent::VendorCaseChanged {
+            status,
+            case_number,
+            ..
+        }) => {
+            internal = true;
+            format!("vendor case: {status} {}", case_number.unwrap_or_default())
+        }
+        Some(DeskEvent::DispatchPlanned {
+            engineer,
+            planned_at,
+            ..
+        }) => format!(
+            "{}: {engineer} {}",
+            ctx.t.get("w_dispatches"),
+            format_when(ctx.t, planned_at)
+        ),
+        Some(DeskEvent::DispatchChanged { status, note, .. }) => format!(
+            "{}: {status} {}",
+            ctx.t.get("w_dispatches"),
+            note.unwrap_or_default()
+        ),
+        None => e.data.to_string(),
     };
     Entry {
         when: format_when(ctx.t, e.at),
@@ -450,6 +516,7 @@ struct TicketView {
     categories: [&'static str; 5],
     assignee: String,
     team: String,
+    work: super::desk_work::TicketWork,
 }
 
 pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
@@ -515,6 +582,9 @@ pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String
         .and_then(|a| teams.iter().find(|t| &t.id == a))
         .map(|t| t.name.clone())
         .unwrap_or_else(|| "-".into());
+    let work = super::desk_work::load(&s.store, scope, &id)
+        .await
+        .or_page(ctx)?;
     Ok(render(TicketView {
         ctx: page.ctx,
         ticket,
@@ -532,6 +602,7 @@ pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String
         categories: CATEGORIES,
         assignee,
         team,
+        work,
     }))
 }
 

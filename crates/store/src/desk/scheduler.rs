@@ -96,6 +96,8 @@ pub struct TickReport {
     pub breaches: usize,
     pub escalations: usize,
     pub closed: usize,
+    /// Contract renewal reminders sent.
+    pub reminders: usize,
 }
 
 const LEASE: &str = "desk-scheduler";
@@ -293,9 +295,9 @@ async fn act(tx: &mut WriteTx, rule: &EscalationRule, t: &mut Ticket, why: &str)
             ] {
                 if let Some(v) = value {
                     let from = if field == "assignee_id" {
-                        std::mem::replace(&mut t.assignee_id, Some(v.clone()))
+                        t.assignee_id.replace(v.clone())
                     } else {
-                        std::mem::replace(&mut t.team_id, Some(v.clone()))
+                        t.team_id.replace(v.clone())
                     };
                     append(
                         tx,
@@ -624,6 +626,57 @@ impl Store {
                 tx.commit().await?;
                 report.escalations += 1;
             }
+        }
+        // Contract renewal reminders to the customer's ASE and CSE, once per contract term.
+        let today = instant(now).date_naive();
+        for r in self
+            .contracts_due_for_renewal(&Scope::System, today)
+            .await?
+        {
+            let mut tx = self.write_at(&Scope::System, now).await?;
+            let key = format!("renewal:{}:{}", r.contract_id, r.ends_on);
+            let done = sqlx::query(
+                "INSERT INTO desk_jobs_done (job, done_at) VALUES ($1, $2) ON CONFLICT (job) DO NOTHING",
+            )
+            .bind(&key)
+            .bind(now)
+            .execute(tx.conn())
+            .await?;
+            if done.rows_affected() != 1 {
+                continue;
+            }
+            let row = sqlx::query("SELECT name, ase_id, cse_id FROM customers WHERE id = $1")
+                .bind(&r.customer_id)
+                .fetch_one(tx.conn())
+                .await?;
+            let customer: String = row.try_get(0)?;
+            let body = format!(
+                "{customer}: contract {} ends on {} ({} days) — renewal",
+                r.name, r.ends_on, r.days_left
+            );
+            for user in [row.try_get::<Option<String>, _>(1)?, row.try_get(2)?]
+                .into_iter()
+                .flatten()
+            {
+                sqlx::query("INSERT INTO notifications (id, user_id, ticket_id, kind, body, created_at) VALUES ($1, $2, NULL, 'renewal', $3, $4)")
+                    .bind(new_id())
+                    .bind(&user)
+                    .bind(&body)
+                    .bind(now)
+                    .execute(tx.conn())
+                    .await?;
+            }
+            tx.audit(
+                "contract.renewal_reminder",
+                "contract",
+                &r.contract_id,
+                Some(&r.customer_id),
+                None,
+                Some(&serde_json::json!({"ends_on": r.ends_on, "days_left": r.days_left})),
+            )
+            .await?;
+            tx.commit().await?;
+            report.reminders += 1;
         }
         // Resolved tickets close by themselves.
         let cutoff = now - i64::from(settings.auto_close_days) * 86_400_000;

@@ -438,3 +438,45 @@ on_both!(two_schedulers_never_double, |f: Fresh| async move {
     assert_eq!(total, 5);
     assert_eq!(s.unread_notifications(&as_user(&alice)).await.unwrap(), 5);
 });
+
+on_both!(renewal_reminders_once_per_term, |f: Fresh| async move {
+    let s = &f.store;
+    let c = customer(s, "Acme").await;
+    let ase = user(s, "anna", Role::Ase).await;
+    s.update_customer(
+        &staff(),
+        &c.id,
+        CustomerInput {
+            ase_id: Some(ase.id.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let ends = today + chrono::Days::new(30);
+    s.create_contract(
+        &staff(),
+        ContractInput {
+            customer_id: Some(c.id.clone()),
+            name: Some("Gold".into()),
+            starts_on: Some((today - chrono::Days::new(300)).to_string()),
+            ends_on: Some(ends.to_string()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
+    let r = s.desk_tick("A", now).await.unwrap();
+    assert_eq!(r.reminders, 1);
+    let r = s.desk_tick("A", now + MIN).await.unwrap();
+    assert_eq!(r.reminders, 0);
+    let n = s.notifications(&as_user(&ase), 10).await.unwrap();
+    assert_eq!(n.len(), 1);
+    assert!(
+        n[0].body.contains("Gold") && n[0].body.contains(&ends.to_string()),
+        "{}",
+        n[0].body
+    );
+});
