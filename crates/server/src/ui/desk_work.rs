@@ -17,8 +17,6 @@ use onestop_store::{
 };
 use serde::Deserialize;
 
-// Used by the ticket page (`ui/desk.rs`), whose template includes `ticket_work.html`.
-#[allow(dead_code)]
 /// Everything `ticket_work.html` shows of one ticket. Customers' users get the public part
 /// only: public attachments, links to their own tickets, field visits.
 pub struct TicketWork {
@@ -34,7 +32,6 @@ pub struct TicketWork {
     pub engineers: Vec<(String, String)>,
 }
 
-#[allow(dead_code)]
 impl TicketWork {
     /// A timestamp in the viewer's zone.
     pub fn when(&self, t: &T, ms: &i64) -> String {
@@ -88,7 +85,6 @@ impl TicketWork {
 }
 
 /// Load the work records of `ticket_id` the scope may see.
-#[allow(dead_code)]
 pub async fn load(store: &Store, scope: &Scope, ticket_id: &str) -> Result<TicketWork> {
     let staff = scope.is_staff();
     let attachments = store.list_attachments(scope, ticket_id).await?;
