@@ -20,7 +20,6 @@ use serde::Deserialize;
 /// Everything `ticket_work.html` shows of one ticket. Customers' users get the public part
 /// only: public attachments, links to their own tickets, field visits.
 pub struct TicketWork {
-    pub ticket_id: String,
     pub attachments: Vec<Attachment>,
     pub time_entries: Vec<TimeEntry>,
     pub total_minutes: i64,
@@ -107,7 +106,6 @@ pub async fn load(store: &Store, scope: &Scope, ticket_id: &str) -> Result<Ticke
         (vec![], vec![], vec![])
     };
     Ok(TicketWork {
-        ticket_id: ticket_id.to_string(),
         total_minutes: time_entries.iter().map(|e| e.minutes).sum(),
         billable_minutes: time_entries
             .iter()
@@ -603,7 +601,6 @@ mod tests {
         .unwrap();
         let work =
             TicketWork {
-                ticket_id: "t1".into(),
                 attachments: vec![serde_json::from_value(serde_json::json!({
                 "id": "a1", "ticket_id": "t1", "customer_id": "c1", "filename": "dmesg <1>.txt",
                 "content_type": "text/plain", "size": 2048, "sha256": "ab".repeat(32),
