@@ -901,6 +901,7 @@ pub async fn save_desk_settings(
             .into(),
         )
     };
+    #[allow(clippy::result_large_err)]
     let days = |field: &str, v: &str| {
         v.trim()
             .parse::<u32>()

@@ -17,12 +17,9 @@ use onestop_store::{
 };
 use serde::Deserialize;
 
-// Used by the ticket page (`ui/desk.rs`), whose template includes `ticket_work.html`.
-#[allow(dead_code)]
 /// Everything `ticket_work.html` shows of one ticket. Customers' users get the public part
 /// only: public attachments, links to their own tickets, field visits.
 pub struct TicketWork {
-    pub ticket_id: String,
     pub attachments: Vec<Attachment>,
     pub time_entries: Vec<TimeEntry>,
     pub total_minutes: i64,
@@ -34,7 +31,6 @@ pub struct TicketWork {
     pub engineers: Vec<(String, String)>,
 }
 
-#[allow(dead_code)]
 impl TicketWork {
     /// A timestamp in the viewer's zone.
     pub fn when(&self, t: &T, ms: &i64) -> String {
@@ -88,7 +84,6 @@ impl TicketWork {
 }
 
 /// Load the work records of `ticket_id` the scope may see.
-#[allow(dead_code)]
 pub async fn load(store: &Store, scope: &Scope, ticket_id: &str) -> Result<TicketWork> {
     let staff = scope.is_staff();
     let attachments = store.list_attachments(scope, ticket_id).await?;
@@ -111,7 +106,6 @@ pub async fn load(store: &Store, scope: &Scope, ticket_id: &str) -> Result<Ticke
         (vec![], vec![], vec![])
     };
     Ok(TicketWork {
-        ticket_id: ticket_id.to_string(),
         total_minutes: time_entries.iter().map(|e| e.minutes).sum(),
         billable_minutes: time_entries
             .iter()
@@ -607,7 +601,6 @@ mod tests {
         .unwrap();
         let work =
             TicketWork {
-                ticket_id: "t1".into(),
                 attachments: vec![serde_json::from_value(serde_json::json!({
                 "id": "a1", "ticket_id": "t1", "customer_id": "c1", "filename": "dmesg <1>.txt",
                 "content_type": "text/plain", "size": 2048, "sha256": "ab".repeat(32),

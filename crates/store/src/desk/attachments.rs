@@ -209,9 +209,13 @@ impl Store {
                 .map_err(|e| invalid("visibility", e))?,
             None => Visibility::Internal,
         };
-        let mut tx = self.write(scope).await?;
-        let mut t = load(tx.conn(), scope, ticket_id).await?;
-        let a = Attachment {
+        // The bytes are hashed and written before the write transaction (which holds the
+        // audit chain's lock) begins, once the scope is known to see the ticket.
+        let t = {
+            let mut conn = self.pool.acquire().await?;
+            load(&mut conn, scope, ticket_id).await?
+        };
+        let mut a = Attachment {
             id: new_id(),
             ticket_id: t.id.clone(),
             customer_id: t.customer_id.clone(),
@@ -222,7 +226,7 @@ impl Store {
             visibility: visibility.as_str().into(),
             note: input.note.unwrap_or_default().trim().to_string(),
             uploaded_by: scope.actor(),
-            created_at: tx.now,
+            created_at: 0,
         };
         let path = attachment_path(dir, &a);
         let io = |e: std::io::Error| StoreError::Other(format!("cannot store attachment: {e}"));
@@ -230,7 +234,16 @@ impl Store {
             .await
             .map_err(io)?;
         tokio::fs::write(&path, &input.bytes).await.map_err(io)?;
+        let mut tx = match self.write(scope).await {
+            Ok(tx) => tx,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                return Err(e);
+            }
+        };
+        a.created_at = tx.now;
         let result = async {
+            let mut t = load(tx.conn(), scope, ticket_id).await?;
             sqlx::query(&format!("INSERT INTO ticket_attachments ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
                 .bind(&a.id)
                 .bind(&a.ticket_id)

@@ -295,9 +295,9 @@ async fn act(tx: &mut WriteTx, rule: &EscalationRule, t: &mut Ticket, why: &str)
             ] {
                 if let Some(v) = value {
                     let from = if field == "assignee_id" {
-                        std::mem::replace(&mut t.assignee_id, Some(v.clone()))
+                        t.assignee_id.replace(v.clone())
                     } else {
-                        std::mem::replace(&mut t.team_id, Some(v.clone()))
+                        t.team_id.replace(v.clone())
                     };
                     append(
                         tx,
