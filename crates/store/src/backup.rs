@@ -26,6 +26,9 @@ const TABLES: &[&str] = &[
     "ticket_counters",
     "audit_log",
     "audit_head",
+    "log_messages",
+    "log_templates",
+    "log_miner_state",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions"];

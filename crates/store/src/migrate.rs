@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0004_asset_fts.sqlite.sql"),
         Some(Backend::Sqlite),
     ),
+    (7, include_str!("../migrations/0007_logs.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

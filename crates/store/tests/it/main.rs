@@ -2,4 +2,5 @@
 //! `ONESTOP_TEST_POSTGRES_URL` is set (each test in a fresh database).
 mod conformance;
 mod desk;
+mod logs;
 mod support;
