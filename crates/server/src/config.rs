@@ -24,6 +24,19 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// Log format: `text` or `json`.
     pub log_format: String,
+    /// Syslog over UDP on this address (off when absent), e.g. `0.0.0.0:5514`.
+    pub syslog_udp: Option<String>,
+    /// Syslog over TCP (RFC 6587 octet counting or LF framing) on this address.
+    pub syslog_tcp: Option<String>,
+    /// Syslog over TLS (RFC 5425) on this address, with `syslog_tls_cert`/`syslog_tls_key`
+    /// (default: `tls_cert`/`tls_key`).
+    pub syslog_tls: Option<String>,
+    pub syslog_tls_cert: Option<PathBuf>,
+    pub syslog_tls_key: Option<PathBuf>,
+    /// Days a received log message is kept.
+    pub log_retention_days: i64,
+    /// A TOML diagnosis rule file used instead of the built-in rules.
+    pub log_rules: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -38,6 +51,13 @@ impl Default for Settings {
             session_hours: 12,
             login_max_failures: 5,
             log_format: "text".into(),
+            syslog_udp: None,
+            syslog_tcp: None,
+            syslog_tls: None,
+            syslog_tls_cert: None,
+            syslog_tls_key: None,
+            log_retention_days: 30,
+            log_rules: None,
         }
     }
 }

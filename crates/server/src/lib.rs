@@ -5,9 +5,11 @@ mod auth;
 pub mod config;
 mod crypto;
 mod error;
+mod logreport;
 mod ops;
 mod startup;
 mod state;
+mod syslog;
 mod ui;
 
 pub use config::Settings;

@@ -9,6 +9,7 @@ mod desk;
 mod logs;
 mod scan;
 mod support;
+mod syslog;
 mod version;
 
 use std::io::Write;

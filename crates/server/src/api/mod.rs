@@ -4,6 +4,7 @@ mod assets;
 mod audit;
 mod contracts;
 mod customers;
+mod logs;
 mod people;
 mod tickets;
 
@@ -42,7 +43,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(people::routes())
         .merge(audit::routes())
         .merge(contracts::routes())
-        .merge(tickets::routes());
+        .merge(tickets::routes())
+        .merge(logs::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

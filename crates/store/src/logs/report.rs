@@ -46,7 +46,8 @@ impl Store {
         };
         let mut f = self.log_filter(scope, &base).await?;
         let all = f.sql.clone();
-        f.sql.push_str(&format!(" AND m.at >= {from} AND m.at < {to}"));
+        f.sql
+            .push_str(&format!(" AND m.at >= {from} AND m.at < {to}"));
         let rows = f
             .query(&format!(
                 "SELECT m.severity, COUNT(*) FROM log_messages m{} GROUP BY m.severity",

@@ -35,9 +35,17 @@ pub fn parse_time(field: &str, s: &str) -> Result<i64> {
         return Ok(t.timestamp_millis());
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis());
+        return Ok(d
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+            .timestamp_millis());
     }
-    Err(ValidationError::new(field, "must be RFC 3339, YYYY-MM-DD or milliseconds since the epoch").into())
+    Err(ValidationError::new(
+        field,
+        "must be RFC 3339, YYYY-MM-DD or milliseconds since the epoch",
+    )
+    .into())
 }
 
 impl Store {
@@ -96,8 +104,9 @@ impl Store {
             f.eq("m.program", p);
         }
         if let Some(t) = some(&q.template) {
-            let n = parse_template_id(t)
-                .ok_or_else(|| ValidationError::new("template", "must be a template id like E12"))?;
+            let n = parse_template_id(t).ok_or_else(|| {
+                ValidationError::new("template", "must be a template id like E12")
+            })?;
             f.sql.push_str(&format!(
                 " AND m.template_id IN (SELECT t.template_id FROM log_templates t \
                  WHERE t.scope_key = COALESCE(m.customer_id, '') AND t.canonical_id = {n})"
@@ -146,7 +155,11 @@ impl Store {
         self.template_counts(&f, limit).await
     }
 
-    pub(crate) async fn template_counts(&self, f: &Filter, limit: i64) -> Result<Vec<TemplateCount>> {
+    pub(crate) async fn template_counts(
+        &self,
+        f: &Filter,
+        limit: i64,
+    ) -> Result<Vec<TemplateCount>> {
         let sql = format!(
             "SELECT c.template_id, m.customer_id, c.template, c.first_seen, COUNT(*), MIN(m.severity), MAX(m.at) \
              FROM log_messages m \

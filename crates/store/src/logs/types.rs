@@ -173,7 +173,10 @@ pub fn parse_severity(s: &str) -> Option<i64> {
         "info" => "informational",
         other => other,
     };
-    SEVERITIES.iter().position(|n| *n == alias).map(|i| i as i64)
+    SEVERITIES
+        .iter()
+        .position(|n| *n == alias)
+        .map(|i| i as i64)
 }
 
 /// `E<n>` to n.

@@ -1,0 +1,574 @@
+//! Syslog reception end to end: util-linux `logger` over UDP and TCP (RFC 5424 and 3164,
+//! octet counting and LF), rsyslog forwarding with omfwd, routing to a registered host,
+//! the log API, a clean shutdown that keeps everything read, and templates across restarts.
+use crate::support::{free_port, http_status, run_cli};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Api {
+    c: Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .c
+            .get(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .c
+            .post(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json().await.unwrap_or(Value::Null))
+    }
+    /// Poll `/logs?…` until `want` messages match (or 30 s pass); the items.
+    async fn wait_logs(&self, query: &str, want: usize) -> Vec<Value> {
+        let t0 = Instant::now();
+        loop {
+            let (st, v) = self.get(&format!("/logs?limit=1000&{query}")).await;
+            assert_eq!(st, 200, "{v}");
+            let items = v["items"].as_array().unwrap().clone();
+            if items.len() >= want || t0.elapsed() > Duration::from_secs(30) {
+                return items;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// `onestop serve` with syslog listeners; stderr goes to `<dir>/server.log`.
+fn serve(dir: &Path, extra: &[String]) -> (Child, String) {
+    let port = free_port();
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let child = Command::new(crate::support::bin())
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(dir.join("data"))
+        .args(extra)
+        .env("ONESTOP_LOG", "info")
+        .env("ONESTOP_LOG_FORMAT", "json")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let t0 = Instant::now();
+    while http_status(&base, "/readyz") != Some(200) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, base)
+}
+
+fn db_args(dir: &Path) -> Vec<String> {
+    vec!["--data-dir".into(), dir.join("data").display().to_string()]
+}
+
+fn token(dir: &Path, user: &str) -> String {
+    let (code, out, err) = run_cli(
+        &["admin", "token", "create", "--username", user],
+        &db_args(dir),
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    out.trim().to_string()
+}
+
+fn logger(args: &[&str]) {
+    let out = Command::new("logger")
+        .args(args)
+        .output()
+        .expect("util-linux logger");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn this_host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+fn stop(child: &mut Child) {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let t0 = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "server did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+struct Rsyslog(Child);
+
+impl Drop for Rsyslog {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// rsyslogd in the foreground with its own config: receives on UDP `input`, forwards every
+/// message to the server twice: TCP octet-counted RFC 5424, and TCP LF-framed traditional.
+fn rsyslog(dir: &Path, input: u16, tcp: u16) -> Rsyslog {
+    let work = dir.join("rsyslog");
+    std::fs::create_dir_all(&work).unwrap();
+    let conf = work.join("rsyslog.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"global(workDirectory="{w}")
+module(load="imudp")
+input(type="imudp" address="127.0.0.1" port="{input}")
+*.* action(type="omfwd" target="127.0.0.1" port="{tcp}" protocol="tcp" TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format")
+*.* action(type="omfwd" target="127.0.0.1" port="{tcp}" protocol="tcp" template="RSYSLOG_ForwardFormat")
+"#,
+            w = work.display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new("rsyslogd")
+        .args(["-n", "-f"])
+        .arg(&conf)
+        .arg("-i")
+        .arg(work.join("rsyslogd.pid"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rsyslogd (apt-get install rsyslog)");
+    std::thread::sleep(Duration::from_millis(500));
+    Rsyslog(child)
+}
+
+#[tokio::test]
+async fn logger_and_rsyslog_deliver_routed_and_searchable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (udp, tcp) = (free_port(), free_port());
+    let extra: Vec<String> = vec![
+        "--syslog-udp".into(),
+        format!("127.0.0.1:{udp}"),
+        "--syslog-tcp".into(),
+        format!("127.0.0.1:{tcp}"),
+    ];
+    let (mut child, base) = serve(dir, &extra);
+    let api = Api {
+        c: Client::new(),
+        base: base.clone(),
+        token: token(dir, "admin"),
+    };
+    // The host is registered under this machine's name: routing by the hostname logger writes.
+    let (_, cust) = api.post("/customers", json!({"name": "Acme"})).await;
+    let cid = cust["id"].as_str().unwrap().to_string();
+    let (st, host) = api
+        .post(
+            &format!("/customers/{cid}/assets"),
+            json!({"name": this_host(), "kind": "server"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{host}");
+    let hid = host["id"].as_str().unwrap().to_string();
+    let (_, other) = api.post("/customers", json!({"name": "Globex"})).await;
+    let oid = other["id"].as_str().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(2500)).await; // the router's register check
+
+    let (u, t) = (udp.to_string(), tcp.to_string());
+    logger(&[
+        "--server",
+        "127.0.0.1",
+        "--port",
+        &u,
+        "--udp",
+        "--rfc5424",
+        "-t",
+        "app1",
+        "udp5424 hello one",
+    ]);
+    logger(&[
+        "--server",
+        "127.0.0.1",
+        "--port",
+        &u,
+        "--udp",
+        "--rfc3164",
+        "-t",
+        "app2",
+        "udp3164 hello two",
+    ]);
+    logger(&[
+        "--server",
+        "127.0.0.1",
+        "--port",
+        &t,
+        "--tcp",
+        "--rfc5424",
+        "--octet-count",
+        "-t",
+        "app3",
+        "tcp5424 octet three",
+    ]);
+    logger(&[
+        "--server",
+        "127.0.0.1",
+        "--port",
+        &t,
+        "--tcp",
+        "--rfc3164",
+        "-t",
+        "app4",
+        "tcp3164 lf four",
+    ]);
+    logger(&[
+        "--server",
+        "127.0.0.1",
+        "--port",
+        &t,
+        "--tcp",
+        "-p",
+        "kern.err",
+        "-t",
+        "kernel",
+        "EXT4-fs error (device sda1): ext4_find_entry:1455: inode #2: comm ls: reading directory lblock 0",
+    ]);
+    let items = api.wait_logs(&format!("host={hid}"), 5).await;
+    assert_eq!(items.len(), 5, "{items:?}");
+    for (text, program) in [
+        ("udp5424 hello one", "app1"),
+        ("udp3164 hello two", "app2"),
+        ("tcp5424 octet three", "app3"),
+        ("tcp3164 lf four", "app4"),
+    ] {
+        let m = items
+            .iter()
+            .find(|m| m["message"] == text)
+            .unwrap_or_else(|| panic!("{text} missing: {items:?}"));
+        assert_eq!(m["program"], program);
+        assert_eq!(m["customer_id"], cid.as_str());
+        assert_eq!(m["severity"], "notice");
+    }
+    // The rule file raises nothing above the syslog severity here, but the kernel error is
+    // an error and matched the filesystem rule.
+    let (_, v) = api.get(&format!("/logs?host={hid}&severity=error")).await;
+    let errs = v["items"].as_array().unwrap();
+    assert_eq!(errs.len(), 1, "{v}");
+    assert!(
+        errs[0]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("ext4") || r.as_str().unwrap().contains("fs")),
+        "{v}"
+    );
+
+    // rsyslog forwards to the server (octet-counted RFC 5424 and LF-framed traditional).
+    let rs_in = free_port();
+    let _rs = rsyslog(dir, rs_in, tcp);
+    for i in 0..20 {
+        logger(&[
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &rs_in.to_string(),
+            "--udp",
+            "--rfc3164",
+            "-t",
+            "relay",
+            &format!("via rsyslog number {i}"),
+        ]);
+    }
+    let relayed = api
+        .wait_logs(&format!("host={hid}&program=relay"), 40)
+        .await;
+    assert_eq!(
+        relayed.len(),
+        40,
+        "each of 20 messages over both forwarding actions"
+    );
+    for i in 0..20 {
+        let text = format!("via rsyslog number {i}");
+        let n = relayed
+            .iter()
+            .filter(|m| m["message"] == text.as_str())
+            .count();
+        assert_eq!(n, 2, "{text}: {relayed:#?}");
+    }
+    // One template for the 40 relayed messages, with its count.
+    let (st, tpls) = api.get(&format!("/log-templates?host={hid}")).await;
+    assert_eq!(st, 200);
+    let relay_t = tpls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["template"] == "via rsyslog number <*>")
+        .unwrap_or_else(|| panic!("{tpls}"));
+    assert_eq!(relay_t["count"], 40);
+    let tid = relay_t["id"].as_str().unwrap().to_string();
+    let (_, v) = api
+        .get(&format!("/logs?host={hid}&template={tid}&q=NUMBER%201"))
+        .await;
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        2 * 11,
+        "number 1 and 10-19, twice"
+    );
+
+    // A source no host matches is unrouted: staff see it, the customer does not.
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.send_to(
+        b"<11>1 2026-01-01T00:00:00Z stranger app - - - who am i",
+        ("127.0.0.1", udp),
+    )
+    .unwrap();
+    let un = api.wait_logs("unrouted=true", 1).await;
+    assert_eq!(un.len(), 1);
+    assert_eq!(un[0]["hostname"], "stranger");
+    assert_eq!(un[0]["customer_id"], Value::Null);
+    let (code, _, err) = run_cli(
+        &[
+            "admin",
+            "user",
+            "create",
+            "--username",
+            "acme-bob",
+            "--role",
+            "customer",
+            "--customer",
+            &cid,
+            "--password-stdin",
+        ],
+        &db_args(dir),
+        Some("correct horse battery staple\n"),
+    );
+    assert_eq!(code, 0, "{err}");
+    let bob = Api {
+        c: Client::new(),
+        base: base.clone(),
+        token: token(dir, "acme-bob"),
+    };
+    let (_, v) = bob.get("/logs?limit=1000").await;
+    let seen = v["items"].as_array().unwrap();
+    assert_eq!(seen.len(), 45, "{v}");
+    assert!(seen.iter().all(|m| m["customer_id"] == cid.as_str()));
+    assert_eq!(bob.get("/logs?unrouted=true").await.0, 404);
+    assert_eq!(bob.get(&format!("/logs?customer={oid}")).await.0, 404);
+    // Bad input is a 4xx JSON error.
+    for q in [
+        "/logs?from=yesterday",
+        "/logs?severity=loud",
+        "/logs?limit=x",
+        "/logs?bogus=1",
+        "/log-templates?to=soon",
+    ] {
+        let (st, v) = api.get(q).await;
+        assert!(st.is_client_error(), "{q}: {st}");
+        assert!(v["error"]["code"].is_string(), "{q}: {v}");
+    }
+    stop(&mut child);
+}
+
+#[tokio::test]
+async fn shutdown_keeps_what_was_read_and_templates_survive_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let tcp = free_port();
+    let extra: Vec<String> = vec!["--syslog-tcp".into(), format!("127.0.0.1:{tcp}")];
+    let (mut child, base) = serve(dir, &extra);
+    let api = Api {
+        c: Client::new(),
+        base: base.clone(),
+        token: token(dir, "admin"),
+    };
+    // Ids of a few templates before the restart.
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", tcp)).unwrap();
+    for i in 0..50 {
+        writeln!(
+            c,
+            "<14>Jan  1 00:00:00 gw sshd[1]: Accepted publickey for user{i} from 10.0.0.{i} port 22"
+        )
+        .unwrap();
+        writeln!(
+            c,
+            "<11>Jan  1 00:00:00 gw nginx: upstream timed out after {i} ms"
+        )
+        .unwrap();
+    }
+    drop(c);
+    let items = api.wait_logs("unrouted=true", 100).await;
+    assert_eq!(items.len(), 100);
+    let before = api.get("/log-templates?unrouted=true").await.1;
+    assert_eq!(before.as_array().unwrap().len(), 2, "{before}");
+
+    // A burst, the connection closed, and an immediate SIGTERM: whatever was read is stored.
+    let n = 30_000;
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", tcp)).unwrap();
+    let mut buf = Vec::new();
+    for i in 0..n {
+        let msg = format!("<13>1 2026-01-01T00:00:00Z gw burst - - - burst message {i}");
+        buf.extend_from_slice(format!("{} {msg}", msg.len()).as_bytes());
+    }
+    c.write_all(&buf).unwrap();
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    stop(&mut child);
+    let log = std::fs::read_to_string(dir.join("server.log")).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("syslog: ingest stopped"))
+        .unwrap_or_else(|| panic!("{log}"));
+    let fields: Value = serde_json::from_str::<Value>(line).unwrap()["fields"].clone();
+    let (stored, received) = (
+        fields["stored"].as_u64().unwrap() as usize,
+        fields["received"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(stored, received, "{line}");
+    assert_eq!(fields["lost"], 0, "{line}");
+    assert!(received > 100, "{line}");
+
+    // Restart: everything read is there, and the old templates keep their ids.
+    let (mut child, base) = serve(dir, &extra);
+    let api = Api {
+        c: Client::new(),
+        base,
+        token: token(dir, "admin"),
+    };
+    let (_, v) = api.get("/log-templates?unrouted=true").await;
+    let count: i64 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(count as usize, received - 100 + 100, "{v}");
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", tcp)).unwrap();
+    writeln!(
+        c,
+        "<11>Jan  1 00:00:01 gw nginx: upstream timed out after 999 ms"
+    )
+    .unwrap();
+    writeln!(
+        c,
+        "<14>Jan  1 00:00:01 gw sshd[1]: Accepted publickey for zed from 10.9.9.9 port 22"
+    )
+    .unwrap();
+    drop(c);
+    let items = api.wait_logs("unrouted=true&q=999", 1).await;
+    let old = |needle: &str| {
+        before
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["template"].as_str().unwrap().contains(needle))
+            .unwrap()["id"]
+            .clone()
+    };
+    assert_eq!(items[0]["template_id"], old("upstream"));
+    let items = api.wait_logs("unrouted=true&q=zed", 1).await;
+    assert_eq!(items[0]["template_id"], old("Accepted"));
+    stop(&mut child);
+}
+
+#[tokio::test]
+async fn tls_listener_accepts_rfc5425() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let port = free_port();
+    let extra: Vec<String> = vec![
+        "--syslog-tls".into(),
+        format!("127.0.0.1:{port}"),
+        "--syslog-tls-cert".into(),
+        cert.display().to_string(),
+        "--syslog-tls-key".into(),
+        key.display().to_string(),
+    ];
+    let (mut child, base) = serve(dir, &extra);
+    let api = Api {
+        c: Client::new(),
+        base,
+        token: token(dir, "admin"),
+    };
+    // openssl s_client as the RFC 5425 sender: octet-counted frames over TLS.
+    let mut frames = String::new();
+    for i in 0..3 {
+        let msg = format!("<10>1 2026-01-01T00:00:00Z fw01 pam - - - tls message {i}");
+        frames.push_str(&format!("{} {msg}", msg.len()));
+    }
+    let mut s = Command::new("openssl")
+        .args([
+            "s_client",
+            "-quiet",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    s.stdin
+        .take()
+        .unwrap()
+        .write_all(frames.as_bytes())
+        .unwrap();
+    let items = api.wait_logs("unrouted=true&q=tls%20message", 3).await;
+    let _ = s.kill();
+    let _ = s.wait();
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(
+        items
+            .iter()
+            .all(|m| m["severity"] == "critical" && m["program"] == "pam")
+    );
+    stop(&mut child);
+}
