@@ -52,8 +52,18 @@ impl Api {
     }
 }
 
+/// A child process killed when the test ends, however it ends.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `onestop serve` with syslog listeners; stderr goes to `<dir>/server.log`.
-fn serve(dir: &Path, extra: &[String]) -> (Child, String) {
+fn serve(dir: &Path, extra: &[String]) -> (Proc, String) {
     let port = free_port();
     let log = std::fs::File::create(dir.join("server.log")).unwrap();
     let child = Command::new(crate::support::bin())
@@ -80,7 +90,7 @@ fn serve(dir: &Path, extra: &[String]) -> (Child, String) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    (child, base)
+    (Proc(child), base)
 }
 
 fn db_args(dir: &Path) -> Vec<String> {
@@ -116,7 +126,8 @@ fn this_host() -> String {
         .to_string()
 }
 
-fn stop(child: &mut Child) {
+fn stop(p: &mut Proc) {
+    let child = &mut p.0;
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -131,18 +142,9 @@ fn stop(child: &mut Child) {
     }
 }
 
-struct Rsyslog(Child);
-
-impl Drop for Rsyslog {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// rsyslogd in the foreground with its own config: receives on UDP `input`, forwards every
 /// message to the server twice: TCP octet-counted RFC 5424, and TCP LF-framed traditional.
-fn rsyslog(dir: &Path, input: u16, tcp: u16) -> Rsyslog {
+fn rsyslog(dir: &Path, input: u16, tcp: u16) -> Proc {
     let work = dir.join("rsyslog");
     std::fs::create_dir_all(&work).unwrap();
     let conf = work.join("rsyslog.conf");
@@ -169,7 +171,7 @@ input(type="imudp" address="127.0.0.1" port="{input}")
         .spawn()
         .expect("rsyslogd (apt-get install rsyslog)");
     std::thread::sleep(Duration::from_millis(500));
-    Rsyslog(child)
+    Proc(child)
 }
 
 #[tokio::test]
@@ -344,6 +346,94 @@ async fn logger_and_rsyslog_deliver_routed_and_searchable() {
         "number 1 and 10-19, twice"
     );
 
+    // The diagnosis report: a baseline of three hours with a few `backup` messages an hour,
+    // then a spike of them in the last hour, the kernel error as a problem with its meaning.
+    let now = chrono::Utc::now();
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", tcp)).unwrap();
+    let host = this_host();
+    for h in 1..=3 {
+        for i in 0..2 {
+            let at = (now - chrono::Duration::minutes(60 * h + 10 + i)).to_rfc3339();
+            let msg = format!("<14>1 {at} {host} backup - - - backup chunk {i} written");
+            write!(c, "{} {msg}", msg.len()).unwrap();
+        }
+    }
+    for i in 0..30 {
+        let at = (now - chrono::Duration::minutes(1 + i % 10)).to_rfc3339();
+        let msg = format!("<14>1 {at} {host} backup - - - backup chunk {i} written");
+        write!(c, "{} {msg}", msg.len()).unwrap();
+    }
+    drop(c);
+    api.wait_logs(&format!("host={hid}&program=backup"), 36)
+        .await;
+    let from = (now - chrono::Duration::hours(1)).to_rfc3339();
+    let to = (now + chrono::Duration::seconds(5)).to_rfc3339();
+    let range = format!("from={}&to={}", urlenc(&from), urlenc(&to));
+    let (st, rep) = api
+        .get(&format!("/log-report?host={hid}&{range}&periods=3"))
+        .await;
+    assert_eq!(st, 200, "{rep}");
+    let spike = rep["spikes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["template"] == "backup chunk <*> written")
+        .unwrap_or_else(|| panic!("{rep:#}"));
+    assert_eq!(spike["count"], 30);
+    assert!(
+        (spike["baseline_mean"].as_f64().unwrap() - 2.0).abs() < 1e-9,
+        "{spike}"
+    );
+    let problem = rep["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["template"].as_str().unwrap().starts_with("EXT4-fs error"))
+        .unwrap_or_else(|| panic!("{rep:#}"));
+    assert_eq!(problem["severity"], "error");
+    assert!(problem["meaning"].as_str().unwrap().len() > 20, "{problem}");
+    assert_eq!(problem["examples"].as_array().unwrap().len(), 1);
+    assert!(
+        rep["new_templates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["template"] == "via rsyslog number <*>"),
+        "{rep:#}"
+    );
+    assert_eq!(rep["top_talkers"][0]["name"], "relay", "{rep:#}");
+    assert_eq!(rep["top_talkers"][0]["count"], 40);
+    // The finding opens an incident carrying the messages.
+    let (st, ticket) = api
+        .post("/log-report/tickets", json!({"host": hid, "template": problem["id"], "from": from, "to": to, "impact": "high"}))
+        .await;
+    assert_eq!(st, 201, "{ticket}");
+    assert!(
+        ticket["number"].as_str().unwrap().starts_with("INC-"),
+        "{ticket}"
+    );
+    assert!(
+        ticket["description"]
+            .as_str()
+            .unwrap()
+            .contains("ext4_find_entry"),
+        "{ticket}"
+    );
+    assert_eq!(ticket["customer_id"], cid.as_str());
+    let (st, v) = api
+        .post(
+            "/log-report/tickets",
+            json!({"host": hid, "template": "E999"}),
+        )
+        .await;
+    assert_eq!(st, 404, "{v}");
+    let (st, v) = api
+        .get(&format!(
+            "/log-report?host={hid}&from=2026-02-01&to=2026-01-01"
+        ))
+        .await;
+    assert_eq!(st, 422, "{v}");
+
     // A source no host matches is unrouted: staff see it, the customer does not.
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     sock.send_to(
@@ -379,7 +469,7 @@ async fn logger_and_rsyslog_deliver_routed_and_searchable() {
     };
     let (_, v) = bob.get("/logs?limit=1000").await;
     let seen = v["items"].as_array().unwrap();
-    assert_eq!(seen.len(), 45, "{v}");
+    assert_eq!(seen.len(), 5 + 40 + 36, "the host's messages");
     assert!(seen.iter().all(|m| m["customer_id"] == cid.as_str()));
     assert_eq!(bob.get("/logs?unrouted=true").await.0, 404);
     assert_eq!(bob.get(&format!("/logs?customer={oid}")).await.0, 404);
@@ -571,4 +661,8 @@ async fn tls_listener_accepts_rfc5425() {
             .all(|m| m["severity"] == "critical" && m["program"] == "pam")
     );
     stop(&mut child);
+}
+
+fn urlenc(s: &str) -> String {
+    s.replace(':', "%3A").replace('+', "%2B")
 }
