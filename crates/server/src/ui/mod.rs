@@ -1,6 +1,7 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
 mod admin;
 mod i18n;
+mod logs;
 mod registry;
 mod session;
 
@@ -58,6 +59,10 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
+        .route("/logs", get(logs::search))
+        .route("/logs/templates", get(logs::templates))
+        .route("/logs/report", get(logs::report))
+        .route("/logs/report/ticket", post(logs::open_ticket))
         .route(
             "/static/app.css",
             get(|| async {

@@ -8,7 +8,7 @@
 mod ingest;
 pub use ingest::LogBatch;
 mod report;
-pub use report::{ReportData, Talker};
+pub use report::{HourlyCounts, ReportData, Talker};
 pub mod search;
 mod types;
 

@@ -158,3 +158,46 @@ impl Store {
             .collect()
     }
 }
+
+/// Per (customer, `E<n>`): message counts in `buckets` hours from `start`.
+pub type HourlyCounts = std::collections::HashMap<(Option<String>, String), Vec<i64>>;
+
+impl Store {
+    /// Hourly counts per canonical template from `start`, for sparklines.
+    pub async fn log_template_hours(
+        &self,
+        scope: &Scope,
+        host: Option<&str>,
+        customer: Option<&str>,
+        start: i64,
+        buckets: i64,
+    ) -> Result<HourlyCounts> {
+        let ls = LogScope {
+            host,
+            customer,
+            ..LogScope::default()
+        };
+        let mut f = self.log_filter(scope, &ls).await?;
+        let end = start + buckets * 3_600_000;
+        f.sql
+            .push_str(&format!(" AND m.at >= {start} AND m.at < {end}"));
+        let sql = format!(
+            "SELECT m.customer_id, t.canonical_id, (m.at - {start}) / 3600000, COUNT(*) FROM log_messages m \
+             JOIN log_templates t ON t.scope_key = COALESCE(m.customer_id, '') AND t.template_id = m.template_id{} \
+             GROUP BY m.customer_id, t.canonical_id, (m.at - {start}) / 3600000",
+            f.sql
+        );
+        let mut out = HourlyCounts::new();
+        for r in f.query(&sql).fetch_all(&self.pool).await? {
+            let (c, id, h, n): (Option<String>, i64, i64, i64) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+            let v = out
+                .entry((c, format!("E{id}")))
+                .or_insert_with(|| vec![0; buckets as usize]);
+            if let Some(slot) = usize::try_from(h).ok().and_then(|h| v.get_mut(h)) {
+                *slot += n;
+            }
+        }
+        Ok(out)
+    }
+}
