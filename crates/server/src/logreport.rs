@@ -244,7 +244,7 @@ pub async fn build(
             _ => spikes.push(item),
         }
     }
-    spikes.sort_by(|a, b| b.count.cmp(&a.count));
+    spikes.sort_by_key(|s| std::cmp::Reverse(s.count));
     let by_severity = data
         .by_severity
         .iter()

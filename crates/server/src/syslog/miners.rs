@@ -21,6 +21,9 @@ struct ScopeMiner {
     dirty: bool,
 }
 
+/// (scope key, serialized miner state) pairs.
+pub type States = Vec<(String, String)>;
+
 /// All miners of the ingest task.
 #[derive(Default)]
 pub struct Miners {
@@ -88,7 +91,7 @@ impl Miners {
 
     /// States of the miners that made new templates since their last save (to be written
     /// with the batch that introduced them).
-    pub fn states_with_new_templates(&mut self) -> anyhow::Result<Vec<(String, String)>> {
+    pub fn states_with_new_templates(&mut self) -> anyhow::Result<States> {
         let mut out = Vec::new();
         for (key, s) in &mut self.scopes {
             if s.new_since_save {
@@ -101,7 +104,7 @@ impl Miners {
 
     /// Everything changed since the last checkpoint: states, and templates whose text or
     /// canonical id changed.
-    pub fn checkpoint(&mut self) -> anyhow::Result<(Vec<(String, String)>, Vec<TemplateUpdate>)> {
+    pub fn checkpoint(&mut self) -> anyhow::Result<(States, Vec<TemplateUpdate>)> {
         let mut states = Vec::new();
         let mut updates = Vec::new();
         for (key, s) in &mut self.scopes {
