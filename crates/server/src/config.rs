@@ -152,4 +152,30 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("bogus"), "{err}");
     }
+
+    #[test]
+    fn syslog_keys_layer_and_default_off() {
+        let s = Settings::load(None, vec![], toml::Table::new()).unwrap();
+        assert_eq!(
+            (s.syslog_udp, s.syslog_tcp, s.syslog_tls),
+            (None, None, None)
+        );
+        assert_eq!(s.log_retention_days, 30);
+        let env = vec![
+            ("ONESTOP_SYSLOG_TCP".to_string(), "0.0.0.0:5514".to_string()),
+            ("ONESTOP_LOG_RETENTION_DAYS".into(), "7".into()),
+            ("ONESTOP_LOG".into(), "debug".into()),
+        ];
+        let mut flags = toml::Table::new();
+        flags.insert("syslog_udp".into(), "127.0.0.1:5514".into());
+        let s = Settings::load(None, env, flags).unwrap();
+        assert_eq!(s.syslog_tcp.as_deref(), Some("0.0.0.0:5514"));
+        assert_eq!(s.syslog_udp.as_deref(), Some("127.0.0.1:5514"));
+        assert_eq!(s.log_retention_days, 7);
+        let bad = vec![(
+            "ONESTOP_LOG_RETENTION_DAYS".to_string(),
+            "a week".to_string(),
+        )];
+        assert!(Settings::load(None, bad, toml::Table::new()).is_err());
+    }
 }

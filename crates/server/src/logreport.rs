@@ -340,6 +340,18 @@ pub async fn open_ticket(
             e.message
         ));
     }
+    // A jump back to the logs around the finding (ten minutes either side of the examples).
+    let around = |ms: i64| ms.to_string();
+    let last = examples.last().map_or(first.at, |e| e.at);
+    let filter = match &ls.host {
+        Some(h) => format!("host={h}"),
+        None => format!("customer={}", first.customer_id.as_deref().unwrap_or("")),
+    };
+    description.push_str(&format!(
+        "\nLogs around it: /logs?{filter}&from={}&to={}\n",
+        around(last - 600_000),
+        around(first.at + 600_000)
+    ));
     let title: String = format!("Logs: {} on {host_name}", first.message)
         .chars()
         .take(120)

@@ -231,7 +231,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("rare", "rare", "まれ"),
     ("top_talkers", "Top talkers", "送信量の多い送信元"),
-    ("none", "None.", "ありません。"),
 ];
 
 impl T {
