@@ -99,6 +99,7 @@ pub async fn launch(
         metrics: Arc::default(),
         tls,
         settings: Arc::new(settings.clone()),
+        syslog: Arc::default(),
     };
     // One stop signal for the HTTP server and the syslog pipeline.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -106,7 +107,13 @@ pub async fn launch(
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    let mut syslog = crate::syslog::start(&settings, state.store.clone(), stop_rx.clone()).await?;
+    let mut syslog = crate::syslog::start(
+        &settings,
+        state.store.clone(),
+        state.syslog.clone(),
+        stop_rx.clone(),
+    )
+    .await?;
     let shutdown = async move {
         let mut rx = stop_rx;
         let _ = rx.wait_for(|v| *v).await;

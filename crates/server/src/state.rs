@@ -13,4 +13,6 @@ pub struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     /// Whether the server speaks TLS itself (session cookies get `Secure`).
     pub(crate) tls: bool,
+    /// Counters of the syslog pipeline (zero when no listener is configured).
+    pub(crate) syslog: Arc<crate::syslog::Stats>,
 }

@@ -519,6 +519,20 @@ async fn logger_and_rsyslog_deliver_routed_and_searchable() {
     assert!(seen.iter().all(|m| m["customer_id"] == cid.as_str()));
     assert_eq!(bob.get("/logs?unrouted=true").await.0, 404);
     assert_eq!(bob.get(&format!("/logs?customer={oid}")).await.0, 404);
+    // The pipeline's counters on /metrics: everything read was stored.
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "onestop_syslog_received_total 82",
+        "onestop_syslog_stored_total 82",
+        "onestop_syslog_lost_total 0",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in {metrics}");
+    }
     // Bad input is a 4xx JSON error.
     for q in [
         "/logs?from=yesterday",

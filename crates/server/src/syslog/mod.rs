@@ -36,6 +36,42 @@ pub struct Stats {
     pub lost: AtomicU64,
 }
 
+impl Stats {
+    /// Prometheus text lines.
+    pub fn render(&self, out: &mut String) {
+        use std::fmt::Write;
+        use std::sync::atomic::Ordering::Relaxed;
+        for (name, help, v) in [
+            (
+                "received",
+                "Syslog messages read from the listeners.",
+                &self.received,
+            ),
+            (
+                "stored",
+                "Syslog messages committed to the database.",
+                &self.stored,
+            ),
+            (
+                "malformed",
+                "Syslog frames refused by the framing.",
+                &self.malformed,
+            ),
+            (
+                "lost",
+                "Syslog messages dropped after the database refused them for a minute.",
+                &self.lost,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP onestop_syslog_{name}_total {help}\n# TYPE onestop_syslog_{name}_total counter\nonestop_syslog_{name}_total {}",
+                v.load(Relaxed)
+            );
+        }
+    }
+}
+
 /// The diagnosis rules in effect: the configured file, else the built-in set.
 pub fn rules(settings: &Settings) -> anyhow::Result<RuleSet> {
     match &settings.log_rules {
@@ -53,6 +89,7 @@ pub fn rules(settings: &Settings) -> anyhow::Result<RuleSet> {
 pub async fn start(
     settings: &Settings,
     store: Store,
+    stats: Arc<Stats>,
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<JoinSet<()>> {
     let rules = rules(settings)?;
@@ -68,7 +105,6 @@ pub async fn start(
     {
         return Ok(tasks);
     }
-    let stats = Arc::new(Stats::default());
     let (tx, rx) = mpsc::channel(4096);
     if let Some(addr) = &settings.syslog_udp {
         let sock = tokio::net::UdpSocket::bind(addr)
