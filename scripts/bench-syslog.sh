@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/.cache/onestop-target}"
 N="${N:-500000}"
 CONNS="${CONNS:-4}"
-cargo build --release -q -p onestop-cli --bin onestop
-bin="$CARGO_TARGET_DIR/release/onestop"
+if [ -z "${BENCH_BIN:-}" ]; then
+  cargo build --release -q -p onestop-cli --bin onestop
+fi
+bin="${BENCH_BIN:-$CARGO_TARGET_DIR/release/onestop}"
 work=$(mktemp -d)
 pid=""; rpid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$rpid" ] && kill $rpid 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; [ -n "$rpid" ] && kill $rpid 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 python3 scripts/syslog_send.py gen "$N" "$work/stream"
 echo "stream: $N octet-counted RFC 5424 messages, $(stat -c %s "$work/stream") bytes, $CONNS TCP connections"
 now_ms() { date +%s%3N; }
@@ -30,7 +32,10 @@ else
 fi
 "$bin" serve "${db_args[@]}" --listen "127.0.0.1:$((port + 1))" --syslog-tcp "127.0.0.1:$port" >/dev/null 2>"$work/serve.log" &
 pid=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/readyz"; do sleep 0.05; done
+until curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/readyz"; do
+  kill -0 $pid 2>/dev/null || { cat "$work/serve.log"; exit 1; }
+  sleep 0.05
+done
 t0=$(now_ms)
 send_s=$(python3 scripts/syslog_send.py send "$work/stream" 127.0.0.1 "$port" "$CONNS")
 while [ "$(count)" -lt "$N" ]; do sleep 0.1; done

@@ -105,7 +105,7 @@ pub async fn start(
     {
         return Ok(tasks);
     }
-    let (tx, rx) = mpsc::channel(4096);
+    let (tx, rx) = mpsc::channel(256);
     if let Some(addr) = &settings.syslog_udp {
         let sock = tokio::net::UdpSocket::bind(addr)
             .await
