@@ -76,7 +76,7 @@ impl Ingest {
             chunks.clear();
             let mut n = 0;
             tokio::select! {
-                got = rx.recv_many(&mut chunks, 64) => if got == 0 { break },
+                got = rx.recv_many(&mut chunks, 4) => if got == 0 { break },
                 _ = tokio::time::sleep(CHECKPOINT) => {}
             }
             n += chunks.iter().map(Vec::len).sum::<usize>();
@@ -90,6 +90,7 @@ impl Ingest {
                 }
             }
             if n > 0 {
+                tracing::debug!(messages = n, "syslog: batch received");
                 routes.refresh(&self.store).await;
                 let batch = match self.build(&mut miners, &routes.routes, &chunks).await {
                     Ok(b) => b,
@@ -186,9 +187,15 @@ impl Ingest {
 async fn write(store: Store, stats: Arc<Stats>, batch: LogBatch) {
     let mut delay = Duration::from_millis(100);
     let deadline = Instant::now() + Duration::from_secs(60);
+    let t0 = Instant::now();
     loop {
         match store.insert_log_batch(&batch).await {
             Ok(()) => {
+                tracing::debug!(
+                    messages = batch.messages.len(),
+                    ms = t0.elapsed().as_millis() as u64,
+                    "syslog: batch committed"
+                );
                 stats
                     .stored
                     .fetch_add(batch.messages.len() as u64, Ordering::Relaxed);
