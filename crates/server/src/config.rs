@@ -46,6 +46,19 @@ pub struct Settings {
     pub advisories_import_hours: u64,
     /// Day of the month from which the monthly patch digest is recorded (0: never).
     pub patch_digest_day: u32,
+    /// Syslog over UDP on this address (off when absent), e.g. `0.0.0.0:5514`.
+    pub syslog_udp: Option<String>,
+    /// Syslog over TCP (RFC 6587 octet counting or LF framing) on this address.
+    pub syslog_tcp: Option<String>,
+    /// Syslog over TLS (RFC 5425) on this address, with `syslog_tls_cert`/`syslog_tls_key`
+    /// (default: `tls_cert`/`tls_key`).
+    pub syslog_tls: Option<String>,
+    pub syslog_tls_cert: Option<PathBuf>,
+    pub syslog_tls_key: Option<PathBuf>,
+    /// Days a received log message is kept.
+    pub log_retention_days: i64,
+    /// A TOML diagnosis rule file used instead of the built-in rules.
+    pub log_rules: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -71,6 +84,13 @@ impl Default for Settings {
             advisories_source: None,
             advisories_import_hours: 24,
             patch_digest_day: 1,
+            syslog_udp: None,
+            syslog_tcp: None,
+            syslog_tls: None,
+            syslog_tls_cert: None,
+            syslog_tls_key: None,
+            log_retention_days: 30,
+            log_rules: None,
         }
     }
 }
@@ -164,5 +184,31 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("bogus"), "{err}");
+    }
+
+    #[test]
+    fn syslog_keys_layer_and_default_off() {
+        let s = Settings::load(None, vec![], toml::Table::new()).unwrap();
+        assert_eq!(
+            (s.syslog_udp, s.syslog_tcp, s.syslog_tls),
+            (None, None, None)
+        );
+        assert_eq!(s.log_retention_days, 30);
+        let env = vec![
+            ("ONESTOP_SYSLOG_TCP".to_string(), "0.0.0.0:5514".to_string()),
+            ("ONESTOP_LOG_RETENTION_DAYS".into(), "7".into()),
+            ("ONESTOP_LOG".into(), "debug".into()),
+        ];
+        let mut flags = toml::Table::new();
+        flags.insert("syslog_udp".into(), "127.0.0.1:5514".into());
+        let s = Settings::load(None, env, flags).unwrap();
+        assert_eq!(s.syslog_tcp.as_deref(), Some("0.0.0.0:5514"));
+        assert_eq!(s.syslog_udp.as_deref(), Some("127.0.0.1:5514"));
+        assert_eq!(s.log_retention_days, 7);
+        let bad = vec![(
+            "ONESTOP_LOG_RETENTION_DAYS".to_string(),
+            "a week".to_string(),
+        )];
+        assert!(Settings::load(None, bad, toml::Table::new()).is_err());
     }
 }

@@ -5,11 +5,13 @@ mod auth;
 pub mod config;
 mod crypto;
 mod error;
+mod logreport;
 pub mod monitor;
 mod ops;
 pub mod patch_jobs;
 mod startup;
 mod state;
+mod syslog;
 mod ui;
 
 pub use config::Settings;

@@ -110,6 +110,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         env!("CARGO_PKG_VERSION")
     );
     state.metrics.render(&mut out);
+    state.syslog.render(&mut out);
     let ready = state.store.ping().await.is_ok() as u8;
     out.push_str("# HELP onestop_database_up Whether the database answered.\n# TYPE onestop_database_up gauge\n");
     let _ = writeln!(out, "onestop_database_up {ready}");

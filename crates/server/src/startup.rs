@@ -101,6 +101,24 @@ pub async fn launch(
         tls,
         ingest,
         settings: Arc::new(settings.clone()),
+        syslog: Arc::default(),
+    };
+    // One stop signal for the HTTP server and the syslog pipeline.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let mut syslog = crate::syslog::start(
+        &settings,
+        state.store.clone(),
+        state.syslog.clone(),
+        stop_rx.clone(),
+    )
+    .await?;
+    let shutdown = async move {
+        let mut rx = stop_rx;
+        let _ = rx.wait_for(|v| *v).await;
     };
     // Planner statistics follow the data as it grows.
     let store = state.store.clone();
@@ -169,5 +187,7 @@ pub async fn launch(
             .with_graceful_shutdown(shutdown)
             .await?;
     }
+    // Everything the syslog listeners read is stored before we return.
+    while syslog.join_next().await.is_some() {}
     Ok(())
 }

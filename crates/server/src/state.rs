@@ -15,4 +15,6 @@ pub struct AppState {
     pub(crate) tls: bool,
     /// The monitoring ingest writer (group commit).
     pub(crate) ingest: crate::monitor::ingest::Ingestor,
+    /// Counters of the syslog pipeline (zero when no listener is configured).
+    pub(crate) syslog: Arc<crate::syslog::Stats>,
 }

@@ -57,6 +57,9 @@ const TABLES: &[&str] = &[
     "alerts",
     "maintenance_windows",
     "monitor_leases",
+    "log_messages",
+    "log_templates",
+    "log_miner_state",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

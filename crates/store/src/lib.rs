@@ -9,6 +9,7 @@ mod backup;
 mod db;
 mod desk;
 mod error;
+pub mod logs;
 mod migrate;
 mod monitoring;
 mod patches;

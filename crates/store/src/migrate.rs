@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
     (10, include_str!("../migrations/0010_desk_work.sql"), None),
     (6, include_str!("../migrations/0006_monitoring.sql"), None),
     (8, include_str!("../migrations/0008_patches.sql"), None),
+    (7, include_str!("../migrations/0007_logs.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -25,6 +25,27 @@ pub struct ServeArgs {
     /// PEM private key for --tls-cert.
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Receive syslog over UDP on ADDR (e.g. 0.0.0.0:5514) [default: off].
+    #[arg(long, value_name = "ADDR")]
+    syslog_udp: Option<String>,
+    /// Receive syslog over TCP on ADDR (RFC 6587 octet counting or LF) [default: off].
+    #[arg(long, value_name = "ADDR")]
+    syslog_tcp: Option<String>,
+    /// Receive syslog over TLS (RFC 5425) on ADDR [default: off].
+    #[arg(long, value_name = "ADDR")]
+    syslog_tls: Option<String>,
+    /// PEM certificate chain for --syslog-tls [default: --tls-cert].
+    #[arg(long)]
+    syslog_tls_cert: Option<PathBuf>,
+    /// PEM private key for --syslog-tls [default: --tls-key].
+    #[arg(long)]
+    syslog_tls_key: Option<PathBuf>,
+    /// Days received log messages are kept [default: 30].
+    #[arg(long)]
+    log_retention_days: Option<i64>,
+    /// TOML diagnosis rule file instead of the built-in rules.
+    #[arg(long)]
+    log_rules: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -49,6 +70,16 @@ impl ServeArgs {
             "tls_key",
             self.tls_key.as_ref().map(|p| p.display().to_string()),
         );
+        put("syslog_udp", self.syslog_udp.clone());
+        put("syslog_tcp", self.syslog_tcp.clone());
+        put("syslog_tls", self.syslog_tls.clone());
+        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        put("syslog_tls_cert", path(&self.syslog_tls_cert));
+        put("syslog_tls_key", path(&self.syslog_tls_key));
+        put("log_rules", path(&self.log_rules));
+        if let Some(days) = self.log_retention_days {
+            t.insert("log_retention_days".into(), toml::Value::Integer(days));
+        }
         t
     }
 }

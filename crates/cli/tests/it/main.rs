@@ -13,6 +13,7 @@ mod monitoring;
 mod patches;
 mod scan;
 mod support;
+mod syslog;
 mod version;
 
 use std::io::Write;

@@ -78,6 +78,14 @@ impl FrameDecoder {
         }
     }
 
+    /// Bytes received but not yet returned as a frame (a frame still arriving).
+    pub fn pending(&self) -> usize {
+        self.buf
+            .iter()
+            .filter(|c| !matches!(c, b'\n' | b'\r' | b'\0'))
+            .count()
+    }
+
     /// What is left at end of stream, as a last non-transparent frame.
     pub fn finish(&mut self) -> Option<Vec<u8>> {
         let rest = std::mem::take(&mut self.buf);
@@ -143,6 +151,7 @@ mod tests {
         );
         assert_eq!(d.finish(), None);
         d.push(b"<13>tail");
+        assert_eq!(d.pending(), 8);
         assert_eq!(all(&mut d), Vec::<String>::new());
         assert_eq!(d.finish(), Some(b"<13>tail".to_vec()));
     }

@@ -7,6 +7,7 @@ mod contacts;
 mod contracts;
 mod customers;
 mod desk;
+mod logs;
 mod monitoring;
 mod patches;
 mod people;
@@ -56,7 +57,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(ticket_work::routes())
         .merge(catalog::routes())
         .merge(monitoring::routes())
-        .merge(patches::routes());
+        .merge(patches::routes())
+        .merge(logs::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

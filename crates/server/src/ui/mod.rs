@@ -4,6 +4,7 @@ mod contacts;
 mod desk;
 pub mod desk_work;
 mod i18n;
+mod logs;
 mod monitoring;
 mod patches;
 mod registry;
@@ -127,6 +128,10 @@ pub fn router() -> Router<AppState> {
             get(desk_work::catalog).post(desk_work::create_catalog),
         )
         .route("/catalog/{id}", post(desk_work::update_catalog))
+        .route("/logs", get(logs::search))
+        .route("/logs/templates", get(logs::templates))
+        .route("/logs/report", get(logs::report))
+        .route("/logs/report/ticket", post(logs::open_ticket))
         .route(
             "/static/app.css",
             get(|| async {

@@ -1,0 +1,218 @@
+//! The writer task: decodes, routes, mines and diagnoses received frames, and commits them
+//! in batches (many rows per transaction). It ends when every listener has gone (their
+//! senders dropped) and the channel is drained, after a last checkpoint of the miners.
+use super::miners::Miners;
+use super::route::Routes;
+use super::{Frame, Stats};
+use onestop_logs::RuleSet;
+use onestop_logs::syslog::{DecodeContext, decode};
+use onestop_store::logs::{LogBatch, NewLogMessage};
+use onestop_store::{Scope, Store};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Messages per transaction, at most.
+const BATCH: usize = 2000;
+/// How often miner states and refreshed templates are saved.
+const CHECKPOINT: Duration = Duration::from_secs(5);
+/// How often the register is checked for changed assets.
+const ROUTES_CHECK: Duration = Duration::from_secs(2);
+
+pub struct Ingest {
+    pub store: Store,
+    pub rules: RuleSet,
+    pub stats: Arc<Stats>,
+}
+
+struct RouteCache {
+    routes: Routes,
+    fingerprint: Option<(i64, i64)>,
+    checked: Option<Instant>,
+}
+
+impl RouteCache {
+    async fn refresh(&mut self, store: &Store) {
+        if self.checked.is_some_and(|t| t.elapsed() < ROUTES_CHECK) {
+            return;
+        }
+        self.checked = Some(Instant::now());
+        let fp = match store.assets_fingerprint().await {
+            Ok(fp) => fp,
+            Err(e) => {
+                tracing::warn!(error = %e, "syslog: cannot read the asset register");
+                return;
+            }
+        };
+        if self.fingerprint == Some(fp) {
+            return;
+        }
+        match store.log_routes(&Scope::System).await {
+            Ok(hosts) => {
+                self.routes = Routes::new(hosts);
+                self.fingerprint = Some(fp);
+                tracing::debug!(hosts = self.routes.len(), "syslog: routes loaded");
+            }
+            Err(e) => tracing::warn!(error = %e, "syslog: cannot load routes"),
+        }
+    }
+}
+
+impl Ingest {
+    /// Run until the channel closes.
+    pub async fn run(self, mut rx: mpsc::Receiver<Vec<Frame>>) {
+        let mut miners = Miners::default();
+        let mut routes = RouteCache {
+            routes: Routes::default(),
+            fingerprint: None,
+            checked: None,
+        };
+        let mut pending: Option<JoinHandle<()>> = None;
+        let mut last_checkpoint = Instant::now();
+        let mut chunks = Vec::new();
+        loop {
+            chunks.clear();
+            let mut n = 0;
+            tokio::select! {
+                got = rx.recv_many(&mut chunks, 4) => if got == 0 { break },
+                _ = tokio::time::sleep(CHECKPOINT) => {}
+            }
+            n += chunks.iter().map(Vec::len).sum::<usize>();
+            while n < BATCH {
+                match rx.try_recv() {
+                    Ok(c) => {
+                        n += c.len();
+                        chunks.push(c);
+                    }
+                    Err(_) => break,
+                }
+            }
+            if n > 0 {
+                tracing::debug!(messages = n, "syslog: batch received");
+                routes.refresh(&self.store).await;
+                let batch = match self.build(&mut miners, &routes.routes, &chunks).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        tracing::error!(error = %e, "syslog: cannot mine a batch");
+                        continue;
+                    }
+                };
+                // One write in flight while the next batch is prepared; order is kept.
+                if let Some(p) = pending.take() {
+                    let _ = p.await;
+                }
+                let store = self.store.clone();
+                let stats = self.stats.clone();
+                pending = Some(tokio::spawn(write(store, stats, batch)));
+            }
+            if last_checkpoint.elapsed() >= CHECKPOINT {
+                if let Some(p) = pending.take() {
+                    let _ = p.await;
+                }
+                self.checkpoint(&mut miners).await;
+                last_checkpoint = Instant::now();
+            }
+        }
+        if let Some(p) = pending.take() {
+            let _ = p.await;
+        }
+        self.checkpoint(&mut miners).await;
+        tracing::info!(
+            received = self.stats.received.load(Ordering::Relaxed),
+            stored = self.stats.stored.load(Ordering::Relaxed),
+            lost = self.stats.lost.load(Ordering::Relaxed),
+            "syslog: ingest stopped"
+        );
+    }
+
+    async fn build(
+        &self,
+        miners: &mut Miners,
+        routes: &Routes,
+        chunks: &[Vec<Frame>],
+    ) -> anyhow::Result<LogBatch> {
+        let mut batch = LogBatch::default();
+        for f in chunks.iter().flatten() {
+            let received =
+                chrono::DateTime::from_timestamp_millis(f.received_at).unwrap_or_default();
+            let mut m = decode(&f.bytes, &DecodeContext::utc(received));
+            // rsyslog keeps the space after a BSD tag in the message; so would the templates.
+            let trimmed = m.message.trim();
+            if trimmed.len() != m.message.len() {
+                m.message = trimmed.to_string();
+            }
+            let host = routes.route(f.source, m.hostname.as_deref());
+            let customer = host.map(|h| h.customer_id.as_str());
+            let at = m.timestamp.map_or(f.received_at, |t| t.timestamp_millis());
+            let template = miners
+                .mine(&self.store, customer, &m.message, at, &mut batch.templates)
+                .await?;
+            let d = self.rules.diagnose_syslog(&m);
+            batch.messages.push(NewLogMessage {
+                received_at: f.received_at,
+                at,
+                customer_id: customer.map(str::to_string),
+                host_id: host.map(|h| h.asset_id.clone()),
+                source: f.source.to_canonical().to_string(),
+                hostname: m.hostname.filter(|h| h != "-"),
+                program: m.app_name.filter(|a| a != "-"),
+                facility: m.facility.map(i64::from),
+                syslog_severity: m.severity.map(|s| i64::from(s.code())),
+                severity: i64::from(d.severity.code()),
+                template_id: i64::from(template),
+                rules: d.rules.join(","),
+                message: m.message,
+            });
+        }
+        batch.states = miners.states_with_new_templates()?;
+        Ok(batch)
+    }
+
+    async fn checkpoint(&self, miners: &mut Miners) {
+        match miners.checkpoint() {
+            Ok((states, updates)) if !states.is_empty() || !updates.is_empty() => {
+                if let Err(e) = self.store.save_miner_states(&states, &updates).await {
+                    tracing::error!(error = %e, "syslog: cannot save miner states");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "syslog: cannot export miner states"),
+        }
+    }
+}
+
+/// Commit a batch, retrying for a minute while the database is unavailable.
+async fn write(store: Store, stats: Arc<Stats>, batch: LogBatch) {
+    let mut delay = Duration::from_millis(100);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let t0 = Instant::now();
+    loop {
+        match store.insert_log_batch(&batch).await {
+            Ok(()) => {
+                tracing::debug!(
+                    messages = batch.messages.len(),
+                    ms = t0.elapsed().as_millis() as u64,
+                    "syslog: batch committed"
+                );
+                stats
+                    .stored
+                    .fetch_add(batch.messages.len() as u64, Ordering::Relaxed);
+                return;
+            }
+            Err(e) if Instant::now() < deadline => {
+                tracing::warn!(error = %e, "syslog: batch write failed, retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => {
+                stats
+                    .lost
+                    .fetch_add(batch.messages.len() as u64, Ordering::Relaxed);
+                tracing::error!(error = %e, messages = batch.messages.len(), "syslog: batch dropped");
+                return;
+            }
+        }
+    }
+}
