@@ -46,6 +46,8 @@ pub struct Config {
     pub http_timeout_secs: u64,
     /// Spool bounds and replay pace.
     pub spool: SpoolSection,
+    /// Log tailing.
+    pub logs: crate::logship::LogsConfig,
 }
 
 /// The `[spool]` table.
@@ -98,6 +100,7 @@ impl Default for Config {
             smart_interval_secs: 300,
             http_timeout_secs: 30,
             spool: SpoolSection::default(),
+            logs: crate::logship::LogsConfig::default(),
         }
     }
 }
@@ -122,6 +125,9 @@ impl Config {
                 "spool.replay_per_second must be positive".into(),
             ));
         }
+        c.logs
+            .validate(c.spool.segment_bytes)
+            .map_err(ConfigError::Invalid)?;
         Ok(c)
     }
 
