@@ -143,7 +143,7 @@ fn rotation_by_copytruncate_starts_over_once() {
     append(&log, &["a1", "a2", "a3"]);
     let mut t = r.tailer(r.config(&["*.log"]));
     assert_eq!(r.step(&mut t), ["a1", "a2", "a3"]);
-    // Shorter than before: noticed by size.
+    // Shorter than before.
     fs::copy(&log, r.path("app.log.1")).unwrap();
     OpenOptions::new()
         .write(true)
@@ -419,4 +419,110 @@ fn journal_follows_and_resumes_after_its_cursor() {
     assert_eq!(until_lines(&mut r, &mut t, 2), ["app[7]: k1", "app[7]: k2"]);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(r.step(&mut t), Vec::<String>::new());
+}
+
+/// A stand-in server that acknowledges every batch and keeps them by sequence number.
+fn fake_server() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<u64, onestop_proto::Batch>>>,
+) {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let batches = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::new()));
+    let store = batches.clone();
+    std::thread::spawn(move || {
+        for mut req in server.incoming_requests() {
+            let mut body = Vec::new();
+            req.as_reader().read_to_end(&mut body).unwrap();
+            let batch = decode_batch(&body).unwrap();
+            let ack = onestop_proto::Ack {
+                seq: batch.seq,
+                accepted: true,
+                reason: None,
+            };
+            store.lock().unwrap().insert(batch.seq, batch);
+            let _ = req.respond(tiny_http::Response::from_string(
+                serde_json::to_string(&ack).unwrap(),
+            ));
+        }
+    });
+    (addr, batches)
+}
+
+#[test]
+fn agent_run_ships_lines_once_across_a_kill() {
+    use rustix::process::{Pid, Signal, kill_process};
+    let (addr, batches) = fake_server();
+    let r = Rig::new();
+    onestop_agent::ship::Credential {
+        server: addr,
+        host_id: "h1".into(),
+        credential: "s3cret".into(),
+    }
+    .save(&r.state)
+    .unwrap();
+    let log = r.path("syslog");
+    let lines = numbered("event number ", 3000);
+    append(&log, &strs(&lines[..2000]));
+    let config = r.state.join("agent.toml");
+    fs::write(
+        &config,
+        format!(
+            "interval_secs = 1\n[spool]\nreplay_per_second = 100.0\n[logs]\nfiles = [{:?}]\n\
+             journal = false\nread_existing = true\nbatch_bytes = 8192\nmax_line_bytes = 1024\n",
+            log.to_string_lossy()
+        ),
+    )
+    .unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/host1");
+    let start = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_onestop-agent"))
+            .arg("--proc-root")
+            .arg(fixtures.join("proc"))
+            .arg("--sys-root")
+            .arg(fixtures.join("sys"))
+            .args(["--no-smart", "run", "--state-dir"])
+            .arg(&r.state)
+            .arg("--config")
+            .arg(&config)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let received = || -> Vec<String> {
+        batches
+            .lock()
+            .unwrap()
+            .values()
+            .flat_map(|b| b.payload.logs.iter().map(|l| l.line.clone()))
+            .collect()
+    };
+    let wait = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while received().len() < n {
+            assert!(Instant::now() < deadline, "got {} lines", received().len());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let mut child = start();
+    wait(300);
+    kill_process(Pid::from_child(&child), Signal::KILL).unwrap();
+    child.wait().unwrap();
+    eprintln!("killed with {} of 2000 lines received", received().len());
+    append(&log, &strs(&lines[2000..]));
+    let mut child = start();
+    wait(3000);
+    std::thread::sleep(Duration::from_millis(1500));
+    kill_process(Pid::from_child(&child), Signal::TERM).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(received(), lines);
+    let all = batches.lock().unwrap();
+    let last = all.values().last().unwrap();
+    assert!(
+        last.payload
+            .series
+            .iter()
+            .any(|s| s.name == "onestop_agent_log_lines_spooled_total"),
+        "the agent reports its log counters"
+    );
 }
