@@ -162,6 +162,24 @@ mod tests {
             Config::parse("interval_secs = 0", p),
             Err(ConfigError::Invalid(_))
         ));
+        let c = Config::parse("[logs]\nexclude = [\"^CRON\"]\njournal = false\n", p).unwrap();
+        assert_eq!(c.logs.exclude, ["^CRON"]);
+        assert!(c.logs.enabled && !c.logs.journal);
+        for bad in [
+            "[logs]\ninclude = [\"(unclosed\"]",
+            "[logs]\nbatch_bytes = 900000",
+            "[logs]\nrate_per_second = -1.0",
+            "[logs]\nmax_line_bytes = 0",
+        ] {
+            assert!(
+                matches!(Config::parse(bad, p), Err(ConfigError::Invalid(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            Config::parse("[logs]\nfile = []", p),
+            Err(ConfigError::Parse(..))
+        ));
     }
 
     #[test]

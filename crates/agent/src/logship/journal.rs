@@ -63,6 +63,7 @@ pub(crate) struct Journal {
     /// Cursor of the last entry handed out.
     pub(crate) cursor: Option<String>,
     died_at: Option<Instant>,
+    warned: bool,
 }
 
 impl Journal {
@@ -81,6 +82,7 @@ impl Journal {
             held: None,
             cursor,
             died_at: None,
+            warned: false,
         };
         j.spawn();
         j
@@ -146,7 +148,13 @@ impl Journal {
                 None => match self.rx.as_ref().map(|r| r.try_recv()) {
                     Some(Ok(l)) => l,
                     Some(Err(TryRecvError::Disconnected)) => {
-                        eprintln!("onestop-agent: journal: journalctl ended; retrying later");
+                        if !self.warned {
+                            self.warned = true;
+                            eprintln!(
+                                "onestop-agent: journal: journalctl ended; retrying every {}s",
+                                RESPAWN_AFTER.as_secs()
+                            );
+                        }
                         self.stop();
                         self.died_at = Some(Instant::now());
                         return;
