@@ -167,7 +167,10 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
                     .lock()
                     .map_err(|_| anyhow::anyhow!("spool lock poisoned"))?;
                 spool_logs(&mut tailer, state_dir, &mut spool, now, Payload::default())?;
-                continue;
+                // Keep reading a backlog, but not past a due collection.
+                if now < next {
+                    continue;
+                }
             }
         }
         if now < next {
