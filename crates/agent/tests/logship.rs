@@ -415,10 +415,24 @@ fn journal_follows_and_resumes_after_its_cursor() {
     drop(t);
     // Written while the agent is down; it resumes after the saved cursor.
     write_journal(&bin, &jdir, "two", 10, &["k1", "k2"]);
-    let mut t = r.tailer(cfg);
+    let mut t = r.tailer(cfg.clone());
     assert_eq!(until_lines(&mut r, &mut t, 2), ["app[7]: k1", "app[7]: k2"]);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(r.step(&mut t), Vec::<String>::new());
+
+    // A first start at the end of the journal still saves where that is.
+    drop(t);
+    let mut r2 = Rig::new();
+    let cfg = LogsConfig {
+        read_existing: false,
+        ..cfg
+    };
+    let mut t = r2.tailer(cfg.clone());
+    assert_eq!(r2.step(&mut t), Vec::<String>::new());
+    drop(t);
+    write_journal(&bin, &jdir, "three", 20, &["m1"]);
+    let mut t = r2.tailer(cfg);
+    assert_eq!(until_lines(&mut r2, &mut t, 1), ["app[7]: m1"]);
 }
 
 /// A stand-in server that acknowledges every batch and keeps them by sequence number.

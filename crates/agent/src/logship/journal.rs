@@ -84,8 +84,28 @@ impl Journal {
             died_at: None,
             warned: false,
         };
+        if j.cursor.is_none() && !from_start {
+            // Start at the end, but from a cursor that is saved, so entries
+            // written while the agent is down are not skipped later.
+            j.cursor = j.last_cursor();
+        }
         j.spawn();
         j
+    }
+
+    fn last_cursor(&self) -> Option<String> {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(["-o", "json", "--lines", "1"]);
+        if let Some(d) = &self.dir {
+            cmd.arg("--directory").arg(d);
+        }
+        let out = cmd
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        parse_entry(text.lines().last()?, 0)?.cursor
     }
 
     fn spawn(&mut self) {
