@@ -46,6 +46,8 @@ pub struct Config {
     pub http_timeout_secs: u64,
     /// Spool bounds and replay pace.
     pub spool: SpoolSection,
+    /// Log tailing.
+    pub logs: crate::logship::LogsConfig,
 }
 
 /// The `[spool]` table.
@@ -98,6 +100,7 @@ impl Default for Config {
             smart_interval_secs: 300,
             http_timeout_secs: 30,
             spool: SpoolSection::default(),
+            logs: crate::logship::LogsConfig::default(),
         }
     }
 }
@@ -122,6 +125,9 @@ impl Config {
                 "spool.replay_per_second must be positive".into(),
             ));
         }
+        c.logs
+            .validate(c.spool.segment_bytes)
+            .map_err(ConfigError::Invalid)?;
         Ok(c)
     }
 
@@ -155,6 +161,24 @@ mod tests {
         assert!(matches!(
             Config::parse("interval_secs = 0", p),
             Err(ConfigError::Invalid(_))
+        ));
+        let c = Config::parse("[logs]\nexclude = [\"^CRON\"]\njournal = false\n", p).unwrap();
+        assert_eq!(c.logs.exclude, ["^CRON"]);
+        assert!(c.logs.enabled && !c.logs.journal);
+        for bad in [
+            "[logs]\ninclude = [\"(unclosed\"]",
+            "[logs]\nbatch_bytes = 900000",
+            "[logs]\nrate_per_second = -1.0",
+            "[logs]\nmax_line_bytes = 0",
+        ] {
+            assert!(
+                matches!(Config::parse(bad, p), Err(ConfigError::Invalid(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            Config::parse("[logs]\nfile = []", p),
+            Err(ConfigError::Parse(..))
         ));
     }
 

@@ -7,6 +7,7 @@
 pub mod collect;
 pub mod config;
 pub mod inventory;
+pub mod logship;
 pub mod metrics;
 pub mod ship;
 pub mod spool;

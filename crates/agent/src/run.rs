@@ -12,6 +12,7 @@ use anyhow::Context as _;
 use onestop_agent::collect::{self, Context, SmartCache};
 use onestop_agent::config::Config;
 use onestop_agent::inventory;
+use onestop_agent::logship::{LogsConfig, Tailer};
 use onestop_agent::ship::{self, Credential, Shipper};
 use onestop_agent::spool::Spool;
 use onestop_proto::Payload;
@@ -109,6 +110,13 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
         let s = shared.clone();
         std::thread::spawn(move || crate::shipping::ship_loop(&s))
     };
+    let mut tailer = {
+        let spool = shared
+            .spool
+            .lock()
+            .map_err(|_| anyhow::anyhow!("spool lock poisoned"))?;
+        open_tailer(state_dir, &cfg.logs, &spool)?
+    };
     let mut smart = SmartCache::default();
     let mut last_inventory: Option<Instant> = None;
     let mut next = next_tick(now_ms(), cfg.interval_secs);
@@ -133,6 +141,15 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
                         .map_err(|_| anyhow::anyhow!("lock poisoned"))? =
                         new.spool.replay_per_second;
                     next = next_tick(now_ms(), new.interval_secs);
+                    if new.logs != cfg.logs {
+                        // Lines read but not spooled are read again from the saved positions.
+                        drop(tailer.take());
+                        let spool = shared
+                            .spool
+                            .lock()
+                            .map_err(|_| anyhow::anyhow!("spool lock poisoned"))?;
+                        tailer = open_tailer(state_dir, &new.logs, &spool)?;
+                    }
                     cfg = new;
                     eprintln!("onestop-agent: configuration reloaded");
                 }
@@ -142,6 +159,20 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
             }
         }
         let now = now_ms();
+        if let Some(t) = &mut tailer {
+            t.poll(now);
+            if t.full() {
+                let mut spool = shared
+                    .spool
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("spool lock poisoned"))?;
+                spool_logs(&mut tailer, state_dir, &mut spool, now, Payload::default())?;
+                // Keep reading a backlog, but not past a due collection.
+                if now < next {
+                    continue;
+                }
+            }
+        }
         if now < next {
             std::thread::sleep(Duration::from_millis((next - now).min(1000) as u64));
             continue;
@@ -160,16 +191,23 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
             .lock()
             .map_err(|_| anyhow::anyhow!("spool lock poisoned"))?;
         crate::shipping::self_metrics(&shared, &spool, &mut m);
+        if let Some(t) = &tailer {
+            t.self_metrics(&mut m);
+        }
         let payload = Payload {
             series: m.to_series(ts),
             inventory,
             logs: Vec::new(),
         };
-        let packed = ship::pack_payload(&payload)?;
-        if let Err(e) = spool
-            .append(ts, &packed)
-            .and_then(|_| spool.enforce_age(now).map(|_| 0))
+        if tailer.is_some() {
+            spool_logs(&mut tailer, state_dir, &mut spool, ts, payload)?;
+        } else if let Err(e) = ship::pack_payload(&payload)
+            .map_err(anyhow::Error::from)
+            .and_then(|p| Ok(spool.append(ts, &p)?))
         {
+            eprintln!("onestop-agent: spool: {e:#}");
+        }
+        if let Err(e) = spool.enforce_age(now) {
             eprintln!("onestop-agent: spool: {e}");
         }
     }
@@ -180,4 +218,36 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
 fn next_tick(now_ms: i64, interval_secs: u64) -> i64 {
     let step = (interval_secs.max(1) * 1000) as i64;
     (now_ms.div_euclid(step) + 1) * step
+}
+
+fn open_tailer(
+    state_dir: &Path,
+    cfg: &LogsConfig,
+    spool: &Spool,
+) -> anyhow::Result<Option<Tailer>> {
+    if !cfg.enabled {
+        return Ok(None);
+    }
+    Ok(Some(
+        Tailer::open(state_dir, cfg.clone(), spool).context("opening log sources")?,
+    ))
+}
+
+/// Spool `payload` with the lines read so far. When that fails, the lines
+/// are read again from the saved positions (the tailer is reopened).
+fn spool_logs(
+    tailer: &mut Option<Tailer>,
+    state_dir: &Path,
+    spool: &mut Spool,
+    ts: i64,
+    payload: Payload,
+) -> anyhow::Result<()> {
+    let Some(t) = tailer else { return Ok(()) };
+    if let Err(e) = t.spool_with(spool, ts, payload) {
+        eprintln!("onestop-agent: spooling logs: {e}");
+        let cfg = t.config().clone();
+        drop(tailer.take());
+        *tailer = open_tailer(state_dir, &cfg, spool)?;
+    }
+    Ok(())
 }

@@ -97,7 +97,9 @@ fn torn_tail_is_cut_and_appends_continue() {
         "garbage cut off"
     );
     assert_eq!(seqs(&s), vec![1, 2, 3]);
+    assert!(s.was_appended(3) && !s.was_appended(4) && !s.was_appended(0));
     assert_eq!(s.append(9, b"next").unwrap(), 4);
+    assert!(s.was_appended(4));
     drop(s);
     let s = Spool::open(dir.path(), SpoolConfig::default()).unwrap();
     assert_eq!(seqs(&s), vec![1, 2, 3, 4]);
@@ -141,8 +143,14 @@ fn size_bound_drops_oldest_and_counts() {
         "contiguous newest records kept"
     );
     drop(s);
-    let s = Spool::open(dir.path(), cfg(1000, 300)).unwrap();
+    let mut s = Spool::open(dir.path(), cfg(1000, 300)).unwrap();
     assert_eq!(s.stats().dropped, st.dropped, "drop count survives restart");
+    assert!(
+        s.was_appended(1),
+        "dropped by the bound, but it was appended"
+    );
+    s.ack(40).unwrap();
+    assert!(s.was_appended(40) && s.was_appended(50) && !s.was_appended(51));
     assert_eq!(seqs(&s), p);
 }
 

@@ -149,6 +149,11 @@ impl Spool {
         Ok(spool)
     }
 
+    /// The bounds in force.
+    pub fn config(&self) -> SpoolConfig {
+        self.cfg
+    }
+
     /// Change the bounds (e.g. on configuration reload).
     pub fn set_config(&mut self, cfg: SpoolConfig) {
         self.cfg = cfg;
@@ -232,6 +237,24 @@ impl Spool {
         self.state.high_seq = self.state.high_seq.max(seq);
         state::save(&self.dir, &self.state).map_err(io_err(&self.dir))?;
         self.remove_acked_segments()
+    }
+
+    /// Whether the record `seq` was appended at some point: it is still held,
+    /// was acknowledged, or was dropped by a bound. A torn (cut-off) append
+    /// and a sequence number not yet handed out give `false`.
+    pub fn was_appended(&self, seq: u64) -> bool {
+        if seq == 0 || seq >= self.next_seq {
+            return false;
+        }
+        if seq <= self.state.acked_seq {
+            return true;
+        }
+        let mut held = self.segments.iter().flat_map(|s| &s.index).map(|(s, _)| *s);
+        match held.next() {
+            Some(first) if seq < first => true,
+            Some(first) => first == seq || held.any(|s| s == seq),
+            None => false,
+        }
     }
 
     /// Current counters.
