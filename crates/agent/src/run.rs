@@ -23,8 +23,12 @@ pub struct Overrides {
     pub smartctl: Option<PathBuf>,
     pub no_smart: bool,
     pub listen: Option<String>,
+    /// Where the inventory is read from.
+    pub inventory: inventory::Sources,
 }
 
+/// The inventory is sent at start, whenever it changes (checked every tick from file sizes
+/// and times, then compared), and at least this often.
 const INVENTORY_EVERY: Duration = Duration::from_secs(6 * 3600);
 
 pub fn now_ms() -> i64 {
@@ -110,7 +114,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
         std::thread::spawn(move || crate::shipping::ship_loop(&s))
     };
     let mut smart = SmartCache::default();
-    let mut last_inventory: Option<Instant> = None;
+    let mut last_inventory: Option<SentInventory> = None;
     let mut next = next_tick(now_ms(), cfg.interval_secs);
     while !stop.load(Ordering::Relaxed) {
         if hup.swap(false, Ordering::Relaxed) {
@@ -149,12 +153,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
         let ts = next;
         next = next_tick(now, cfg.interval_secs);
         let mut m = collect::collect_all(&ctx, &mut smart, SystemTime::now());
-        let inventory = if last_inventory.is_none_or(|t| t.elapsed() >= INVENTORY_EVERY) {
-            last_inventory = Some(Instant::now());
-            Some(inventory::collect(Path::new("/")))
-        } else {
-            None
-        };
+        let inventory = inventory_due(&ov.inventory, &mut last_inventory);
         let mut spool = shared
             .spool
             .lock()
@@ -180,4 +179,41 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
 fn next_tick(now_ms: i64, interval_secs: u64) -> i64 {
     let step = (interval_secs.max(1) * 1000) as i64;
     (now_ms.div_euclid(step) + 1) * step
+}
+
+/// What was last sent, and when.
+struct SentInventory {
+    at: Instant,
+    fingerprint: Vec<Option<(u64, SystemTime)>>,
+    inventory: onestop_proto::Inventory,
+}
+
+/// The inventory to send with this tick: the first one, a changed one, or a daily refresh.
+fn inventory_due(
+    src: &inventory::Sources,
+    last: &mut Option<SentInventory>,
+) -> Option<onestop_proto::Inventory> {
+    let fingerprint = src.fingerprint();
+    if let Some(l) = last.as_mut() {
+        if l.at.elapsed() < INVENTORY_EVERY {
+            if l.fingerprint == fingerprint {
+                return None;
+            }
+            l.fingerprint = fingerprint.clone();
+            let now = src.collect();
+            if now == l.inventory {
+                return None;
+            }
+            l.inventory = now;
+            l.at = Instant::now();
+            return Some(l.inventory.clone());
+        }
+    }
+    let inv = src.collect();
+    *last = Some(SentInventory {
+        at: Instant::now(),
+        fingerprint,
+        inventory: inv.clone(),
+    });
+    Some(inv)
 }
