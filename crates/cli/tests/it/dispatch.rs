@@ -138,11 +138,22 @@ async fn agent_inventory_and_log_lines_reach_the_patch_and_log_stores() {
         cmd
     };
     let state = tmp.path().join("state");
-    let out = agent(&["enroll", "--server", &base, "--token", &enroll_token, "--state-dir"])
-        .arg(&state)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = agent(&[
+        "enroll",
+        "--server",
+        &base,
+        "--token",
+        &enroll_token,
+        "--state-dir",
+    ])
+    .arg(&state)
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let config = tmp.path().join("agent.toml");
     std::fs::write(&config, "interval_secs = 1\nsmart_disabled = true\n").unwrap();
     let running = Agent(
@@ -160,7 +171,10 @@ async fn agent_inventory_and_log_lines_reach_the_patch_and_log_stores() {
     // The packages arrive, and the advisory opens a finding on the old openssl.
     let packages = format!("/hosts/{host}/packages");
     wait_for("packages", 60, async || {
-        get(&c, &base, &token, &packages).await.to_string().contains("3.0.11-1~deb12u1")
+        get(&c, &base, &token, &packages)
+            .await
+            .to_string()
+            .contains("3.0.11-1~deb12u1")
     })
     .await;
     let pk = get(&c, &base, &token, &packages).await.to_string();
@@ -186,7 +200,14 @@ async fn agent_inventory_and_log_lines_reach_the_patch_and_log_stores() {
     })
     .await;
     wait_for("fixed finding", 30, async || {
-        get(&c, &base, &token, &format!("/findings?host={host}&state=fixed")).await["total"] == 1
+        get(
+            &c,
+            &base,
+            &token,
+            &format!("/findings?host={host}&state=fixed"),
+        )
+        .await["total"]
+            == 1
     })
     .await;
     assert_eq!(get(&c, &base, &token, &open).await["total"], 0);
@@ -234,7 +255,11 @@ async fn agent_inventory_and_log_lines_reach_the_patch_and_log_stores() {
     }
     let logs = format!("/logs?host={host}&q=Failed%20password");
     wait_for("log lines", 30, async || {
-        get(&c, &base, &token, &logs).await["items"].as_array().unwrap().len() >= 3
+        get(&c, &base, &token, &logs).await["items"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 3
     })
     .await;
     // Several more dispatch passes: still exactly once.
@@ -249,6 +274,8 @@ async fn agent_inventory_and_log_lines_reach_the_patch_and_log_stores() {
         assert_eq!(m["program"], "sshd");
     }
     let tpl = get(&c, &base, &token, &format!("/log-templates?host={host}")).await;
-    assert!(tpl.to_string().contains("Failed password for root from"), "{tpl}");
-
+    assert!(
+        tpl.to_string().contains("Failed password for root from"),
+        "{tpl}"
+    );
 }

@@ -135,9 +135,10 @@ impl Ingest {
     ) -> anyhow::Result<LogBatch> {
         let mut batch = LogBatch::default();
         for f in chunks.iter().flatten() {
-            let received =
-                chrono::DateTime::from_timestamp_millis(f.agent.as_ref().map_or(f.received_at, |a| a.ts_ms))
-                    .unwrap_or_default();
+            let received = chrono::DateTime::from_timestamp_millis(
+                f.agent.as_ref().map_or(f.received_at, |a| a.ts_ms),
+            )
+            .unwrap_or_default();
             let mut m = decode(&f.bytes, &DecodeContext::utc(received));
             // rsyslog keeps the space after a BSD tag in the message; so would the templates.
             let trimmed = m.message.trim();

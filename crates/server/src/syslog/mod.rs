@@ -112,7 +112,12 @@ pub async fn start(
     let (tx, rx) = mpsc::channel(256);
     // Agent-shipped log lines take the same path (crate::dispatch), so the writer always runs.
     let every = Duration::from_secs(settings.monitor_compact_secs.clamp(1, 10) as u64);
-    tasks.spawn(crate::dispatch::run(store.clone(), tx.clone(), every, stop.clone()));
+    tasks.spawn(crate::dispatch::run(
+        store.clone(),
+        tx.clone(),
+        every,
+        stop.clone(),
+    ));
     if let Some(addr) = &settings.syslog_udp {
         let sock = tokio::net::UdpSocket::bind(addr)
             .await

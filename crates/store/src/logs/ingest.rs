@@ -167,7 +167,10 @@ impl Store {
     }
 }
 
-async fn insert_messages(tx: &mut Transaction<'static, Any>, rows: &[&NewLogMessage]) -> Result<()> {
+async fn insert_messages(
+    tx: &mut Transaction<'static, Any>,
+    rows: &[&NewLogMessage],
+) -> Result<()> {
     let mut sql = format!("INSERT INTO log_messages ({COLS}) VALUES ");
     for i in 0..rows.len() {
         let b = i * 14;
