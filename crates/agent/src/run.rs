@@ -194,20 +194,20 @@ fn inventory_due(
     last: &mut Option<SentInventory>,
 ) -> Option<onestop_proto::Inventory> {
     let fingerprint = src.fingerprint();
-    if let Some(l) = last.as_mut() {
-        if l.at.elapsed() < INVENTORY_EVERY {
-            if l.fingerprint == fingerprint {
-                return None;
-            }
-            l.fingerprint = fingerprint.clone();
-            let now = src.collect();
-            if now == l.inventory {
-                return None;
-            }
-            l.inventory = now;
-            l.at = Instant::now();
-            return Some(l.inventory.clone());
+    if let Some(l) = last.as_mut()
+        && l.at.elapsed() < INVENTORY_EVERY
+    {
+        if l.fingerprint == fingerprint {
+            return None;
         }
+        l.fingerprint = fingerprint.clone();
+        let now = src.collect();
+        if now == l.inventory {
+            return None;
+        }
+        l.inventory = now;
+        l.at = Instant::now();
+        return Some(l.inventory.clone());
     }
     let inv = src.collect();
     *last = Some(SentInventory {
