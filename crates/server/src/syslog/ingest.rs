@@ -92,6 +92,17 @@ impl Ingest {
             if n > 0 {
                 tracing::debug!(messages = n, "syslog: batch received");
                 routes.refresh(&self.store).await;
+                // An agent's host enrolled since the last reload: reload now, not in 2 s.
+                let unknown_agent_host = chunks.iter().flatten().any(|f| {
+                    f.agent
+                        .as_ref()
+                        .is_some_and(|a| routes.routes.by_id(&a.host_id).is_none())
+                });
+                if unknown_agent_host {
+                    routes.checked = None;
+                    routes.fingerprint = None;
+                    routes.refresh(&self.store).await;
+                }
                 let batch = match self.build(&mut miners, &routes.routes, &chunks).await {
                     Ok(b) => b,
                     Err(e) => {
