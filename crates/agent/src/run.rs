@@ -217,3 +217,35 @@ fn inventory_due(
     });
     Some(inv)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inventory_is_sent_first_then_only_on_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let status = dir.path().join("status");
+        let pkg = |v: &str| {
+            format!(
+                "Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: {v}\n"
+            )
+        };
+        std::fs::write(&status, pkg("5.2-1")).unwrap();
+        let src = inventory::Sources {
+            root: dir.path().to_path_buf(),
+            dpkg_status: Some(status.clone()),
+        };
+        let mut last = None;
+        let first = inventory_due(&src, &mut last).expect("sent at start");
+        assert_eq!(first.packages[0].version, "5.2-1");
+        assert!(inventory_due(&src, &mut last).is_none());
+        // Rewritten with the same content: the file changed, the inventory did not.
+        std::fs::write(&status, pkg("5.2-1")).unwrap();
+        assert!(inventory_due(&src, &mut last).is_none());
+        std::fs::write(&status, pkg("5.2-12")).unwrap();
+        let changed = inventory_due(&src, &mut last).expect("sent on change");
+        assert_eq!(changed.packages[0].version, "5.2-12");
+        assert!(inventory_due(&src, &mut last).is_none());
+    }
+}
