@@ -18,7 +18,7 @@ echo "database: $(du -h "$work/data/onestop.db" | cut -f1)"
 "$bin" serve --data-dir "$work/data" --listen 127.0.0.1:18190 >"$work/log" 2>&1 &
 pid=$!
 until curl -sf -o /dev/null http://127.0.0.1:18190/readyz; do sleep 0.1; done
-admin=$("$bin" admin token create --data-dir "$work/data" --username admin)
+admin=$("$bin" admin token create --data-dir "$work/data" --username agent00)
 agent=$("$bin" admin token create --data-dir "$work/data" --username agent03)
 cust=$(curl -sf -H "Authorization: Bearer $admin" "http://127.0.0.1:18190/api/v1/customers?q=Customer%200500" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 base=http://127.0.0.1:18190

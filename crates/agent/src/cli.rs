@@ -34,6 +34,12 @@ pub struct Cli {
     /// Do not run smartctl.
     #[arg(long, global = true)]
     no_smart: bool,
+    /// Read the inventory (etc/os-release, var/lib/dpkg/status, lib/modules) under this root.
+    #[arg(long, global = true, default_value = "/", value_name = "DIR")]
+    inventory_root: PathBuf,
+    /// The dpkg status file (default: var/lib/dpkg/status under the inventory root).
+    #[arg(long, global = true, value_name = "FILE")]
+    dpkg_status: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -117,6 +123,10 @@ impl Cli {
             smartctl: self.smartctl.clone(),
             no_smart: self.no_smart,
             listen: self.listen.clone(),
+            inventory: inventory::Sources {
+                root: self.inventory_root.clone(),
+                dpkg_status: self.dpkg_status.clone(),
+            },
         }
     }
 }

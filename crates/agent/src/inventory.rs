@@ -1,7 +1,8 @@
 //! Host inventory for the wire: `/etc/os-release`, running and installed
 //! kernels, and installed Debian packages from the dpkg status file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use onestop_proto::{Inventory, Kernel, OsInfo, Package};
 
@@ -84,28 +85,78 @@ pub fn parse_dpkg_status(text: &str) -> Vec<Package> {
     out
 }
 
+/// Where the inventory is read from: a root (`/`; tests point it at a fixture tree) and,
+/// optionally, a dpkg status file elsewhere.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub root: PathBuf,
+    pub dpkg_status: Option<PathBuf>,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Sources {
+            root: PathBuf::from("/"),
+            dpkg_status: None,
+        }
+    }
+}
+
+impl Sources {
+    fn dpkg(&self) -> PathBuf {
+        self.dpkg_status
+            .clone()
+            .unwrap_or_else(|| self.root.join("var/lib/dpkg/status"))
+    }
+
+    /// A cheap token that changes when the package database or the OS identity may have
+    /// changed (sizes and modification times), so the agent re-reads only then.
+    pub fn fingerprint(&self) -> Vec<Option<(u64, SystemTime)>> {
+        [
+            self.dpkg(),
+            self.root.join("etc/os-release"),
+            self.root.join("lib/modules"),
+        ]
+        .iter()
+        .map(|p| {
+            let m = std::fs::metadata(p).ok()?;
+            Some((m.len(), m.modified().ok()?))
+        })
+        .collect()
+    }
+
+    /// Collect the inventory.
+    pub fn collect(&self) -> Inventory {
+        let running = rustix::system::uname()
+            .release()
+            .to_string_lossy()
+            .into_owned();
+        let mut installed: Vec<String> = std::fs::read_dir(self.root.join("lib/modules"))
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        installed.sort();
+        let packages = std::fs::read_to_string(self.dpkg())
+            .map(|t| parse_dpkg_status(&t))
+            .unwrap_or_default();
+        Inventory {
+            os: os_info(&self.root),
+            kernel: Kernel { running, installed },
+            packages,
+        }
+    }
+}
+
 /// Collect the inventory of the host whose file system is at `root`.
 pub fn collect(root: &Path) -> Inventory {
-    let running = rustix::system::uname()
-        .release()
-        .to_string_lossy()
-        .into_owned();
-    let mut installed: Vec<String> = std::fs::read_dir(root.join("lib/modules"))
-        .map(|rd| {
-            rd.flatten()
-                .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    installed.sort();
-    let packages = std::fs::read_to_string(root.join("var/lib/dpkg/status"))
-        .map(|t| parse_dpkg_status(&t))
-        .unwrap_or_default();
-    Inventory {
-        os: os_info(root),
-        kernel: Kernel { running, installed },
-        packages,
+    Sources {
+        root: root.to_path_buf(),
+        dpkg_status: None,
     }
+    .collect()
 }
 
 #[cfg(test)]

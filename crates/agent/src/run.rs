@@ -24,8 +24,12 @@ pub struct Overrides {
     pub smartctl: Option<PathBuf>,
     pub no_smart: bool,
     pub listen: Option<String>,
+    /// Where the inventory is read from.
+    pub inventory: inventory::Sources,
 }
 
+/// The inventory is sent at start, whenever it changes (checked every tick from file sizes
+/// and times, then compared), and at least this often.
 const INVENTORY_EVERY: Duration = Duration::from_secs(6 * 3600);
 
 pub fn now_ms() -> i64 {
@@ -118,7 +122,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
         open_tailer(state_dir, &cfg.logs, &spool)?
     };
     let mut smart = SmartCache::default();
-    let mut last_inventory: Option<Instant> = None;
+    let mut last_inventory: Option<SentInventory> = None;
     let mut next = next_tick(now_ms(), cfg.interval_secs);
     while !stop.load(Ordering::Relaxed) {
         if hup.swap(false, Ordering::Relaxed) {
@@ -180,12 +184,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
         let ts = next;
         next = next_tick(now, cfg.interval_secs);
         let mut m = collect::collect_all(&ctx, &mut smart, SystemTime::now());
-        let inventory = if last_inventory.is_none_or(|t| t.elapsed() >= INVENTORY_EVERY) {
-            last_inventory = Some(Instant::now());
-            Some(inventory::collect(Path::new("/")))
-        } else {
-            None
-        };
+        let inventory = inventory_due(&ov.inventory, &mut last_inventory);
         let mut spool = shared
             .spool
             .lock()
@@ -250,4 +249,73 @@ fn spool_logs(
         *tailer = open_tailer(state_dir, &cfg, spool)?;
     }
     Ok(())
+}
+
+/// What was last sent, and when.
+struct SentInventory {
+    at: Instant,
+    fingerprint: Vec<Option<(u64, SystemTime)>>,
+    inventory: onestop_proto::Inventory,
+}
+
+/// The inventory to send with this tick: the first one, a changed one, or a daily refresh.
+fn inventory_due(
+    src: &inventory::Sources,
+    last: &mut Option<SentInventory>,
+) -> Option<onestop_proto::Inventory> {
+    let fingerprint = src.fingerprint();
+    if let Some(l) = last.as_mut()
+        && l.at.elapsed() < INVENTORY_EVERY
+    {
+        if l.fingerprint == fingerprint {
+            return None;
+        }
+        l.fingerprint = fingerprint.clone();
+        let now = src.collect();
+        if now == l.inventory {
+            return None;
+        }
+        l.inventory = now;
+        l.at = Instant::now();
+        return Some(l.inventory.clone());
+    }
+    let inv = src.collect();
+    *last = Some(SentInventory {
+        at: Instant::now(),
+        fingerprint,
+        inventory: inv.clone(),
+    });
+    Some(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inventory_is_sent_first_then_only_on_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let status = dir.path().join("status");
+        let pkg = |v: &str| {
+            format!(
+                "Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: {v}\n"
+            )
+        };
+        std::fs::write(&status, pkg("5.2-1")).unwrap();
+        let src = inventory::Sources {
+            root: dir.path().to_path_buf(),
+            dpkg_status: Some(status.clone()),
+        };
+        let mut last = None;
+        let first = inventory_due(&src, &mut last).expect("sent at start");
+        assert_eq!(first.packages[0].version, "5.2-1");
+        assert!(inventory_due(&src, &mut last).is_none());
+        // Rewritten with the same content: the file changed, the inventory did not.
+        std::fs::write(&status, pkg("5.2-1")).unwrap();
+        assert!(inventory_due(&src, &mut last).is_none());
+        std::fs::write(&status, pkg("5.2-12")).unwrap();
+        let changed = inventory_due(&src, &mut last).expect("sent on change");
+        assert_eq!(changed.packages[0].version, "5.2-12");
+        assert!(inventory_due(&src, &mut last).is_none());
+    }
 }

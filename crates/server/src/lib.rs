@@ -4,6 +4,7 @@ mod api;
 mod auth;
 pub mod config;
 mod crypto;
+mod dispatch;
 mod error;
 mod logreport;
 pub mod monitor;

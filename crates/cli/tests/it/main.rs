@@ -8,6 +8,7 @@ mod cli;
 mod desk;
 mod desk_browser;
 mod desk_work;
+mod dispatch;
 mod logs;
 mod monitoring;
 mod patches;

@@ -6,7 +6,7 @@ use super::route::Routes;
 use super::{Frame, Stats};
 use onestop_logs::RuleSet;
 use onestop_logs::syslog::{DecodeContext, decode};
-use onestop_store::logs::{LogBatch, NewLogMessage};
+use onestop_store::logs::{AgentBatchLines, LogBatch, NewLogMessage};
 use onestop_store::{Scope, Store};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -92,6 +92,17 @@ impl Ingest {
             if n > 0 {
                 tracing::debug!(messages = n, "syslog: batch received");
                 routes.refresh(&self.store).await;
+                // An agent's host enrolled since the last reload: reload now, not in 2 s.
+                let unknown_agent_host = chunks.iter().flatten().any(|f| {
+                    f.agent
+                        .as_ref()
+                        .is_some_and(|a| routes.routes.by_id(&a.host_id).is_none())
+                });
+                if unknown_agent_host {
+                    routes.checked = None;
+                    routes.fingerprint = None;
+                    routes.refresh(&self.store).await;
+                }
                 let batch = match self.build(&mut miners, &routes.routes, &chunks).await {
                     Ok(b) => b,
                     Err(e) => {
@@ -135,17 +146,36 @@ impl Ingest {
     ) -> anyhow::Result<LogBatch> {
         let mut batch = LogBatch::default();
         for f in chunks.iter().flatten() {
-            let received =
-                chrono::DateTime::from_timestamp_millis(f.received_at).unwrap_or_default();
+            let received = chrono::DateTime::from_timestamp_millis(
+                f.agent.as_ref().map_or(f.received_at, |a| a.ts_ms),
+            )
+            .unwrap_or_default();
             let mut m = decode(&f.bytes, &DecodeContext::utc(received));
             // rsyslog keeps the space after a BSD tag in the message; so would the templates.
             let trimmed = m.message.trim();
             if trimmed.len() != m.message.len() {
                 m.message = trimmed.to_string();
             }
-            let host = routes.route(f.source, m.hostname.as_deref());
+            let host = match &f.agent {
+                Some(a) => routes.by_id(&a.host_id),
+                None => routes.route(f.source, m.hostname.as_deref()),
+            };
             let customer = host.map(|h| h.customer_id.as_str());
-            let at = m.timestamp.map_or(f.received_at, |t| t.timestamp_millis());
+            let fallback = f.agent.as_ref().map_or(f.received_at, |a| a.ts_ms);
+            let at = m.timestamp.map_or(fallback, |t| t.timestamp_millis());
+            if let Some(a) = &f.agent {
+                let i = batch.messages.len();
+                match batch.agent_batches.last_mut() {
+                    Some(l) if l.host_id == a.host_id && l.seq == a.seq && l.range.end == i => {
+                        l.range.end = i + 1
+                    }
+                    _ => batch.agent_batches.push(AgentBatchLines {
+                        host_id: a.host_id.clone(),
+                        seq: a.seq,
+                        range: i..i + 1,
+                    }),
+                }
+            }
             let template = miners
                 .mine(&self.store, customer, &m.message, at, &mut batch.templates)
                 .await?;
@@ -155,7 +185,10 @@ impl Ingest {
                 at,
                 customer_id: customer.map(str::to_string),
                 host_id: host.map(|h| h.asset_id.clone()),
-                source: f.source.to_canonical().to_string(),
+                source: match f.agent {
+                    Some(_) => "agent".to_string(),
+                    None => f.source.to_canonical().to_string(),
+                },
                 hostname: m.hostname.filter(|h| h != "-"),
                 program: m.app_name.filter(|a| a != "-"),
                 facility: m.facility.map(i64::from),

@@ -28,7 +28,7 @@ pub async fn udp(sock: UdpSocket, tx: Tx, stats: Arc<Stats>, mut stop: watch::Re
             r = sock.recv_from(&mut buf) => match r {
                 Ok((n, peer)) => {
                     stats.received.fetch_add(1, Ordering::Relaxed);
-                    let f = Frame { received_at: onestop_store::now_ms(), source: peer.ip(), bytes: buf[..n].to_vec() };
+                    let f = Frame { received_at: onestop_store::now_ms(), source: peer.ip(), bytes: buf[..n].to_vec(), agent: None };
                     if tx.send(vec![f]).await.is_err() { break; }
                 }
                 Err(e) => tracing::warn!(error = %e, "syslog udp: receive failed"),
@@ -128,6 +128,7 @@ async fn connection<S: AsyncRead + Unpin>(
                     received_at: now,
                     source: peer.ip(),
                     bytes,
+                    agent: None,
                 }),
                 Err(e) => {
                     stats.malformed.fetch_add(1, Ordering::Relaxed);
@@ -154,6 +155,7 @@ async fn connection<S: AsyncRead + Unpin>(
             received_at: onestop_store::now_ms(),
             source: peer.ip(),
             bytes,
+            agent: None,
         };
         let _ = tx.send(vec![f]).await;
     }

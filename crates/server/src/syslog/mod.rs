@@ -23,6 +23,16 @@ pub struct Frame {
     pub received_at: i64,
     pub source: IpAddr,
     pub bytes: Vec<u8>,
+    /// Set for a line an agent shipped: routed to that host, not by address or name.
+    pub agent: Option<AgentOrigin>,
+}
+
+/// Where an agent-shipped line came from: its host (asset id), batch and write time.
+#[derive(Debug, Clone)]
+pub struct AgentOrigin {
+    pub host_id: String,
+    pub seq: i64,
+    pub ts_ms: i64,
 }
 
 /// Counters of the syslog pipeline.
@@ -99,13 +109,15 @@ pub async fn start(
         settings.log_retention_days,
         stop.clone(),
     ));
-    if settings.syslog_udp.is_none()
-        && settings.syslog_tcp.is_none()
-        && settings.syslog_tls.is_none()
-    {
-        return Ok(tasks);
-    }
     let (tx, rx) = mpsc::channel(256);
+    // Agent-shipped log lines take the same path (crate::dispatch), so the writer always runs.
+    let every = Duration::from_secs(settings.monitor_compact_secs.clamp(1, 10) as u64);
+    tasks.spawn(crate::dispatch::run(
+        store.clone(),
+        tx.clone(),
+        every,
+        stop.clone(),
+    ));
     if let Some(addr) = &settings.syslog_udp {
         let sock = tokio::net::UdpSocket::bind(addr)
             .await

@@ -14,6 +14,7 @@ pub struct Routes {
     hosts: Vec<LogRoute>,
     by_ip: HashMap<IpAddr, Vec<usize>>,
     by_name: HashMap<String, Vec<usize>>,
+    by_id: HashMap<String, usize>,
 }
 
 /// The addresses written in an asset's `ip_addresses` (comma, space or semicolon separated,
@@ -45,6 +46,7 @@ impl Routes {
             ..Routes::default()
         };
         for (i, h) in r.hosts.iter().enumerate() {
+            r.by_id.insert(h.asset_id.clone(), i);
             for a in addresses(&h.ip_addresses) {
                 let v = r.by_ip.entry(a).or_default();
                 if !v.contains(&i) {
@@ -59,6 +61,11 @@ impl Routes {
             }
         }
         r
+    }
+
+    /// The registered host with this asset id (agent-shipped lines name their host).
+    pub fn by_id(&self, asset_id: &str) -> Option<&LogRoute> {
+        self.by_id.get(asset_id).map(|&i| &self.hosts[i])
     }
 
     pub fn len(&self) -> usize {

@@ -22,6 +22,17 @@ pub struct LogBatch {
     pub templates: Vec<NewLogTemplate>,
     /// (scope key, serialized miner state).
     pub states: Vec<(String, String)>,
+    /// Messages that came in an agent's batch: stored only if that batch's log lines are
+    /// consumed in this transaction (so a batch dispatched twice is stored once).
+    pub agent_batches: Vec<AgentBatchLines>,
+}
+
+/// The messages (`messages[range]`) of one agent batch (host, seq) within a [`LogBatch`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentBatchLines {
+    pub host_id: String,
+    pub seq: i64,
+    pub range: std::ops::Range<usize>,
 }
 
 impl Store {
@@ -73,7 +84,20 @@ impl Store {
             Backend::Sqlite => CHUNK_SQLITE,
             Backend::Postgres => CHUNK_POSTGRES,
         };
-        for chunk in batch.messages.chunks(chunk) {
+        let mut skip = Vec::new();
+        for a in &batch.agent_batches {
+            if !crate::monitoring::consume_logs_in(&mut tx, &a.host_id, a.seq).await? {
+                skip.push(a.range.clone());
+            }
+        }
+        let kept: Vec<&NewLogMessage> = batch
+            .messages
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !skip.iter().any(|r| r.contains(i)))
+            .map(|(_, m)| m)
+            .collect();
+        for chunk in kept.chunks(chunk) {
             insert_messages(&mut tx, chunk).await?;
         }
         for (key, state) in &batch.states {
@@ -143,7 +167,10 @@ impl Store {
     }
 }
 
-async fn insert_messages(tx: &mut Transaction<'static, Any>, rows: &[NewLogMessage]) -> Result<()> {
+async fn insert_messages(
+    tx: &mut Transaction<'static, Any>,
+    rows: &[&NewLogMessage],
+) -> Result<()> {
     let mut sql = format!("INSERT INTO log_messages ({COLS}) VALUES ");
     for i in 0..rows.len() {
         let b = i * 14;

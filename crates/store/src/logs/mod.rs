@@ -6,7 +6,7 @@
 //! the scope like everything customer-owned. A message with no customer is *unrouted*: no
 //! registered host matched it, and only staff see it.
 mod ingest;
-pub use ingest::LogBatch;
+pub use ingest::{AgentBatchLines, LogBatch};
 mod report;
 pub use report::{HourlyCounts, ReportData, Talker};
 pub mod search;

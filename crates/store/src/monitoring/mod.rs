@@ -6,12 +6,15 @@ mod alerts;
 mod compact;
 mod enroll;
 mod ingest;
+mod payload;
 mod query;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
 pub use compact::{CompactReport, Retention};
 pub use ingest::BatchMeta;
+pub use payload::PendingPayload;
+pub(crate) use payload::consume_logs_in;
 pub use types::*;
 
 use crate::{Backend, Result, Store};

@@ -4,6 +4,7 @@ mod conformance;
 mod desk;
 mod desk_queue;
 mod desk_work;
+mod dispatch;
 mod logs;
 mod monitoring;
 mod patches;
