@@ -65,6 +65,9 @@ impl Scope {
     }
 }
 
+/// Page totals count at most this many rows; a list that reaches it says "10000 or more".
+pub const TOTAL_CAP: i64 = 10_000;
+
 /// A WHERE clause under construction that always starts with the scope's tenant condition.
 /// Every query of customer-owned rows is built from one of these.
 pub(crate) struct Filter {
@@ -154,8 +157,13 @@ impl Filter {
         from_row: impl Fn(&sqlx::any::AnyRow) -> crate::Result<T>,
     ) -> crate::Result<crate::Page<T>> {
         use sqlx::Row;
+        // Totals are exact up to TOTAL_CAP; past it the count stops (a queue of a million
+        // closed tickets need not be counted to show its first page).
         let total: i64 = self
-            .query(&format!("SELECT COUNT(*) FROM {table}{}", self.sql))
+            .query(&format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {table}{} LIMIT {TOTAL_CAP}) capped",
+                self.sql
+            ))
             .fetch_one(pool)
             .await?
             .try_get(0)?;
