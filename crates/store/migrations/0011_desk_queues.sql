@@ -15,6 +15,8 @@ CREATE INDEX tickets_customer_updated ON tickets (customer_id, updated_at, id);
 CREATE INDEX tickets_updated_id ON tickets (updated_at, id);
 CREATE INDEX tickets_created_id ON tickets (created_at, id);
 CREATE INDEX tickets_sla_next ON tickets (sla_next);
+CREATE INDEX tickets_status_updated ON tickets (status, updated_at, id);
+CREATE INDEX tickets_open_priority_created ON tickets (is_open, priority, created_at, id);
 CREATE INDEX tickets_resolved_at ON tickets (status, resolved_at);
 CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, seq);
 
