@@ -3,6 +3,7 @@
 //! closing of resolved tickets, and in-app notifications. Every action is recorded once in
 //! `desk_firings` under a key, so two server processes on one database never double one; a
 //! lease in `leases` keeps the second from even trying while the first is alive.
+use super::contracts::calendar_of;
 use super::tickets::{append, finish, instant, load};
 use super::{Ticket, staff_only};
 use crate::util::{new_id, to_json};
@@ -103,6 +104,19 @@ pub struct TickReport {
 const LEASE: &str = "desk-scheduler";
 const SETTINGS_KEY: &str = "desk.settings";
 
+/// The desk settings (defaults when unset), read on a connection that may be inside a
+/// transaction.
+pub(super) async fn desk_settings_on(conn: &mut sqlx::AnyConnection) -> Result<DeskSettings> {
+    let v: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(SETTINGS_KEY)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    Ok(v.and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
 fn rule_from_row(r: &sqlx::any::AnyRow) -> Result<EscalationRule> {
     Ok(EscalationRule {
         id: r.try_get("id")?,
@@ -169,10 +183,9 @@ async fn calendar_open(tx: &mut WriteTx, t: &Ticket, settings: &DeskSettings) ->
             .flatten(),
         None => settings.default_calendar.clone(),
     };
-    let cal = match toml.as_deref() {
-        Some(t) => Calendar::from_toml(t).unwrap_or_else(|_| Calendar::always()),
-        None => Calendar::always(),
-    };
+    // Validated on every write; a calendar that no longer parses counts as 24x365, as in the
+    // clocks themselves.
+    let cal = calendar_of(toml.as_deref()).unwrap_or_else(|_| Calendar::always());
     Ok(cal.is_open(instant(tx.now)))
 }
 
@@ -346,10 +359,7 @@ async fn act(tx: &mut WriteTx, rule: &EscalationRule, t: &mut Ticket, why: &str)
 
 impl Store {
     pub async fn desk_settings(&self) -> Result<DeskSettings> {
-        Ok(match self.setting(SETTINGS_KEY).await? {
-            Some(v) => serde_json::from_str(&v).unwrap_or_default(),
-            None => DeskSettings::default(),
-        })
+        desk_settings_on(&mut *self.pool.acquire().await?).await
     }
 
     pub async fn set_desk_settings(&self, scope: &Scope, s: &DeskSettings) -> Result<()> {

@@ -1,5 +1,6 @@
 //! Tickets: numbering, scoping, the lifecycle, comments, the timeline and SLA clocks.
 use super::contracts::calendar_of;
+use super::scheduler::desk_settings_on;
 use super::{
     CommentInput, Ticket, TicketEventRecord, TicketInput, TicketPatch, TicketQuery,
     TransitionInput, staff_only,
@@ -813,15 +814,4 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-/// The desk settings, read on a connection already in use (inside a transaction).
-pub(super) async fn desk_settings_on(conn: &mut AnyConnection) -> Result<super::DeskSettings> {
-    let v: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = 'desk.settings'")
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
-    Ok(v.and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default())
 }
