@@ -1,47 +1,7 @@
 //! The JSON API through a real server process: the interfaces outside checks use.
-use crate::support::{Server, postgres_url};
+use crate::support::{Api, Server, postgres_url};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-
-#[derive(Clone)]
-struct Api {
-    c: Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    fn new(s: &Server, token: String) -> Api {
-        Api {
-            c: Client::new(),
-            base: format!("{}/api/v1", s.base),
-            token,
-        }
-    }
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut r = self
-            .c
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().await.unwrap();
-        let status = resp.status();
-        (status, resp.json().await.unwrap_or(Value::Null))
-    }
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.send(reqwest::Method::GET, path, None).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-}
 
 #[tokio::test]
 async fn first_start_registry_and_errors() {

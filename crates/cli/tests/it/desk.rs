@@ -1,45 +1,8 @@
 //! The service desk through a real server: a phone report, a customer's portal ticket, and
 //! SLA clocks pausing while the desk waits for the customer.
-use crate::support::Server;
+use crate::support::{Api, Server};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
-
-struct Api {
-    c: Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    fn new(s: &Server, token: String) -> Api {
-        Api {
-            c: Client::new(),
-            base: format!("{}/api/v1", s.base),
-            token,
-        }
-    }
-    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut r = self
-            .c
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().await.unwrap();
-        let status = resp.status();
-        (status, resp.json().await.unwrap_or(Value::Null))
-    }
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.send(Method::GET, path, None).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(Method::POST, path, Some(body)).await
-    }
-    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(Method::PATCH, path, Some(body)).await
-    }
-}
 
 /// A user made with the CLI, and a bearer token for it.
 fn user_token(s: &Server, username: &str, role: &str, customer: Option<&str>) -> String {

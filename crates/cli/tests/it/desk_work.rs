@@ -2,45 +2,11 @@
 //! executables and oversized files refused, a vendor case whose clock shows in the ticket's
 //! `sla`, time, links and field visits with customer scoping, the service catalog, and the
 //! browser forms behind `ticket_work.html`.
-use crate::support::Server;
-use reqwest::{Client, Method, StatusCode, redirect::Policy};
+use crate::support::{Api, Server};
+use reqwest::{Client, StatusCode, redirect::Policy};
 use serde_json::{Value, json};
 
-struct Api {
-    c: Client,
-    base: String,
-    token: String,
-}
-
 impl Api {
-    fn new(s: &Server, token: String) -> Api {
-        Api {
-            c: Client::new(),
-            base: format!("{}/api/v1", s.base),
-            token,
-        }
-    }
-    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut r = self
-            .c
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().await.unwrap();
-        let status = resp.status();
-        (status, resp.json().await.unwrap_or(Value::Null))
-    }
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.send(Method::GET, path, None).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(Method::POST, path, Some(body)).await
-    }
-    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(Method::PATCH, path, Some(body)).await
-    }
     /// POST a multipart form built by hand: text fields, then the file part.
     async fn upload(
         &self,
