@@ -30,6 +30,7 @@ fn main() {
             series: m.to_series(1),
             inventory: None,
             logs: vec![],
+            checks: vec![],
         });
     }
     println!("to_series {:?}", t.elapsed() / n);

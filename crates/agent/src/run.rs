@@ -197,6 +197,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
             series: m.to_series(ts),
             inventory,
             logs: Vec::new(),
+            checks: Vec::new(),
         };
         if tailer.is_some() {
             spool_logs(&mut tailer, state_dir, &mut spool, ts, payload)?;

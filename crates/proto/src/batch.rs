@@ -32,6 +32,9 @@ pub struct Payload {
     /// Tailed log lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<LogLine>,
+    /// Results of the built-in checks, sent now and then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<crate::CheckResult>,
 }
 
 /// Samples of one series: the name and labels are written once.

@@ -7,12 +7,14 @@
 //! [`EnrollRequest`] and receives an [`EnrollResponse`] holding its credential.
 
 mod batch;
+mod check;
 mod codec;
 mod enroll;
 mod inventory;
 mod point;
 
 pub use batch::{Ack, Batch, LogLine, Payload, Series};
+pub use check::{CHECK_IDS, CheckResult, CheckStatus};
 pub use codec::{
     DEFAULT_MAX_DECODED, ProtoError, decode_batch, decode_batch_limited, encode_batch,
 };

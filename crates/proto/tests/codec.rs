@@ -56,6 +56,15 @@ fn sample_batch() -> Batch {
                 line: "hello".into(),
                 cursor: Some("123".into()),
             }],
+            checks: vec![CheckResult {
+                check: "sshd_config".into(),
+                version: 1,
+                status: CheckStatus::Finding,
+                summary: "PermitRootLogin yes".into(),
+                detail: serde_json::json!({"permit_root_login": "yes"}),
+                source: "/etc/ssh/sshd_config".into(),
+                observed_at_ms: 2,
+            }],
         },
     }
 }

@@ -12,6 +12,7 @@ mod error;
 pub mod logs;
 mod migrate;
 mod monitoring;
+mod outbox;
 mod patches;
 mod people;
 mod registry;
@@ -34,6 +35,7 @@ pub use desk::{
 };
 pub use error::StoreError;
 pub use monitoring::*;
+pub use outbox::{OutMail, new_message_id};
 pub use patches::{
     AdvisoryImport, AdvisoryRecord, Evidence, Finding, FindingPatch, FindingQuery, HostInventory,
     HostPackage, InventoryOutcome, Notice, NoticeItem, NoticeQuery, PackageChange, Recipient,

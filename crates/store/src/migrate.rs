@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
     (6, include_str!("../migrations/0006_monitoring.sql"), None),
     (8, include_str!("../migrations/0008_patches.sql"), None),
     (7, include_str!("../migrations/0007_logs.sql"), None),
+    (
+        14,
+        include_str!("../migrations/0014_outbox_checks.sql"),
+        None,
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -239,6 +239,7 @@ async fn agent_inventory_and_log_lines_reach_the_patch_and_log_stores() {
             series: vec![],
             inventory: None,
             logs: lines,
+            checks: vec![],
         },
     };
     let body = encode_batch(&batch).unwrap();
