@@ -3,6 +3,7 @@ use crate::{Result, Scope, StoreError, audit, migrate, now_ms};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which database sits behind the store.
@@ -17,6 +18,10 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer: write transactions of this process queue here in order instead
+    /// of meeting in SQLite's busy handler, which sleeps and retries (and so made concurrent
+    /// writes slow and their tail latency long). Other processes still meet the busy handler.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -55,7 +60,11 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            writer: Arc::default(),
+        };
         migrate::run(&store).await?;
         store.optimize().await?;
         Ok(store)
@@ -112,9 +121,12 @@ impl Store {
     /// A write transaction whose timestamp is `now` (ms): scheduled work acts "as of" the
     /// instant it was asked for, which tests also use to move time forward.
     pub async fn write_at(&self, scope: &Scope, now: i64) -> Result<WriteTx> {
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        let (writer, mut tx) = match self.backend {
+            Backend::Sqlite => {
+                let turn = self.writer.clone().lock_owned().await;
+                (Some(turn), self.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Backend::Postgres => (None, self.pool.begin().await?),
         };
         let lock = match self.backend {
             Backend::Sqlite => "SELECT seq, hash FROM audit_head WHERE id = 1",
@@ -128,6 +140,7 @@ impl Store {
             head_hash: row.try_get(1)?,
             appended: false,
             now,
+            _writer: writer,
         })
     }
 }
@@ -142,6 +155,9 @@ pub struct WriteTx {
     appended: bool,
     /// The transaction's timestamp, shared by its rows and audit entries.
     pub now: i64,
+    /// This process's turn to write (SQLite), released when the transaction ends. Declared
+    /// after `tx` so the transaction is finished before the next writer begins.
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
