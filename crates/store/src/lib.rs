@@ -15,6 +15,7 @@ mod monitoring;
 mod outbox;
 mod patches;
 mod people;
+mod plan;
 mod registry;
 mod scope;
 mod util;
@@ -40,6 +41,7 @@ pub use patches::{
     AdvisoryImport, AdvisoryRecord, Evidence, Finding, FindingPatch, FindingQuery, HostInventory,
     HostPackage, InventoryOutcome, Notice, NoticeItem, NoticeQuery, PackageChange, Recipient,
 };
+pub use plan::*;
 pub use people::{ApiToken, NewUser, Session, Team, User};
 pub use registry::{
     Asset, AssetInput, AssetQuery, CSV_COLUMNS, Contact, ContactInput, CsvErrors, Customer,
