@@ -207,3 +207,57 @@ async fn two_servers_create_each_work_order_once() {
         }
     }
 }
+
+#[tokio::test]
+async fn pages_execute_a_work_order_without_javascript() {
+    let s = Server::start();
+    let token = s.admin_token();
+    let api = Api::new(&s, token.clone());
+    let (_, _, k) = setup(&api, "Pages").await;
+    let kid = k["id"].as_str().unwrap();
+    let wos = wait_for_work_orders(&api, kid, 3).await;
+    let wo = wos.iter().find(|w| w["template"] == "system_inspection").unwrap();
+    let id = wo["id"].as_str().unwrap();
+    let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = |path: String, lang: &'static str| {
+        let c = c.clone();
+        let (base, token) = (s.base.clone(), token.clone());
+        async move {
+            let r = c.get(format!("{base}{path}")).bearer_auth(token).header("accept-language", lang).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (st, html) = page(format!("/contracts/{kid}/plan"), "en").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("class=\"activity st-work_order\""), "{html}");
+    let (st, html) = page(format!("/contracts/{kid}/plan"), "ja").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("作業指示済"));
+    let (st, html) = page("/work-orders".into(), "en").await;
+    assert_eq!(st, 200);
+    assert!(html.contains(wo["number"].as_str().unwrap()));
+    let (st, html) = page(format!("/work-orders/{id}"), "ja").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("チェックリスト") && html.contains("ディスク空き容量"), "{html}");
+    // The checklist form: two results, notes, measured value and time, in one post.
+    let r = c
+        .post(format!("{}/work-orders/{id}/results", s.base))
+        .bearer_auth(&token)
+        .form(&[("_csrf", ""), ("result_1", "ok"), ("measured_1", "/ 35%"), ("result_2", "finding"), ("notes_2", "/var 92% inodes"), ("result_3", ""), ("minutes", "20")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, w) = api.get(&format!("/work-orders/{id}")).await;
+    assert_eq!((w["items"][0]["result"].clone(), w["items"][0]["measured"].clone()), (json!("ok"), json!("/ 35%")));
+    assert_eq!(w["items"][1]["result"], "finding");
+    assert_eq!(w["items"][2]["result"], Value::Null);
+    assert_eq!(w["minutes_spent"], 20);
+    // Open a ticket from the finding through the page's button.
+    let r = c.post(format!("{}/work-orders/{id}/items/2/ticket", s.base)).bearer_auth(&token).form(&[("_csrf", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/tickets/"));
+    let (st, html) = page("/checklist-templates".into(), "en").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("tpl-security_inspection") && html.contains("sshd_config"));
+}
