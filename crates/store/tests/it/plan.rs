@@ -365,3 +365,64 @@ on_both!(overdue_work_orders_escalate_once, |f: Fresh| async move {
     let e = s.update_work_order(&staff(), &wo.id, WorkOrderPatch { assignee_id: Some(bob.id), ..Default::default() }).await.unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)));
 });
+
+on_both!(patch_installation_from_findings_with_approval_and_record, |f: Fresh| async move {
+    use onestop_proto::{Inventory, Kernel, OsInfo, Package};
+    let s = &f.store;
+    let adv = r#"[{"id": "DSA-22", "modified": "2024-01-01T00:00:00Z", "summary": "curl security update",
+        "affected": [{"package": {"ecosystem": "Debian:12", "name": "curl"},
+          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "7.88.1-10+deb12u5"}]}]}]}]"#;
+    let advs = onestop_vuln::parse_osv(adv.as_bytes()).unwrap().into_iter().map(|p| p.advisory).collect();
+    s.import_advisories(&staff(), advs, "t").await.unwrap();
+    let c = customer(s, "Acme", None).await;
+    let host = server(s, &c, "web1").await;
+    let inv = |v: &str| Inventory {
+        os: OsInfo { id: Some("debian".into()), version_id: Some("12".into()), ..Default::default() },
+        kernel: Kernel { running: "6.1.0-13-amd64".into(), installed: vec!["6.1.0-13-amd64".into()] },
+        packages: vec![Package { name: "libcurl4".into(), version: v.into(), arch: "amd64".into(), source: Some("curl".into()), source_version: Some(v.into()) }],
+    };
+    s.put_inventory(&staff(), &host.id, &inv("7.88.1-10+deb12u4"), "upload").await.unwrap();
+    let finding = s.list_findings(&staff(), &FindingQuery::default()).await.unwrap().items.remove(0);
+    let now = now_ms();
+    let input = PatchPlanInput {
+        customer_id: c.id.clone(),
+        host_ids: vec![host.id.clone()],
+        packages: None,
+        starts_at: now - 60_000,
+        ends_at: now + 7_200_000,
+        title: None,
+        assignee_id: None,
+    };
+    let wo = s.plan_patch_installation(&staff(), input.clone()).await.unwrap();
+    assert_eq!(wo.kind, "patch");
+    assert_eq!(wo.template.as_deref(), Some("patch_installation"));
+    let pkg = &wo.patch.as_ref().unwrap()["hosts"][0]["packages"][0];
+    assert_eq!(pkg["name"], finding.package.as_str());
+    assert_eq!(pkg["wanted"], "7.88.1-10+deb12u5");
+    assert_eq!(pkg["findings"], json!([finding.id]));
+    // A host without open findings has nothing to patch; another customer's host is refused.
+    let clean = server(s, &c, "web2").await;
+    let e = s.plan_patch_installation(&staff(), PatchPlanInput { host_ids: vec![clean.id.clone()], ..input.clone() }).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)));
+    // Approval: the customer's signer, or staff recording a name; it opens the window.
+    let bob = user(s, "bob", Role::Customer, Some(&c.id)).await;
+    let bob_scope = Scope::Customer { user_id: bob.id.clone(), username: "bob".into(), customer_id: c.id.clone() };
+    assert!(matches!(s.approve_patch(&bob_scope, &wo.id, SignoffInput::default()).await.unwrap_err(), StoreError::Forbidden(_)));
+    assert!(matches!(s.approve_patch(&staff(), &wo.id, SignoffInput::default()).await.unwrap_err(), StoreError::Invalid(_)));
+    assert!(!s.in_maintenance(&c.id, &host.id, now).await.unwrap());
+    s.set_signer(&staff(), &bob.id, true).await.unwrap();
+    let wo = s.approve_patch(&bob_scope, &wo.id, SignoffInput::default()).await.unwrap();
+    assert_eq!(wo.approved_by.as_deref(), Some("bob"));
+    assert!(s.in_maintenance(&c.id, &host.id, now).await.unwrap());
+    assert!(matches!(s.approve_patch(&bob_scope, &wo.id, SignoffInput::default()).await.unwrap_err(), StoreError::Conflict(_)));
+    // The installation happens; the record shows before/after and the closed finding.
+    s.put_inventory(&staff(), &host.id, &inv("7.88.1-10+deb12u5"), "upload").await.unwrap();
+    let r = s.patch_record(&staff(), &wo.id).await.unwrap();
+    let h = &r.hosts[0];
+    assert_eq!(h.packages[0].before.as_deref(), Some("7.88.1-10+deb12u4"));
+    assert_eq!(h.packages[0].after.as_deref(), Some("7.88.1-10+deb12u5"));
+    assert_eq!(h.findings_closed.len(), 1);
+    assert_eq!(h.findings_open, 0);
+    assert!(!h.reboot_pending);
+    assert_eq!(s.patch_record(&bob_scope, &wo.id).await.unwrap().hosts.len(), 1);
+});
