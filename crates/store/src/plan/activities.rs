@@ -167,6 +167,7 @@ impl Store {
             );
         }
         let (mut added, mut updated) = (0, 0);
+        let mut fresh = vec![];
         for g in &generated {
             let s = by_service[g.service.as_str()];
             let key = (g.service.clone(), g.occurrence.to_string());
@@ -188,26 +189,43 @@ impl Store {
                 }
                 Some((_, false)) => {}
                 None => {
-                    sqlx::query("INSERT INTO plan_activities (id, contract_id, customer_id, year, service, occurrence, planned_on, wo_due_on, lead_days, owner_role, assets_json, template, status, edited, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'planned', 0, $13, $13)")
-                        .bind(new_id())
-                        .bind(&c.id)
-                        .bind(&c.customer_id)
-                        .bind(i64::from(year))
-                        .bind(&g.service)
-                        .bind(g.occurrence.to_string())
-                        .bind(g.date.to_string())
-                        .bind(&wo_due)
-                        .bind(s.lead_days)
-                        .bind(&g.owner_role)
-                        .bind(to_json(&g.assets))
-                        .bind(&s.template)
-                        .bind(tx.now)
-                        .execute(tx.conn())
-                        .await
-                        .map_err(StoreError::from_write)?;
+                    fresh.push((g, wo_due, s));
                     added += 1;
                 }
             }
+        }
+        // New activities in multi-row inserts (one round trip per 100 rows).
+        for chunk in fresh.chunks(100) {
+            let mut sql = String::from("INSERT INTO plan_activities (id, contract_id, customer_id, year, service, occurrence, planned_on, wo_due_on, lead_days, owner_role, assets_json, template, status, edited, created_at, updated_at) VALUES ");
+            for i in 0..chunk.len() {
+                let b = i * 13;
+                let p: Vec<String> = (1..=13).map(|k| format!("${}", b + k)).collect();
+                sql.push_str(&format!(
+                    "{}({}, 'planned', 0, {}, {})",
+                    if i == 0 { "" } else { ", " },
+                    p[..12].join(", "),
+                    p[12],
+                    p[12]
+                ));
+            }
+            let mut q = sqlx::query(&sql);
+            for (g, wo_due, s) in chunk {
+                q = q
+                    .bind(new_id())
+                    .bind(&c.id)
+                    .bind(&c.customer_id)
+                    .bind(i64::from(year))
+                    .bind(&g.service)
+                    .bind(g.occurrence.to_string())
+                    .bind(g.date.to_string())
+                    .bind(wo_due.clone())
+                    .bind(s.lead_days)
+                    .bind(&g.owner_role)
+                    .bind(to_json(&g.assets))
+                    .bind(&s.template)
+                    .bind(tx.now);
+            }
+            q.execute(tx.conn()).await.map_err(StoreError::from_write)?;
         }
         // Occurrences the contract no longer gives: dropped unless someone touched them.
         let mut removed = 0;
