@@ -48,7 +48,11 @@ fn contracts() -> Vec<(Term, Vec<ServicePlan>)> {
                 .map(|(code, rule)| ServicePlan {
                     service: code.to_string(),
                     rrule: rule.to_string(),
-                    shift: if i % 3 == 0 { Shift::Previous } else { Shift::Next },
+                    shift: if i % 3 == 0 {
+                        Shift::Previous
+                    } else {
+                        Shift::Next
+                    },
                     owner_role: default_owner_role(code).into(),
                     assets: vec![format!("asset-{i}")],
                 })

@@ -56,7 +56,13 @@ async fn main() {
     let mut ids = vec![];
     for i in 0..n {
         let c = store
-            .create_customer(&sys, CustomerInput { name: Some(format!("Customer {i}")), ..Default::default() })
+            .create_customer(
+                &sys,
+                CustomerInput {
+                    name: Some(format!("Customer {i}")),
+                    ..Default::default()
+                },
+            )
             .await
             .expect("customer");
         let month = 1 + (i % 3) as u32;
@@ -71,7 +77,11 @@ async fn main() {
                     services: Some(
                         SERVICES
                             .iter()
-                            .map(|(s, r)| ContractService { service: s.to_string(), rrule: r.to_string(), params: serde_json::json!({}) })
+                            .map(|(s, r)| ContractService {
+                                service: s.to_string(),
+                                rrule: r.to_string(),
+                                params: serde_json::json!({}),
+                            })
                             .collect(),
                     ),
                     ..Default::default()
@@ -91,21 +101,36 @@ async fn main() {
     let t = Instant::now();
     let mut activities = 0;
     for id in &ids {
-        activities += store.contract_plan(&sys, id, 2026, now).await.expect("read").activities.len();
+        activities += store
+            .contract_plan(&sys, id, 2026, now)
+            .await
+            .expect("read")
+            .activities
+            .len();
     }
     let read_time = t.elapsed();
     let t = Instant::now();
     let mut made = 0;
     loop {
-        let k = store.create_due_work_orders(ms("2026-04-01")).await.expect("work orders");
+        let k = store
+            .create_due_work_orders(ms("2026-04-01"))
+            .await
+            .expect("work orders");
         if k == 0 {
             break;
         }
         made += k;
     }
     let wo_time = t.elapsed();
-    println!("{} contracts, {activities} activities ({})", n, format!("{:?}", store.backend()));
-    println!("plan generation through the store: {gen_time:?} ({:.2} ms per contract)", gen_time.as_secs_f64() * 1000.0 / n as f64);
+    println!(
+        "{} contracts, {activities} activities ({})",
+        n,
+        format!("{:?}", store.backend())
+    );
+    println!(
+        "plan generation through the store: {gen_time:?} ({:.2} ms per contract)",
+        gen_time.as_secs_f64() * 1000.0 / n as f64
+    );
     println!("plan reads: {read_time:?}");
     println!("work orders due by 2026-04-01: {made} in {wo_time:?}");
 }

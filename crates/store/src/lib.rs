@@ -41,8 +41,8 @@ pub use patches::{
     AdvisoryImport, AdvisoryRecord, Evidence, Finding, FindingPatch, FindingQuery, HostInventory,
     HostPackage, InventoryOutcome, Notice, NoticeItem, NoticeQuery, PackageChange, Recipient,
 };
-pub use plan::*;
 pub use people::{ApiToken, NewUser, Session, Team, User};
+pub use plan::*;
 pub use registry::{
     Asset, AssetInput, AssetQuery, CSV_COLUMNS, Contact, ContactInput, CsvErrors, Customer,
     CustomerInput, CustomerQuery, Expiry, ImpactReport, ImpactedAsset, Page, Relation, Site,

@@ -5,12 +5,23 @@
 /// work, customer service engineers (`cse`) for system checks, the account's ASE otherwise.
 pub fn default_owner_role(service: &str) -> &'static str {
     match service {
-        "periodic_inspection" | "periodic_maintenance" | "preventive_maintenance"
-        | "equipment_management" | "hardware_investigation" | "equipment_replacement"
+        "periodic_inspection"
+        | "periodic_maintenance"
+        | "preventive_maintenance"
+        | "equipment_management"
+        | "hardware_investigation"
+        | "equipment_replacement"
         | "onsite_recovery" => "ce",
-        "system_inspection" | "network_inspection" | "security_inspection"
-        | "remote_periodic_inspection" | "patch_info" | "patch_installation" | "log_diagnosis"
-        | "performance_check" | "update_information" | "utilization_analysis"
+        "system_inspection"
+        | "network_inspection"
+        | "security_inspection"
+        | "remote_periodic_inspection"
+        | "patch_info"
+        | "patch_installation"
+        | "log_diagnosis"
+        | "performance_check"
+        | "update_information"
+        | "utilization_analysis"
         | "environment_management" => "cse",
         _ => "ase",
     }

@@ -32,7 +32,9 @@ impl std::str::FromStr for Shift {
             "next" => Ok(Shift::Next),
             "previous" => Ok(Shift::Previous),
             "none" => Ok(Shift::None),
-            o => Err(format!("unknown shift `{o}`; expected next, previous or none")),
+            o => Err(format!(
+                "unknown shift `{o}`; expected next, previous or none"
+            )),
         }
     }
 }
@@ -131,8 +133,9 @@ fn occurrences(
     };
     let text = rule.trim();
     let text = text.strip_prefix("RRULE:").unwrap_or(text);
-    let parsed: rrule::RRule<rrule::Unvalidated> =
-        text.parse().map_err(|e: rrule::RRuleError| err(e.to_string()))?;
+    let parsed: rrule::RRule<rrule::Unvalidated> = text
+        .parse()
+        .map_err(|e: rrule::RRuleError| err(e.to_string()))?;
     let start = anchor
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()

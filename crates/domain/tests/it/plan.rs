@@ -37,12 +37,25 @@ fn monthly_dates_move_off_weekends_and_holidays() {
     assert_eq!(
         dates(&plan),
         [
-            "2026-01-02", "2026-02-02", "2026-03-02", "2026-04-01", "2026-05-01", "2026-06-01",
-            "2026-07-01", "2026-08-03", "2026-09-01", "2026-10-01", "2026-11-02", "2026-12-01"
+            "2026-01-02",
+            "2026-02-02",
+            "2026-03-02",
+            "2026-04-01",
+            "2026-05-01",
+            "2026-06-01",
+            "2026-07-01",
+            "2026-08-03",
+            "2026-09-01",
+            "2026-10-01",
+            "2026-11-02",
+            "2026-12-01"
         ]
     );
     assert_eq!(plan[0].occurrence, date(2026, 1, 1));
-    assert!(plan.iter().all(|p| p.owner_role == "cse" && p.assets == ["a1"]));
+    assert!(
+        plan.iter()
+            .all(|p| p.owner_role == "cse" && p.assets == ["a1"])
+    );
 }
 
 #[test]
@@ -55,8 +68,16 @@ fn golden_week_shifts_both_ways_and_none_keeps_the_date() {
     assert_eq!(shift_date(&cal, d, Shift::None), d);
     let plan = generate(
         &[
-            service("technical_review", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=3", Shift::Previous),
-            service("system_analysis", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=3", Shift::None),
+            service(
+                "technical_review",
+                "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=3",
+                Shift::Previous,
+            ),
+            service(
+                "system_analysis",
+                "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=3",
+                Shift::None,
+            ),
         ],
         &cal,
         YEAR_2026,
@@ -65,7 +86,10 @@ fn golden_week_shifts_both_ways_and_none_keeps_the_date() {
     .unwrap();
     assert_eq!(dates(&plan), ["2026-05-01", "2026-05-03"]);
     // Autumn: 21-23 Sep 2026 are holidays (Respect for the Aged, the bridge day, the equinox).
-    assert_eq!(shift_date(&cal, date(2026, 9, 21), Shift::Next), date(2026, 9, 24));
+    assert_eq!(
+        shift_date(&cal, date(2026, 9, 21), Shift::Next),
+        date(2026, 9, 24)
+    );
 }
 
 #[test]
@@ -75,12 +99,29 @@ fn the_term_bounds_the_year_and_rules_anchor_at_its_start() {
         starts_on: date(2026, 4, 1),
         ends_on: date(2027, 3, 31),
     };
-    let s = [service("periodic_inspection", "FREQ=MONTHLY;INTERVAL=6", Shift::Next)];
-    assert_eq!(dates(&generate(&s, &cal, term, 2026).unwrap()), ["2026-04-01", "2026-10-01"]);
+    let s = [service(
+        "periodic_inspection",
+        "FREQ=MONTHLY;INTERVAL=6",
+        Shift::Next,
+    )];
+    assert_eq!(
+        dates(&generate(&s, &cal, term, 2026).unwrap()),
+        ["2026-04-01", "2026-10-01"]
+    );
     assert!(generate(&s, &cal, term, 2027).unwrap().is_empty());
     assert!(generate(&s, &cal, term, 2025).unwrap().is_empty());
     // A service without a rule is not planned; a bad rule names its service.
-    assert!(generate(&[service("reception", "", Shift::Next)], &cal, term, 2026).unwrap().is_empty());
-    let e = generate(&[service("x", "FREQ=SOMETIMES", Shift::Next)], &cal, term, 2026).unwrap_err();
+    assert!(
+        generate(&[service("reception", "", Shift::Next)], &cal, term, 2026)
+            .unwrap()
+            .is_empty()
+    );
+    let e = generate(
+        &[service("x", "FREQ=SOMETIMES", Shift::Next)],
+        &cal,
+        term,
+        2026,
+    )
+    .unwrap_err();
     assert_eq!(e.service, "x");
 }

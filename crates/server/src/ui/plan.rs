@@ -8,7 +8,9 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use chrono::Datelike;
-use onestop_store::{Activity, ActivityPatch, ChecklistTemplate, Contract, ContractQuery, TemplateInput};
+use onestop_store::{
+    Activity, ActivityPatch, ChecklistTemplate, Contract, ContractQuery, TemplateInput,
+};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -20,9 +22,21 @@ struct PlansPage {
 }
 
 pub async fn plans(State(s): State<AppState>, page: Page) -> UiResult {
-    let q = ContractQuery { per_page: Some(200), ..Default::default() };
-    let contracts = s.store.list_contracts(&page.auth.scope, &q).await.or_page(&page.ctx)?.items;
-    Ok(render(PlansPage { ctx: page.ctx, contracts, year: chrono::Utc::now().year() }))
+    let q = ContractQuery {
+        per_page: Some(200),
+        ..Default::default()
+    };
+    let contracts = s
+        .store
+        .list_contracts(&page.auth.scope, &q)
+        .await
+        .or_page(&page.ctx)?
+        .items;
+    Ok(render(PlansPage {
+        ctx: page.ctx,
+        contracts,
+        year: chrono::Utc::now().year(),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -52,11 +66,20 @@ impl PlanPage {
     }
 }
 
-pub async fn plan(State(s): State<AppState>, page: Page, Path(id): Path<String>, Query(q): Query<YearQ>) -> UiResult {
+pub async fn plan(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(q): Query<YearQ>,
+) -> UiResult {
     let (ctx, scope) = (page.ctx, page.auth.scope);
     let year = q.year.unwrap_or_else(|| chrono::Utc::now().year());
     let contract = s.store.get_contract(&scope, &id).await.or_page(&ctx)?;
-    let p = s.store.contract_plan(&scope, &id, year, onestop_store::now_ms()).await.or_page(&ctx)?;
+    let p = s
+        .store
+        .contract_plan(&scope, &id, year, onestop_store::now_ms())
+        .await
+        .or_page(&ctx)?;
     let counts = ["planned", "work_order", "done", "late", "skipped"]
         .into_iter()
         .map(|st| (st, p.activities.iter().filter(|a| a.status == st).count()))
@@ -64,10 +87,21 @@ pub async fn plan(State(s): State<AppState>, page: Page, Path(id): Path<String>,
     let months = (1..=12)
         .map(|m| Month {
             number: m,
-            activities: p.activities.iter().filter(|a| a.date.get(5..7).and_then(|x| x.parse::<u32>().ok()) == Some(m)).cloned().collect(),
+            activities: p
+                .activities
+                .iter()
+                .filter(|a| a.date.get(5..7).and_then(|x| x.parse::<u32>().ok()) == Some(m))
+                .cloned()
+                .collect(),
         })
         .collect();
-    Ok(render(PlanPage { ctx, contract, year, months, counts }))
+    Ok(render(PlanPage {
+        ctx,
+        contract,
+        year,
+        months,
+        counts,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -83,7 +117,12 @@ pub struct ActivityForm {
     unskip: String,
 }
 
-pub async fn edit_activity(State(s): State<AppState>, page: Page, Path(id): Path<String>, Form(f): Form<ActivityForm>) -> UiResult {
+pub async fn edit_activity(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<ActivityForm>,
+) -> UiResult {
     page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
     let opt = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
     let p = ActivityPatch {
@@ -93,8 +132,16 @@ pub async fn edit_activity(State(s): State<AppState>, page: Page, Path(id): Path
         unskip: Some(!f.unskip.is_empty()),
         ..Default::default()
     };
-    let a = s.store.update_activity(&page.auth.scope, &id, p).await.or_page(&page.ctx)?;
-    Ok(Redirect::to(&format!("/contracts/{}/plan?year={}", a.contract_id, a.year)).into_response())
+    let a = s
+        .store
+        .update_activity(&page.auth.scope, &id, p)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(Redirect::to(&format!(
+        "/contracts/{}/plan?year={}",
+        a.contract_id, a.year
+    ))
+    .into_response())
 }
 
 #[derive(Template)]
@@ -113,7 +160,11 @@ impl TemplatesPage {
 
 pub async fn templates(State(s): State<AppState>, page: Page) -> UiResult {
     let templates = s.store.list_templates().await.or_page(&page.ctx)?;
-    Ok(render(TemplatesPage { ctx: page.ctx, templates, checks: onestop_proto::CHECK_IDS }))
+    Ok(render(TemplatesPage {
+        ctx: page.ctx,
+        templates,
+        checks: onestop_proto::CHECK_IDS,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -127,10 +178,20 @@ pub struct TemplateForm {
     items: String,
 }
 
-pub async fn save_template(State(s): State<AppState>, page: Page, Form(f): Form<TemplateForm>) -> UiResult {
+pub async fn save_template(
+    State(s): State<AppState>,
+    page: Page,
+    Form(f): Form<TemplateForm>,
+) -> UiResult {
     page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
     let items = serde_json::from_str(&f.items)
-        .map_err(|e| ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("items: {e}")))
+        .map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("items: {e}"),
+            )
+        })
         .or_page(&page.ctx)?;
     let code = f.code.trim().to_string();
     let existing = s.store.get_template(&code).await.is_ok();
@@ -141,7 +202,11 @@ pub async fn save_template(State(s): State<AppState>, page: Page, Form(f): Form<
         items: Some(items),
     };
     let scope = &page.auth.scope;
-    let r = if existing { s.store.save_template(scope, Some(&code), input).await } else { s.store.save_template(scope, None, input).await };
+    let r = if existing {
+        s.store.save_template(scope, Some(&code), input).await
+    } else {
+        s.store.save_template(scope, None, input).await
+    };
     r.or_page(&page.ctx)?;
     Ok(Redirect::to("/checklist-templates").into_response())
 }

@@ -71,7 +71,8 @@ fn settings(c: &Contract) -> Result<Vec<Settings>> {
             Some(v) => v.parse::<Shift>().map_err(|e| invalid("services", e))?,
             None => Shift::Next,
         };
-        let owner_role = text("owner_role").unwrap_or_else(|| default_owner_role(&s.service).into());
+        let owner_role =
+            text("owner_role").unwrap_or_else(|| default_owner_role(&s.service).into());
         valid_role(&owner_role)?;
         let assets = match p.get("assets") {
             Some(v) => serde_json::from_value(v.clone())
@@ -118,13 +119,21 @@ impl Store {
     /// Generate (or bring up to date) the plan of `year` for a contract: once per contract
     /// version. New occurrences are added; activities still only planned and never edited
     /// follow the contract; everything else is kept. Returns whether anything was written.
-    pub async fn ensure_plan(&self, scope: &Scope, contract_id: &str, year: i32, now: i64) -> Result<bool> {
+    pub async fn ensure_plan(
+        &self,
+        scope: &Scope,
+        contract_id: &str,
+        year: i32,
+        now: i64,
+    ) -> Result<bool> {
         let c = self.get_contract(scope, contract_id).await?;
-        let current = sqlx::query("SELECT contract_updated_at FROM plan_years WHERE contract_id = $1 AND year = $2")
-            .bind(&c.id)
-            .bind(i64::from(year))
-            .fetch_optional(&self.pool)
-            .await?;
+        let current = sqlx::query(
+            "SELECT contract_updated_at FROM plan_years WHERE contract_id = $1 AND year = $2",
+        )
+        .bind(&c.id)
+        .bind(i64::from(year))
+        .fetch_optional(&self.pool)
+        .await?;
         if let Some(r) = current
             && r.try_get::<i64, _>(0)? == c.updated_at
         {
@@ -137,17 +146,21 @@ impl Store {
         let cal = calendar_of(c.calendar_toml.as_deref())?;
         let services = settings(&c)?;
         let plans: Vec<ServicePlan> = services.iter().map(|s| s.plan.clone()).collect();
-        let generated = generate(&plans, &cal, term, year)
-            .map_err(|e| invalid("services", e.to_string()))?;
-        let by_service: HashMap<&str, &Settings> =
-            services.iter().map(|s| (s.plan.service.as_str(), s)).collect();
+        let generated =
+            generate(&plans, &cal, term, year).map_err(|e| invalid("services", e.to_string()))?;
+        let by_service: HashMap<&str, &Settings> = services
+            .iter()
+            .map(|s| (s.plan.service.as_str(), s))
+            .collect();
         let mut tx = self.write_at(&Scope::System, now).await?;
         // Another process may have generated this version meanwhile (writes are serialised).
-        let again = sqlx::query("SELECT contract_updated_at FROM plan_years WHERE contract_id = $1 AND year = $2")
-            .bind(&c.id)
-            .bind(i64::from(year))
-            .fetch_optional(tx.conn())
-            .await?;
+        let again = sqlx::query(
+            "SELECT contract_updated_at FROM plan_years WHERE contract_id = $1 AND year = $2",
+        )
+        .bind(&c.id)
+        .bind(i64::from(year))
+        .fetch_optional(tx.conn())
+        .await?;
         if let Some(r) = &again
             && r.try_get::<i64, _>(0)? == c.updated_at
         {
@@ -160,7 +173,8 @@ impl Store {
             .await?;
         let mut existing: HashMap<(String, String), (String, bool)> = HashMap::new();
         for r in &rows {
-            let free = r.try_get::<String, _>("status")? == "planned" && r.try_get::<i64, _>("edited")? == 0;
+            let free = r.try_get::<String, _>("status")? == "planned"
+                && r.try_get::<i64, _>("edited")? == 0;
             existing.insert(
                 (r.try_get("service")?, r.try_get("occurrence")?),
                 (r.try_get("id")?, free),
@@ -196,7 +210,9 @@ impl Store {
         }
         // New activities in multi-row inserts (one round trip per 100 rows).
         for chunk in fresh.chunks(100) {
-            let mut sql = String::from("INSERT INTO plan_activities (id, contract_id, customer_id, year, service, occurrence, planned_on, wo_due_on, lead_days, owner_role, assets_json, template, status, edited, created_at, updated_at) VALUES ");
+            let mut sql = String::from(
+                "INSERT INTO plan_activities (id, contract_id, customer_id, year, service, occurrence, planned_on, wo_due_on, lead_days, owner_role, assets_json, template, status, edited, created_at, updated_at) VALUES ",
+            );
             for i in 0..chunk.len() {
                 let b = i * 13;
                 let p: Vec<String> = (1..=13).map(|k| format!("${}", b + k)).collect();
@@ -265,7 +281,13 @@ impl Store {
 
     /// The plan of `year` (generated first when missing or out of date), with plan against
     /// actual as of `today`.
-    pub async fn contract_plan(&self, scope: &Scope, contract_id: &str, year: i32, now: i64) -> Result<Plan> {
+    pub async fn contract_plan(
+        &self,
+        scope: &Scope,
+        contract_id: &str,
+        year: i32,
+        now: i64,
+    ) -> Result<Plan> {
         if !(2000..=2100).contains(&year) {
             return Err(invalid("year", "must be between 2000 and 2100"));
         }
@@ -279,7 +301,10 @@ impl Store {
         Ok(Plan {
             contract_id: contract_id.into(),
             year: i64::from(year),
-            activities: rows.iter().map(|r| from_row(r, today)).collect::<Result<_>>()?,
+            activities: rows
+                .iter()
+                .map(|r| from_row(r, today))
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -295,7 +320,12 @@ impl Store {
     }
 
     /// Change an activity (staff). Marks it edited, so regeneration leaves it alone.
-    pub async fn update_activity(&self, scope: &Scope, id: &str, p: ActivityPatch) -> Result<Activity> {
+    pub async fn update_activity(
+        &self,
+        scope: &Scope,
+        id: &str,
+        p: ActivityPatch,
+    ) -> Result<Activity> {
         crate::desk::staff_only(scope)?;
         let before = self.get_activity(scope, id).await?;
         let mut a = before.clone();
@@ -338,7 +368,12 @@ impl Store {
             a.skip_reason = Some(reason.trim().into());
         }
         if p.unskip == Some(true) && stored == "skipped" {
-            stored = if a.work_order_id.is_some() { "work_order" } else { "planned" }.into();
+            stored = if a.work_order_id.is_some() {
+                "work_order"
+            } else {
+                "planned"
+            }
+            .into();
             a.skip_reason = None;
         }
         a.edited = true;
@@ -363,7 +398,12 @@ impl Store {
     }
 
     /// Add an activity to a contract's plan by hand (staff).
-    pub async fn add_activity(&self, scope: &Scope, contract_id: &str, i: ActivityInput) -> Result<Activity> {
+    pub async fn add_activity(
+        &self,
+        scope: &Scope,
+        contract_id: &str,
+        i: ActivityInput,
+    ) -> Result<Activity> {
         crate::desk::staff_only(scope)?;
         let c = self.get_contract(scope, contract_id).await?;
         let known = c.services.iter().any(|s| s.service == i.service)
@@ -372,7 +412,9 @@ impl Store {
             return Err(invalid("service", "is not a service of the catalog"));
         }
         let d = parse_date("date", &i.date)?;
-        let role = i.owner_role.unwrap_or_else(|| default_owner_role(&i.service).into());
+        let role = i
+            .owner_role
+            .unwrap_or_else(|| default_owner_role(&i.service).into());
         valid_role(&role)?;
         let assets = i.assets.unwrap_or_default();
         self.check_assets(scope, &c.customer_id, &assets).await?;
@@ -380,7 +422,9 @@ impl Store {
         if !(0..=365).contains(&lead) {
             return Err(invalid("lead_days", "must be 0 to 365"));
         }
-        let template = i.template.or_else(|| default_template(&i.service).map(Into::into));
+        let template = i
+            .template
+            .or_else(|| default_template(&i.service).map(Into::into));
         if let Some(t) = &template {
             self.get_template(t).await?;
         }
@@ -426,14 +470,22 @@ impl Store {
     }
 
     /// Every asset id belongs to the customer.
-    pub(super) async fn check_assets(&self, scope: &Scope, customer_id: &str, assets: &[String]) -> Result<()> {
+    pub(super) async fn check_assets(
+        &self,
+        scope: &Scope,
+        customer_id: &str,
+        assets: &[String],
+    ) -> Result<()> {
         for a in assets {
             let asset = self
                 .get_asset(scope, a)
                 .await
                 .map_err(|_| invalid("assets", format!("`{a}` is not an asset")))?;
             if asset.customer_id != customer_id {
-                return Err(invalid("assets", format!("`{a}` belongs to another customer")));
+                return Err(invalid(
+                    "assets",
+                    format!("`{a}` belongs to another customer"),
+                ));
             }
         }
         Ok(())
@@ -450,8 +502,20 @@ fn stored_status(a: &Activity) -> String {
     }
 }
 
-async fn audit_activity(tx: &mut WriteTx, action: &str, a: &Activity, before: Option<&Activity>) -> Result<()> {
+async fn audit_activity(
+    tx: &mut WriteTx,
+    action: &str,
+    a: &Activity,
+    before: Option<&Activity>,
+) -> Result<()> {
     let json = |a: &Activity| serde_json::to_value(a).unwrap_or_default();
-    tx.audit(action, "plan_activity", &a.id, Some(&a.customer_id), before.map(json).as_ref(), Some(&json(a)))
-        .await
+    tx.audit(
+        action,
+        "plan_activity",
+        &a.id,
+        Some(&a.customer_id),
+        before.map(json).as_ref(),
+        Some(&json(a)),
+    )
+    .await
 }

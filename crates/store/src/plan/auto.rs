@@ -27,11 +27,16 @@ impl Store {
         crate::desk::staff_only(scope)?;
         let w: WorkOrder = self.get_work_order(scope, id).await?;
         if !super::orders::is_active(&w.status) {
-            return Err(StoreError::Conflict(format!("the work order is {}", w.status)));
+            return Err(StoreError::Conflict(format!(
+                "the work order is {}",
+                w.status
+            )));
         }
         let mut fills = vec![];
         for item in &w.items {
-            let Some(check) = &item.auto_check else { continue };
+            let Some(check) = &item.auto_check else {
+                continue;
+            };
             if item.recorded_by.as_deref().is_some_and(|r| r != "agent") {
                 continue;
             }
@@ -65,11 +70,12 @@ impl Store {
                         .fetch_one(&self.pool)
                         .await?;
                     let open: i64 = r.try_get(0)?;
-                    let has_inventory = sqlx::query("SELECT 1 FROM host_packages WHERE host_id = $1 LIMIT 1")
-                        .bind(host)
-                        .fetch_optional(&self.pool)
-                        .await?
-                        .is_some();
+                    let has_inventory =
+                        sqlx::query("SELECT 1 FROM host_packages WHERE host_id = $1 LIMIT 1")
+                            .bind(host)
+                            .fetch_optional(&self.pool)
+                            .await?
+                            .is_some();
                     if !has_inventory && open == 0 {
                         continue;
                     }
@@ -92,7 +98,12 @@ impl Store {
                 .iter()
                 .map(|e| e["summary"].as_str().unwrap_or_default().to_string())
                 .collect();
-            fills.push((item.pos, combine(&statuses), summary.join("; "), Value::Array(evidence)));
+            fills.push((
+                item.pos,
+                combine(&statuses),
+                summary.join("; "),
+                Value::Array(evidence),
+            ));
         }
         if fills.is_empty() {
             return Ok(0);
@@ -109,9 +120,19 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
-        let audit: Vec<Value> = fills.iter().map(|(p, r, s, _)| json!({"pos": p, "result": r, "summary": s})).collect();
-        tx.audit("work_order.fill_from_agent", "work_order", id, Some(&w.customer_id), None, Some(&json!({"items": audit})))
-            .await?;
+        let audit: Vec<Value> = fills
+            .iter()
+            .map(|(p, r, s, _)| json!({"pos": p, "result": r, "summary": s}))
+            .collect();
+        tx.audit(
+            "work_order.fill_from_agent",
+            "work_order",
+            id,
+            Some(&w.customer_id),
+            None,
+            Some(&json!({"items": audit})),
+        )
+        .await?;
         tx.commit().await?;
         Ok(fills.len())
     }

@@ -20,7 +20,12 @@ fn date_of(ms: i64) -> String {
 impl Store {
     /// Activities still without a work order dated in `[from, to)`, and work orders scheduled
     /// to overlap it, soonest first.
-    pub async fn planned_work_between(&self, scope: &Scope, from_ms: i64, to_ms: i64) -> Result<Vec<PlannedWork>> {
+    pub async fn planned_work_between(
+        &self,
+        scope: &Scope,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<PlannedWork>> {
         let mut out = vec![];
         let mut f = Filter::scoped(scope, "a.customer_id");
         f.raw("a.planned_on >= {}", &date_of(from_ms));
@@ -37,7 +42,11 @@ impl Store {
             out.push(PlannedWork {
                 kind: "activity".into(),
                 id: r.try_get(0)?,
-                title: format!("{} — {}", service.unwrap_or(r.try_get(1)?), r.try_get::<String, _>(7)?),
+                title: format!(
+                    "{} — {}",
+                    service.unwrap_or(r.try_get(1)?),
+                    r.try_get::<String, _>(7)?
+                ),
                 customer_id: r.try_get(3)?,
                 customer_name: r.try_get(4)?,
                 assignee_id: None,
@@ -59,7 +68,11 @@ impl Store {
             out.push(PlannedWork {
                 kind: "work_order".into(),
                 id: r.try_get(0)?,
-                title: format!("{} {}", r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?),
+                title: format!(
+                    "{} {}",
+                    r.try_get::<String, _>(1)?,
+                    r.try_get::<String, _>(2)?
+                ),
                 customer_id: r.try_get(3)?,
                 customer_name: r.try_get(4)?,
                 assignee_id: r.try_get(5)?,

@@ -38,10 +38,24 @@ impl Store {
 
     /// Attach a file (photos, reports) to a work order (staff). Checked like ticket
     /// attachments; the file is removed again if the write fails.
-    pub async fn add_wo_attachment(&self, scope: &Scope, id: &str, dir: &Path, input: NewAttachment) -> Result<WorkOrderAttachment> {
+    pub async fn add_wo_attachment(
+        &self,
+        scope: &Scope,
+        id: &str,
+        dir: &Path,
+        input: NewAttachment,
+    ) -> Result<WorkOrderAttachment> {
         staff_only(scope)?;
         let w = self.get_work_order(scope, id).await?;
-        let filename: String = input.filename.rsplit(['/', '\\']).next().unwrap_or("").chars().filter(|c| !c.is_control()).take(200).collect();
+        let filename: String = input
+            .filename
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
         let filename = filename.trim().to_string();
         if filename.is_empty() || filename == "." || filename == ".." {
             return Err(invalid("file", "needs a file name"));
@@ -62,7 +76,9 @@ impl Store {
         };
         let path = wo_attachment_path(dir, &a);
         let io = |e: std::io::Error| StoreError::Other(format!("cannot store attachment: {e}"));
-        tokio::fs::create_dir_all(path.parent().unwrap_or(dir)).await.map_err(io)?;
+        tokio::fs::create_dir_all(path.parent().unwrap_or(dir))
+            .await
+            .map_err(io)?;
         tokio::fs::write(&path, &input.bytes).await.map_err(io)?;
         let result = async {
             let mut tx = self.write(scope).await?;
@@ -92,9 +108,17 @@ impl Store {
     }
 
     /// One attachment of a work order the scope may see.
-    pub async fn wo_attachment(&self, scope: &Scope, id: &str, attachment: &str) -> Result<WorkOrderAttachment> {
+    pub async fn wo_attachment(
+        &self,
+        scope: &Scope,
+        id: &str,
+        attachment: &str,
+    ) -> Result<WorkOrderAttachment> {
         let w = self.get_work_order(scope, id).await?;
-        w.attachments.into_iter().find(|a| a.id == attachment).ok_or(StoreError::NotFound)
+        w.attachments
+            .into_iter()
+            .find(|a| a.id == attachment)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Open an incident from an item recorded as a finding, linked to the item (staff). The
@@ -102,14 +126,26 @@ impl Store {
     pub async fn ticket_from_item(&self, scope: &Scope, id: &str, pos: i64) -> Result<Ticket> {
         staff_only(scope)?;
         let w = self.get_work_order(scope, id).await?;
-        let item = w.items.iter().find(|i| i.pos == pos).ok_or(StoreError::NotFound)?;
+        let item = w
+            .items
+            .iter()
+            .find(|i| i.pos == pos)
+            .ok_or(StoreError::NotFound)?;
         if item.result.as_deref() != Some("finding") {
-            return Err(invalid("pos", "only an item recorded as a finding opens a ticket"));
+            return Err(invalid(
+                "pos",
+                "only an item recorded as a finding opens a ticket",
+            ));
         }
         if let Some(t) = &item.ticket_id {
-            return Err(StoreError::Conflict(format!("ticket {t} is already open for this item")));
+            return Err(StoreError::Conflict(format!(
+                "ticket {t} is already open for this item"
+            )));
         }
-        let mut description = format!("Finding in work order {} ({}), item {}: {}\n", w.number, w.title, item.pos, item.title);
+        let mut description = format!(
+            "Finding in work order {} ({}), item {}: {}\n",
+            w.number, w.title, item.pos, item.title
+        );
         for (label, v) in [("Notes", &item.notes), ("Measured", &item.measured)] {
             if !v.is_empty() {
                 description.push_str(&format!("\n{label}: {v}"));
@@ -139,8 +175,15 @@ impl Store {
             .execute(tx.conn())
             .await?;
         if n.rows_affected() == 1 {
-            tx.audit("work_order.item_ticket", "work_order", id, Some(&w.customer_id), None, Some(&serde_json::json!({"pos": pos, "ticket_id": t.id, "ticket": t.number})))
-                .await?;
+            tx.audit(
+                "work_order.item_ticket",
+                "work_order",
+                id,
+                Some(&w.customer_id),
+                None,
+                Some(&serde_json::json!({"pos": pos, "ticket_id": t.id, "ticket": t.number})),
+            )
+            .await?;
             tx.commit().await?;
         }
         Ok(t)
@@ -148,17 +191,21 @@ impl Store {
 
     /// Whether a customer's user may sign off work orders and approve patch installations.
     pub async fn is_signer(&self, user_id: &str) -> Result<bool> {
-        Ok(sqlx::query("SELECT 1 FROM work_order_signers WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .is_some())
+        Ok(
+            sqlx::query("SELECT 1 FROM work_order_signers WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some(),
+        )
     }
 
     /// Grant or withdraw the sign-off role of a customer's user (administrators).
     pub async fn set_signer(&self, scope: &Scope, user_id: &str, allowed: bool) -> Result<()> {
         if !scope.is_admin() {
-            return Err(StoreError::Forbidden("only administrators grant the sign-off role".into()));
+            return Err(StoreError::Forbidden(
+                "only administrators grant the sign-off role".into(),
+            ));
         }
         let row = sqlx::query("SELECT role, customer_id FROM users WHERE id = $1")
             .bind(user_id)
@@ -183,8 +230,19 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
-        tx.audit(if allowed { "user.signer_grant" } else { "user.signer_revoke" }, "user", user_id, customer.as_deref(), None, None)
-            .await?;
+        tx.audit(
+            if allowed {
+                "user.signer_grant"
+            } else {
+                "user.signer_revoke"
+            },
+            "user",
+            user_id,
+            customer.as_deref(),
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -192,16 +250,22 @@ impl Store {
     pub async fn sign_off(&self, scope: &Scope, id: &str, i: SignoffInput) -> Result<WorkOrder> {
         let before = self.get_work_order(scope, id).await?;
         if before.status != "done" {
-            return Err(StoreError::Conflict("only a finished work order is signed off".into()));
+            return Err(StoreError::Conflict(
+                "only a finished work order is signed off".into(),
+            ));
         }
         if before.signoff_at.is_some() {
-            return Err(StoreError::Conflict("the work order is already signed off".into()));
+            return Err(StoreError::Conflict(
+                "the work order is already signed off".into(),
+            ));
         }
         let now = crate::now_ms();
         let (name, user, recorded_by, at) = match scope {
             Scope::Customer { user_id, .. } => {
                 if !self.is_signer(user_id).await? {
-                    return Err(StoreError::Forbidden("you do not have the sign-off role".into()));
+                    return Err(StoreError::Forbidden(
+                        "you do not have the sign-off role".into(),
+                    ));
                 }
                 let name: String = sqlx::query("SELECT display_name FROM users WHERE id = $1")
                     .bind(user_id)
@@ -211,7 +275,16 @@ impl Store {
                 (name, Some(user_id.clone()), None, now)
             }
             _ => {
-                let name = i.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).ok_or_else(|| invalid("name", "the signer's name is required when staff record a sign-off"))?;
+                let name = i
+                    .name
+                    .map(|n| n.trim().to_string())
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| {
+                        invalid(
+                            "name",
+                            "the signer's name is required when staff record a sign-off",
+                        )
+                    })?;
                 let at = i.signed_at.unwrap_or(now);
                 if at > now + 60_000 || before.done_at.is_some_and(|d| at < d - 86_400_000) {
                     return Err(invalid("signed_at", "must be between the work and now"));

@@ -24,7 +24,8 @@ pub(super) fn working_span(cal: &onestop_domain::calendar::Calendar, d: NaiveDat
     };
     let tz = cal.timezone();
     let at = |min: u16| {
-        let naive = d.and_hms_opt(0, 0, 0).unwrap_or_default() + chrono::Duration::minutes(i64::from(min));
+        let naive =
+            d.and_hms_opt(0, 0, 0).unwrap_or_default() + chrono::Duration::minutes(i64::from(min));
         tz.from_local_datetime(&naive)
             .earliest()
             .map(|t| t.timestamp_millis())
@@ -56,7 +57,9 @@ impl Store {
                 match self.ensure_plan(&Scope::System, &id, year, now).await {
                     Ok(true) => report.plans += 1,
                     Ok(false) => {}
-                    Err(e) => tracing::warn!(contract = %id, year, error = %e, "cannot plan contract"),
+                    Err(e) => {
+                        tracing::warn!(contract = %id, year, error = %e, "cannot plan contract")
+                    }
                 }
             }
         }
@@ -86,7 +89,8 @@ impl Store {
     async fn work_order_for_activity(&self, id: &str, now: i64) -> Result<bool> {
         let a = self.get_activity(&Scope::System, id).await?;
         let contract = self.get_contract(&Scope::System, &a.contract_id).await?;
-        let cal = calendar_of(contract.calendar_toml.as_deref()).unwrap_or_else(|_| onestop_domain::calendar::Calendar::always());
+        let cal = calendar_of(contract.calendar_toml.as_deref())
+            .unwrap_or_else(|_| onestop_domain::calendar::Calendar::always());
         let date = super::activities::parse_date("date", &a.date)?;
         let (start, end) = working_span(&cal, date);
         let template = match &a.template {
@@ -96,7 +100,10 @@ impl Store {
         let service = self.catalog_service(&a.service).await.ok();
         let title = format!(
             "{} — {} ({})",
-            service.as_ref().map(|s| s.name_en.clone()).unwrap_or_else(|| a.service.clone()),
+            service
+                .as_ref()
+                .map(|s| s.name_en.clone())
+                .unwrap_or_else(|| a.service.clone()),
             contract.name,
             a.date
         );
@@ -106,7 +113,9 @@ impl Store {
             .bind(id)
             .fetch_one(tx.conn())
             .await?;
-        if row.try_get::<String, _>(0)? != "planned" || row.try_get::<Option<String>, _>(1)?.is_some() {
+        if row.try_get::<String, _>(0)? != "planned"
+            || row.try_get::<Option<String>, _>(1)?.is_some()
+        {
             return Ok(false);
         }
         let assignee: Option<String> = {
@@ -117,7 +126,9 @@ impl Store {
             match a.owner_role.as_str() {
                 "ase" => r.try_get(0)?,
                 "cse" => r.try_get(1)?,
-                _ => crate::util::from_json::<Vec<String>>(&r.try_get::<String, _>(2)?).into_iter().next(),
+                _ => crate::util::from_json::<Vec<String>>(&r.try_get::<String, _>(2)?)
+                    .into_iter()
+                    .next(),
             }
         };
         let wo = insert(
@@ -174,8 +185,16 @@ impl Store {
                 .bind(&id)
                 .fetch_one(tx.conn())
                 .await?;
-            let body = format!("{} {} ({}) is overdue", w.try_get::<String, _>(0)?, w.try_get::<String, _>(1)?, w.try_get::<String, _>(5)?);
-            let mut users: Vec<String> = [w.try_get::<Option<String>, _>(2)?, w.try_get(3)?].into_iter().flatten().collect();
+            let body = format!(
+                "{} {} ({}) is overdue",
+                w.try_get::<String, _>(0)?,
+                w.try_get::<String, _>(1)?,
+                w.try_get::<String, _>(5)?
+            );
+            let mut users: Vec<String> = [w.try_get::<Option<String>, _>(2)?, w.try_get(3)?]
+                .into_iter()
+                .flatten()
+                .collect();
             users.dedup();
             for u in &users {
                 sqlx::query("INSERT INTO notifications (id, user_id, ticket_id, kind, body, created_at) VALUES ($1, $2, NULL, 'work_order_overdue', $3, $4)")
@@ -187,8 +206,15 @@ impl Store {
                     .await?;
             }
             let customer: String = w.try_get(4)?;
-            tx.audit("work_order.overdue", "work_order", &id, Some(&customer), None, Some(&serde_json::json!({"notified": users})))
-                .await?;
+            tx.audit(
+                "work_order.overdue",
+                "work_order",
+                &id,
+                Some(&customer),
+                None,
+                Some(&serde_json::json!({"notified": users})),
+            )
+            .await?;
             tx.commit().await?;
             n += 1;
         }

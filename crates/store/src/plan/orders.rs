@@ -1,6 +1,8 @@
 //! Work orders: creation (from the plan, ad hoc, from a ticket), reads scoped to the customer,
 //! changes of assignee, schedule and status, and the audited execution record.
-use super::{TemplateItem, WorkOrder, WorkOrderInput, WorkOrderItem, WorkOrderPatch, WorkOrderQuery, invalid};
+use super::{
+    TemplateItem, WorkOrder, WorkOrderInput, WorkOrderItem, WorkOrderPatch, WorkOrderQuery, invalid,
+};
 use crate::desk::staff_only;
 use crate::registry::page_bounds;
 use crate::scope::Filter;
@@ -110,13 +112,21 @@ async fn next_number(tx: &mut WriteTx) -> Result<String> {
     } else {
         "UPDATE ticket_counters SET next = $2 WHERE prefix = 'WO' AND year = $1"
     };
-    sqlx::query(sql).bind(year).bind(n + 1).execute(tx.conn()).await?;
+    sqlx::query(sql)
+        .bind(year)
+        .bind(n + 1)
+        .execute(tx.conn())
+        .await?;
     Ok(format!("WO-{year}-{n:06}"))
 }
 
 /// Insert a work order with its checklist (the template's items, or one generic item) and
 /// audit it. Returns its id.
-pub(super) async fn insert(tx: &mut WriteTx, w: NewWorkOrder, items: &[TemplateItem]) -> Result<String> {
+pub(super) async fn insert(
+    tx: &mut WriteTx,
+    w: NewWorkOrder,
+    items: &[TemplateItem],
+) -> Result<String> {
     let id = new_id();
     let number = next_number(tx).await?;
     let actor = tx.scope().actor();
@@ -148,7 +158,11 @@ pub(super) async fn insert(tx: &mut WriteTx, w: NewWorkOrder, items: &[TemplateI
         guidance: String::new(),
         auto: None,
     }];
-    let items = if items.is_empty() { &generic[..] } else { items };
+    let items = if items.is_empty() {
+        &generic[..]
+    } else {
+        items
+    };
     for (n, i) in items.iter().enumerate() {
         sqlx::query("INSERT INTO work_order_items (work_order_id, pos, title, title_ja, guidance, auto_check) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&id)
@@ -192,7 +206,10 @@ fn bound(field: &str, v: &str) -> Result<i64> {
         return Ok(ms);
     }
     let d = super::activities::parse_date(field, v)?;
-    Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis())
+    Ok(d.and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .timestamp_millis())
 }
 
 impl Store {
@@ -212,7 +229,11 @@ impl Store {
             (None, None) => return Err(invalid("customer_id", "is required")),
         };
         self.ensure_customer(scope, &customer_id).await?;
-        let contract_id = match i.contract_id.filter(|c| !c.is_empty()).or_else(|| ticket.as_ref().and_then(|t| t.contract_id.clone())) {
+        let contract_id = match i
+            .contract_id
+            .filter(|c| !c.is_empty())
+            .or_else(|| ticket.as_ref().and_then(|t| t.contract_id.clone()))
+        {
             Some(c) => {
                 let c = self.get_contract(scope, &c).await?;
                 if c.customer_id != customer_id {
@@ -222,7 +243,12 @@ impl Store {
             }
             None => None,
         };
-        let title = match (i.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()), &ticket) {
+        let title = match (
+            i.title
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty()),
+            &ticket,
+        ) {
             (Some(t), _) => t,
             (None, Some(t)) => format!("{}: {}", t.number, t.title),
             (None, None) => return Err(invalid("title", "is required")),
@@ -230,10 +256,19 @@ impl Store {
         if title.chars().count() > 300 {
             return Err(invalid("title", "must be at most 300 characters"));
         }
-        let assets = i.assets.unwrap_or_else(|| ticket.as_ref().map(|t| t.assets.clone()).unwrap_or_default());
+        let assets = i.assets.unwrap_or_else(|| {
+            ticket
+                .as_ref()
+                .map(|t| t.assets.clone())
+                .unwrap_or_default()
+        });
         self.check_assets(scope, &customer_id, &assets).await?;
         let items = match i.template.as_deref().filter(|t| !t.is_empty()) {
-            Some(t) => Some(self.get_template(t).await.map_err(|_| invalid("template", "is not a checklist template"))?),
+            Some(t) => Some(
+                self.get_template(t)
+                    .await
+                    .map_err(|_| invalid("template", "is not a checklist template"))?,
+            ),
             None => None,
         };
         let now = crate::now_ms();
@@ -293,7 +328,11 @@ impl Store {
     }
 
     /// Work orders the scope may see, soonest first.
-    pub async fn list_work_orders(&self, scope: &Scope, q: &WorkOrderQuery) -> Result<Page<WorkOrder>> {
+    pub async fn list_work_orders(
+        &self,
+        scope: &Scope,
+        q: &WorkOrderQuery,
+    ) -> Result<Page<WorkOrder>> {
         let mut f = Filter::scoped(scope, "customer_id");
         if let Some(c) = q.customer.as_deref().filter(|c| !c.is_empty()) {
             f.eq("customer_id", c);
@@ -316,26 +355,49 @@ impl Store {
                 match s {
                     "active" => wanted.extend(["open", "in_progress"]),
                     "open" | "in_progress" | "done" | "cancelled" => wanted.push(s),
-                    _ => return Err(invalid("status", "must be open, in_progress, done, cancelled or active")),
+                    _ => {
+                        return Err(invalid(
+                            "status",
+                            "must be open, in_progress, done, cancelled or active",
+                        ));
+                    }
                 }
             }
             f.any_of("status", &wanted);
         }
         if let Some(v) = q.due_from.as_deref().filter(|v| !v.is_empty()) {
-            f.raw("scheduled_end >= CAST({} AS BIGINT)", &bound("due_from", v)?.to_string());
+            f.raw(
+                "scheduled_end >= CAST({} AS BIGINT)",
+                &bound("due_from", v)?.to_string(),
+            );
         }
         if let Some(v) = q.due_to.as_deref().filter(|v| !v.is_empty()) {
-            f.raw("scheduled_end < CAST({} AS BIGINT)", &bound("due_to", v)?.to_string());
+            f.raw(
+                "scheduled_end < CAST({} AS BIGINT)",
+                &bound("due_to", v)?.to_string(),
+            );
         }
         let (page, per) = page_bounds(q.page, q.per_page);
         let now = crate::now_ms();
-        f.page(&self.pool, "work_orders", COLS, "scheduled_start", (page, per), |r| from_row(r, now))
-            .await
+        f.page(
+            &self.pool,
+            "work_orders",
+            COLS,
+            "scheduled_start",
+            (page, per),
+            |r| from_row(r, now),
+        )
+        .await
     }
 
     /// Change a work order (staff). Moving it to `done` needs a result on every item and
     /// marks its plan activity done; `cancelled` skips the activity.
-    pub async fn update_work_order(&self, scope: &Scope, id: &str, p: WorkOrderPatch) -> Result<WorkOrder> {
+    pub async fn update_work_order(
+        &self,
+        scope: &Scope,
+        id: &str,
+        p: WorkOrderPatch,
+    ) -> Result<WorkOrder> {
         staff_only(scope)?;
         let before = self.get_work_order(scope, id).await?;
         let mut w = before.clone();
@@ -370,17 +432,36 @@ impl Store {
             }
             w.minutes_spent += m;
         }
-        if let Some(s) = p.status.as_deref().map(str::trim).filter(|s| *s != before.status) {
+        if let Some(s) = p
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| *s != before.status)
+        {
             if !["open", "in_progress", "done", "cancelled"].contains(&s) {
-                return Err(invalid("status", "must be open, in_progress, done or cancelled"));
+                return Err(invalid(
+                    "status",
+                    "must be open, in_progress, done or cancelled",
+                ));
             }
             if !is_active(&before.status) {
-                return Err(StoreError::Conflict(format!("the work order is {}", before.status)));
+                return Err(StoreError::Conflict(format!(
+                    "the work order is {}",
+                    before.status
+                )));
             }
             if s == "done" {
-                let missing: Vec<String> = w.items.iter().filter(|i| i.result.is_none()).map(|i| i.pos.to_string()).collect();
+                let missing: Vec<String> = w
+                    .items
+                    .iter()
+                    .filter(|i| i.result.is_none())
+                    .map(|i| i.pos.to_string())
+                    .collect();
                 if !missing.is_empty() {
-                    return Err(invalid("status", format!("items without a result: {}", missing.join(", "))));
+                    return Err(invalid(
+                        "status",
+                        format!("items without a result: {}", missing.join(", ")),
+                    ));
                 }
             }
             w.status = s.into();
@@ -417,7 +498,11 @@ impl Store {
                     .execute(tx.conn())
                     .await?;
             } else if w.status == "cancelled" && before.status != "cancelled" {
-                let reason = if w.notes.is_empty() { format!("work order {} cancelled", w.number) } else { format!("work order {} cancelled: {}", w.number, w.notes) };
+                let reason = if w.notes.is_empty() {
+                    format!("work order {} cancelled", w.number)
+                } else {
+                    format!("work order {} cancelled: {}", w.number, w.notes)
+                };
                 sqlx::query("UPDATE plan_activities SET status = 'skipped', skip_reason = $1, updated_at = $2 WHERE id = $3")
                     .bind(reason)
                     .bind(tx.now)
@@ -436,11 +521,19 @@ impl Store {
     }
 
     /// Record checklist results (staff). The order moves to `in_progress`.
-    pub async fn record_results(&self, scope: &Scope, id: &str, input: super::ResultsInput) -> Result<WorkOrder> {
+    pub async fn record_results(
+        &self,
+        scope: &Scope,
+        id: &str,
+        input: super::ResultsInput,
+    ) -> Result<WorkOrder> {
         staff_only(scope)?;
         let before = self.get_work_order(scope, id).await?;
         if !is_active(&before.status) {
-            return Err(StoreError::Conflict(format!("the work order is {}", before.status)));
+            return Err(StoreError::Conflict(format!(
+                "the work order is {}",
+                before.status
+            )));
         }
         if input.items.is_empty() && input.minutes.is_none() {
             return Err(invalid("items", "is empty"));
@@ -454,7 +547,12 @@ impl Store {
                 "ok" => "ok",
                 "finding" => "finding",
                 "n_a" | "n/a" | "na" => "n_a",
-                _ => return Err(invalid("items", format!("item {}: result must be ok, finding or n_a", i.pos))),
+                _ => {
+                    return Err(invalid(
+                        "items",
+                        format!("item {}: result must be ok, finding or n_a", i.pos),
+                    ));
+                }
             };
             checked.push((i, r));
         }
@@ -486,20 +584,39 @@ impl Store {
             .iter()
             .map(|(i, r)| serde_json::json!({"pos": i.pos, "result": r, "notes": i.notes, "measured": i.measured}))
             .collect();
-        tx.audit("work_order.results", "work_order", id, Some(&before.customer_id), None, Some(&serde_json::json!({"items": results, "minutes": minutes})))
-            .await?;
+        tx.audit(
+            "work_order.results",
+            "work_order",
+            id,
+            Some(&before.customer_id),
+            None,
+            Some(&serde_json::json!({"items": results, "minutes": minutes})),
+        )
+        .await?;
         tx.commit().await?;
         self.get_work_order(scope, id).await
     }
 }
 
-pub(super) async fn audit_change(tx: &mut WriteTx, action: &str, before: &WorkOrder, after: &WorkOrder) -> Result<()> {
+pub(super) async fn audit_change(
+    tx: &mut WriteTx,
+    action: &str,
+    before: &WorkOrder,
+    after: &WorkOrder,
+) -> Result<()> {
     let strip = |w: &WorkOrder| {
         let mut w = w.clone();
         w.items.clear();
         w.attachments.clear();
         serde_json::to_value(w).unwrap_or_default()
     };
-    tx.audit(action, "work_order", &after.id, Some(&after.customer_id), Some(&strip(before)), Some(&strip(after)))
-        .await
+    tx.audit(
+        action,
+        "work_order",
+        &after.id,
+        Some(&after.customer_id),
+        Some(&strip(before)),
+        Some(&strip(after)),
+    )
+    .await
 }

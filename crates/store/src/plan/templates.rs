@@ -27,15 +27,26 @@ fn check_items(items: &mut [TemplateItem]) -> Result<()> {
     for (n, i) in items.iter_mut().enumerate() {
         i.title = i.title.trim().to_string();
         if i.title.is_empty() || i.title.chars().count() > 300 {
-            return Err(invalid("items", format!("item {}: title must be 1 to 300 characters", n + 1)));
+            return Err(invalid(
+                "items",
+                format!("item {}: title must be 1 to 300 characters", n + 1),
+            ));
         }
-        i.auto = i.auto.take().map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
+        i.auto = i
+            .auto
+            .take()
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty());
         if let Some(a) = &i.auto
             && !CHECK_IDS.contains(&a.as_str())
         {
             return Err(invalid(
                 "items",
-                format!("item {}: `{a}` is not an agent check ({})", n + 1, CHECK_IDS.join(", ")),
+                format!(
+                    "item {}: `{a}` is not an agent check ({})",
+                    n + 1,
+                    CHECK_IDS.join(", ")
+                ),
             ));
         }
     }
@@ -46,33 +57,44 @@ fn admin_only(scope: &Scope) -> Result<()> {
     if scope.is_admin() {
         Ok(())
     } else {
-        Err(StoreError::Forbidden("only administrators may edit checklist templates".into()))
+        Err(StoreError::Forbidden(
+            "only administrators may edit checklist templates".into(),
+        ))
     }
 }
 
 impl Store {
     /// All templates (everyone signed in may read them).
     pub async fn list_templates(&self) -> Result<Vec<ChecklistTemplate>> {
-        let rows = sqlx::query(&format!("SELECT {COLS} FROM checklist_templates ORDER BY code"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM checklist_templates ORDER BY code"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(from_row).collect()
     }
 
     /// A template by code or id.
     pub async fn get_template(&self, code: &str) -> Result<ChecklistTemplate> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM checklist_templates WHERE code = $1 OR id = $2"))
-            .bind(code)
-            .bind(code)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLS} FROM checklist_templates WHERE code = $1 OR id = $2"
+        ))
+        .bind(code)
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         from_row(&row)
     }
 
     /// Create (`code` None) or change a template. Administrators only; audited. Work orders
     /// already created keep the checklist they were given.
-    pub async fn save_template(&self, scope: &Scope, code: Option<&str>, i: TemplateInput) -> Result<ChecklistTemplate> {
+    pub async fn save_template(
+        &self,
+        scope: &Scope,
+        code: Option<&str>,
+        i: TemplateInput,
+    ) -> Result<ChecklistTemplate> {
         admin_only(scope)?;
         let before = match code {
             Some(c) => Some(self.get_template(c).await?),
@@ -88,7 +110,12 @@ impl Store {
         });
         if before.is_none() {
             let c = i.code.clone().unwrap_or_default().trim().to_string();
-            if c.is_empty() || c.len() > 64 || !c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_') {
+            if c.is_empty()
+                || c.len() > 64
+                || !c
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+            {
                 return Err(invalid("code", "must be 1-64 of a-z, 0-9 and _"));
             }
             t.code = c;
@@ -130,7 +157,11 @@ impl Store {
             .map_err(StoreError::from_write)?;
         let json = |t: &ChecklistTemplate| serde_json::to_value(t).unwrap_or_default();
         tx.audit(
-            if before.is_some() { "template.update" } else { "template.create" },
+            if before.is_some() {
+                "template.update"
+            } else {
+                "template.create"
+            },
             "checklist_template",
             &t.id,
             None,
