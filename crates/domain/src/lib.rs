@@ -7,9 +7,11 @@
 //! * [`calendar`]: business calendars (opening hours, time zones, Japanese
 //!   national holidays, company closures) and business-time arithmetic.
 //! * [`desk`]: the service desk's vocabulary, ticket lifecycle and SLA terms.
+//! * [`plan`]: the annual implementation plan generated from a contract's services.
 //! * [`sla`]: the SLA engine that replays a ticket's history into clocks.
 
 pub mod calendar;
 pub mod desk;
 pub mod model;
+pub mod plan;
 pub mod sla;

@@ -10,6 +10,7 @@ mod logreport;
 pub mod monitor;
 mod ops;
 pub mod patch_jobs;
+pub mod plan_jobs;
 mod startup;
 mod state;
 mod syslog;

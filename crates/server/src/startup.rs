@@ -158,6 +158,7 @@ pub async fn launch(
     });
     crate::monitor::spawn_jobs(state.store.clone(), &settings);
     crate::patch_jobs::spawn(state.store.clone(), settings.clone());
+    crate::plan_jobs::spawn(state.store.clone(), every);
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     listener.set_nonblocking(true)?;
     if let (Some(cert), Some(key)) = (&settings.tls_cert, &settings.tls_key) {

@@ -60,6 +60,13 @@ const TABLES: &[&str] = &[
     "log_messages",
     "log_templates",
     "log_miner_state",
+    "checklist_templates",
+    "plan_activities",
+    "plan_years",
+    "work_orders",
+    "work_order_items",
+    "work_order_attachments",
+    "work_order_signers",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

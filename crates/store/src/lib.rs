@@ -15,6 +15,7 @@ mod monitoring;
 mod outbox;
 mod patches;
 mod people;
+mod plan;
 mod registry;
 mod scope;
 mod util;
@@ -41,6 +42,7 @@ pub use patches::{
     HostPackage, InventoryOutcome, Notice, NoticeItem, NoticeQuery, PackageChange, Recipient,
 };
 pub use people::{ApiToken, NewUser, Session, Team, User};
+pub use plan::*;
 pub use registry::{
     Asset, AssetInput, AssetQuery, CSV_COLUMNS, Contact, ContactInput, CsvErrors, Customer,
     CustomerInput, CustomerQuery, Expiry, ImpactReport, ImpactedAsset, Page, Relation, Site,

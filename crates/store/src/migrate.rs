@@ -48,6 +48,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0019_ticket_text_customer_tag.sql"),
         None,
     ),
+    (
+        17,
+        include_str!("../migrations/0017_plan_work_orders.sql"),
+        None,
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -12,6 +12,7 @@ mod dispatch;
 mod logs;
 mod monitoring;
 mod patches;
+mod plan;
 mod scan;
 mod support;
 mod syslog;

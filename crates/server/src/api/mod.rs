@@ -13,6 +13,7 @@ mod patches;
 mod people;
 pub(crate) mod ticket_work;
 mod tickets;
+mod work_orders;
 
 pub(crate) use patches::period_bounds as patches_period_bounds;
 
@@ -58,7 +59,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalog::routes())
         .merge(monitoring::routes())
         .merge(patches::routes())
-        .merge(logs::routes());
+        .merge(logs::routes())
+        .merge(work_orders::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -144,7 +144,7 @@ async fn upload_attachment(
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with an ASCII fallback.
-fn disposition(name: &str) -> String {
+pub(crate) fn disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {

@@ -7,8 +7,10 @@ mod i18n;
 mod logs;
 mod monitoring;
 mod patches;
+mod plan;
 mod registry;
 mod session;
+mod work_orders;
 
 use crate::auth::{Auth, authenticate};
 use crate::error::ApiError;
@@ -142,6 +144,30 @@ pub fn router() -> Router<AppState> {
             }),
         )
         .merge(patches::router())
+        .route("/plans", get(plan::plans))
+        .route("/contracts/{id}/plan", get(plan::plan))
+        .route("/plan-activities/{id}", post(plan::edit_activity))
+        .route(
+            "/checklist-templates",
+            get(plan::templates).post(plan::save_template),
+        )
+        .route("/work-orders", get(work_orders::list))
+        .route(
+            "/work-orders/{id}",
+            get(work_orders::show).post(work_orders::update),
+        )
+        .route("/work-orders/{id}/results", post(work_orders::results))
+        .route("/work-orders/{id}/fill", post(work_orders::fill))
+        .route(
+            "/work-orders/{id}/items/{pos}/ticket",
+            post(work_orders::item_ticket),
+        )
+        .route("/work-orders/{id}/signoff", post(work_orders::sign))
+        .route("/work-orders/{id}/approve", post(work_orders::approve))
+        .route(
+            "/work-orders/{id}/attachments",
+            post(work_orders::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.

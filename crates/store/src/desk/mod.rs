@@ -1,7 +1,7 @@
 //! The service desk: contracts, tickets, their history and SLA clocks.
-mod attachments;
+pub(crate) mod attachments;
 mod catalog;
-mod contracts;
+pub(crate) mod contracts;
 mod scheduler;
 mod search;
 mod tickets;

@@ -8,4 +8,5 @@ mod dispatch;
 mod logs;
 mod monitoring;
 mod patches;
+mod plan;
 mod support;
