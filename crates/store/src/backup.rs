@@ -53,6 +53,8 @@ const TABLES: &[&str] = &[
     "metric_batches",
     "metric_series",
     "metric_chunks",
+    "runbooks",
+    "runbook_versions",
     "alert_rules",
     "alerts",
     "maintenance_windows",
@@ -60,6 +62,9 @@ const TABLES: &[&str] = &[
     "log_messages",
     "log_templates",
     "log_miner_state",
+    "runbook_runs",
+    "runbook_run_steps",
+    "feed_tokens",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

@@ -43,6 +43,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0014_outbox_checks.sql"),
         None,
     ),
+    (
+        18,
+        include_str!("../migrations/0018_runbooks_calendar.sql"),
+        None,
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

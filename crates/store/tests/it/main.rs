@@ -7,5 +7,6 @@ mod desk_work;
 mod dispatch;
 mod logs;
 mod monitoring;
+mod ops;
 mod patches;
 mod support;
