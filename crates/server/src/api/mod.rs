@@ -2,6 +2,7 @@
 //! from the handlers' annotations.
 mod assets;
 mod audit;
+mod calendar;
 mod catalog;
 mod contacts;
 mod contracts;
@@ -11,9 +12,11 @@ mod logs;
 mod monitoring;
 mod patches;
 mod people;
+mod runbooks;
 pub(crate) mod ticket_work;
 mod tickets;
 
+pub(crate) use calendar::base_url as feed_base_url;
 pub(crate) use patches::period_bounds as patches_period_bounds;
 
 use crate::error::ApiError;
@@ -58,7 +61,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalog::routes())
         .merge(monitoring::routes())
         .merge(patches::routes())
-        .merge(logs::routes());
+        .merge(logs::routes())
+        .merge(runbooks::routes())
+        .merge(calendar::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

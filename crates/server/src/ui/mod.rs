@@ -1,5 +1,6 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
 mod admin;
+mod calendar;
 mod contacts;
 mod desk;
 pub mod desk_work;
@@ -8,6 +9,7 @@ mod logs;
 mod monitoring;
 mod patches;
 mod registry;
+mod runbooks;
 mod session;
 
 use crate::auth::{Auth, authenticate};
@@ -142,6 +144,18 @@ pub fn router() -> Router<AppState> {
             }),
         )
         .merge(patches::router())
+        .merge(runbooks_router())
+        .merge(calendar::router())
+}
+
+fn runbooks_router() -> Router<AppState> {
+    Router::new()
+        .route("/runbooks", get(runbooks::list).post(runbooks::create))
+        .route("/runbooks/{id}", get(runbooks::detail).post(runbooks::edit))
+        .route("/runbooks/{id}/agree", post(runbooks::agree))
+        .route("/tickets/{id}/runbook-runs", post(runbooks::start_run))
+        .route("/runbook-runs/{run}/steps/{n}", post(runbooks::step))
+        .route("/runbook-runs/{run}/finish", post(runbooks::finish))
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.
