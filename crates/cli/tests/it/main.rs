@@ -11,6 +11,7 @@ mod desk_work;
 mod dispatch;
 mod logs;
 mod monitoring;
+mod ops;
 mod patches;
 mod scan;
 mod support;
