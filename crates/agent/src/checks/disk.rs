@@ -126,7 +126,7 @@ pub(super) fn run(cfg: &ChecksConfig) -> Vec<(&'static str, u32, Outcome)> {
     };
     let mut fs = Vec::new();
     for mp in mountpoints(&text) {
-        if let Ok(st) = rustix::fs::statvfs(&cfg.path(&mp)) {
+        if let Ok(st) = rustix::fs::statvfs(cfg.path(&mp)) {
             fs.push((
                 mp,
                 Usage {

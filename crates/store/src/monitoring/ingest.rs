@@ -87,7 +87,7 @@ impl Store {
                 let batch = onestop_proto::decode_batch(body)
                     .map_err(|e| StoreError::Other(format!("stored batch: {e}")))?;
                 super::checks::insert_checks_in(
-                    &mut *tx,
+                    &mut tx,
                     &agent.host_id,
                     &agent.customer_id,
                     &batch.payload.checks,
