@@ -214,8 +214,20 @@ fn check_ical(dir: &Path, name: &str, body: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runbook_run_in_an_incident_and_calendar_feeds() {
+    runbooks_and_feeds(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runbook_run_and_calendar_feeds_on_postgres() {
+    match crate::support::postgres_url() {
+        Some(url) => runbooks_and_feeds(Some(&url)).await,
+        None => eprintln!("ONESTOP_TEST_POSTGRES_URL not set: PostgreSQL leg not run"),
+    }
+}
+
+async fn runbooks_and_feeds(database_url: Option<&str>) {
     let tmp = tempfile::tempdir().unwrap();
-    let server = Server::start_on(&tmp.path().join("data"), None, free_port(), &[]);
+    let server = Server::start_on(&tmp.path().join("data"), database_url, free_port(), &[]);
     let api = Api::new(&server, server.admin_token());
     let acme = id_of(&api, "/customers", json!({"name": "Acme"})).await;
     let globex = id_of(&api, "/customers", json!({"name": "Globex"})).await;

@@ -64,6 +64,9 @@ impl Store {
         let mut out = Vec::new();
         out.extend(self.calendar_dispatches(scope, q).await?);
         out.extend(self.calendar_maintenance(scope, q).await?);
+        // With the annual plan: `out.extend(self.calendar_planned_work(scope, q).await?);`,
+        // mapping `Store::planned_work_between(scope, from_ms, to_ms)` to entries of kind
+        // `planned` (all-day) and `work_order`.
         if let Some(e) = &q.engineer_id {
             out.retain(|x| x.engineer_id.as_deref() == Some(e.as_str()));
         }

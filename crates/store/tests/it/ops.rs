@@ -461,6 +461,9 @@ on_both!(
                 .id,
             rb.id
         );
+        let listed = s.list_alert_rules(&staff()).await.unwrap();
+        let listed = listed.iter().find(|r| r.id == rule.id).unwrap();
+        assert_eq!(listed.runbook_id.as_deref(), Some(rb.id.as_str()));
         assert!(
             s.alert_rule_runbook(&customer_user(&globex.id), &rule.id)
                 .await
