@@ -65,6 +65,8 @@ const TABLES: &[&str] = &[
     "runbook_runs",
     "runbook_run_steps",
     "feed_tokens",
+    "mail_outbox",
+    "host_checks",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

@@ -12,6 +12,7 @@ mod dispatch;
 mod logs;
 mod monitoring;
 mod ops;
+mod ops_browser;
 mod patches;
 mod scan;
 mod support;
