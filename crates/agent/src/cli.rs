@@ -1,4 +1,4 @@
-//! Command line: `--once --print`, `--listen ADDR`, `enroll` and `run`.
+//! Command line: `--once --print`, `--listen ADDR`, `enroll`, `run` and `checks`.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -67,6 +67,12 @@ enum Cmd {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Run the built-in checks once and print their results as JSON.
+    Checks {
+        /// TOML configuration file (its `[checks]` table is used).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 impl Cli {
@@ -95,6 +101,16 @@ impl Cli {
             }) => enroll(server, token, state_dir),
             Some(Cmd::Run { state_dir, config }) => {
                 crate::run::run(state_dir, config.as_deref(), self.overrides())
+            }
+            Some(Cmd::Checks { config }) => {
+                let cfg = match config {
+                    Some(p) => onestop_agent::config::Config::load(p)?.checks,
+                    None => onestop_agent::checks::ChecksConfig::default(),
+                };
+                let now = crate::run::now_ms();
+                let results = onestop_agent::checks::run_all(&cfg, now);
+                println!("{}", serde_json::to_string_pretty(&results)?);
+                Ok(())
             }
             None if self.once => {
                 let m = collect::collect_all(

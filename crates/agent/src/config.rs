@@ -48,6 +48,8 @@ pub struct Config {
     pub spool: SpoolSection,
     /// Log tailing.
     pub logs: crate::logship::LogsConfig,
+    /// The built-in checks.
+    pub checks: crate::checks::ChecksConfig,
 }
 
 /// The `[spool]` table.
@@ -101,6 +103,7 @@ impl Default for Config {
             http_timeout_secs: 30,
             spool: SpoolSection::default(),
             logs: crate::logship::LogsConfig::default(),
+            checks: crate::checks::ChecksConfig::default(),
         }
     }
 }
@@ -128,6 +131,7 @@ impl Config {
         c.logs
             .validate(c.spool.segment_bytes)
             .map_err(ConfigError::Invalid)?;
+        c.checks.validate().map_err(ConfigError::Invalid)?;
         Ok(c)
     }
 

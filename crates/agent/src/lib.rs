@@ -4,6 +4,7 @@
 //!
 //! The `onestop-agent` binary (`main.rs`) is a thin command line over this.
 
+pub mod checks;
 pub mod collect;
 pub mod config;
 pub mod inventory;

@@ -123,6 +123,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
     };
     let mut smart = SmartCache::default();
     let mut last_inventory: Option<SentInventory> = None;
+    let mut checks = onestop_agent::checks::Runner::default();
     let mut next = next_tick(now_ms(), cfg.interval_secs);
     while !stop.load(Ordering::Relaxed) {
         if hup.swap(false, Ordering::Relaxed) {
@@ -185,6 +186,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
         next = next_tick(now, cfg.interval_secs);
         let mut m = collect::collect_all(&ctx, &mut smart, SystemTime::now());
         let inventory = inventory_due(&ov.inventory, &mut last_inventory);
+        let check_results = checks.poll(&cfg.checks);
         let mut spool = shared
             .spool
             .lock()
@@ -197,7 +199,7 @@ pub fn run(state_dir: &Path, config: Option<&Path>, ov: Overrides) -> anyhow::Re
             series: m.to_series(ts),
             inventory,
             logs: Vec::new(),
-            checks: Vec::new(),
+            checks: check_results,
         };
         if tailer.is_some() {
             spool_logs(&mut tailer, state_dir, &mut spool, ts, payload)?;

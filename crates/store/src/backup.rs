@@ -53,6 +53,8 @@ const TABLES: &[&str] = &[
     "metric_batches",
     "metric_series",
     "metric_chunks",
+    "runbooks",
+    "runbook_versions",
     "alert_rules",
     "alerts",
     "maintenance_windows",
@@ -67,6 +69,11 @@ const TABLES: &[&str] = &[
     "work_order_items",
     "work_order_attachments",
     "work_order_signers",
+    "runbook_runs",
+    "runbook_run_steps",
+    "feed_tokens",
+    "mail_outbox",
+    "host_checks",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

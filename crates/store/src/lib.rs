@@ -6,6 +6,7 @@
 mod audit;
 pub mod auth;
 mod backup;
+mod calendar;
 mod db;
 mod desk;
 mod error;
@@ -17,11 +18,13 @@ mod patches;
 mod people;
 mod plan;
 mod registry;
+mod runbooks;
 mod scope;
 mod util;
 
 pub use audit::{AuditEntry, AuditFilter, VerifyReport};
 pub use backup::BackupSummary;
+pub use calendar::{CalendarEntry, CalendarQuery, FeedSubject, FeedToken, NewFeedToken, VISIT_MS};
 pub use db::{Backend, Store, WriteTx};
 pub use desk::{
     ACTIONS, Attachment, CATALOG_GROUPS, CatalogInput, CatalogQuery, CatalogService, DeskSettings,
@@ -49,6 +52,10 @@ pub use registry::{
     SiteInput,
 };
 pub use registry::{ContactPatch, ContactQuery, SitePatch, SiteQuery};
+pub use runbooks::{
+    AgreeInput, RunStep, Runbook, RunbookEdit, RunbookInput, RunbookRun, RunbookStep,
+    RunbookVersion, StepInput,
+};
 pub use scope::Scope;
 pub use util::{new_id, now_ms};
 

@@ -53,6 +53,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0017_plan_work_orders.sql"),
         None,
     ),
+    (
+        18,
+        include_str!("../migrations/0018_runbooks_calendar.sql"),
+        None,
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

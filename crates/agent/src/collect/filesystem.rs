@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::{CollectError, Context, read};
 use crate::metrics::Metrics;
 
-const EXCLUDED_FSTYPES: &[&str] = &[
+pub(crate) const EXCLUDED_FSTYPES: &[&str] = &[
     "autofs",
     "binfmt_misc",
     "bpf",

@@ -4,9 +4,9 @@
 
 mod diskstats;
 mod edac;
-mod filesystem;
+pub(crate) mod filesystem;
 mod hwmon;
-mod mdstat;
+pub(crate) mod mdstat;
 mod meminfo;
 mod netdev;
 mod processes;

@@ -11,6 +11,8 @@ mod desk_work;
 mod dispatch;
 mod logs;
 mod monitoring;
+mod ops;
+mod ops_browser;
 mod patches;
 mod plan;
 mod scan;

@@ -269,6 +269,29 @@ pub enum DeskEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// A runbook run began inside the ticket, pinned to one version (internal).
+    RunbookStarted {
+        run: String,
+        runbook: String,
+        title: String,
+        version: i64,
+    },
+    /// A runbook step was started (`phase` `started`) or ended (`ended`, with its result
+    /// `ok`/`failed`/`skipped` and notes) (internal).
+    RunbookStep {
+        run: String,
+        step: i64,
+        phase: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        result: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notes: Option<String>,
+    },
+    /// A runbook run ended (`done` or `abandoned`) (internal).
+    RunbookFinished {
+        run: String,
+        status: String,
+    },
 }
 
 impl DeskEvent {
@@ -294,6 +317,9 @@ impl DeskEvent {
             DeskEvent::VendorCaseChanged { .. } => "vendor_case_changed",
             DeskEvent::DispatchPlanned { .. } => "dispatch_planned",
             DeskEvent::DispatchChanged { .. } => "dispatch_changed",
+            DeskEvent::RunbookStarted { .. } => "runbook_started",
+            DeskEvent::RunbookStep { .. } => "runbook_step",
+            DeskEvent::RunbookFinished { .. } => "runbook_finished",
         }
     }
 
@@ -323,6 +349,9 @@ impl DeskEvent {
             | DeskEvent::VendorCaseChanged { .. }
             | DeskEvent::DispatchPlanned { .. }
             | DeskEvent::DispatchChanged { .. }
+            | DeskEvent::RunbookStarted { .. }
+            | DeskEvent::RunbookStep { .. }
+            | DeskEvent::RunbookFinished { .. }
             | DeskEvent::SlaWarning { .. }
             | DeskEvent::SlaBreached { .. }
             | DeskEvent::Escalated { .. } => None,
@@ -341,6 +370,9 @@ impl DeskEvent {
             | DeskEvent::VendorAnswered { .. }
             | DeskEvent::VendorCaseChanged { .. }
             | DeskEvent::SlaWarning { .. }
+            | DeskEvent::RunbookStarted { .. }
+            | DeskEvent::RunbookStep { .. }
+            | DeskEvent::RunbookFinished { .. }
             | DeskEvent::Escalated { .. } => false,
             _ => true,
         }

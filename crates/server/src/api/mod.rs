@@ -2,6 +2,7 @@
 //! from the handlers' annotations.
 mod assets;
 mod audit;
+mod calendar;
 mod catalog;
 mod contacts;
 mod contracts;
@@ -11,10 +12,12 @@ mod logs;
 mod monitoring;
 mod patches;
 mod people;
+mod runbooks;
 pub(crate) mod ticket_work;
 mod tickets;
 mod work_orders;
 
+pub(crate) use calendar::base_url as feed_base_url;
 pub(crate) use patches::period_bounds as patches_period_bounds;
 
 use crate::error::ApiError;
@@ -60,7 +63,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(monitoring::routes())
         .merge(patches::routes())
         .merge(logs::routes())
-        .merge(work_orders::routes());
+        .merge(work_orders::routes())
+        .merge(runbooks::routes())
+        .merge(calendar::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -43,6 +43,9 @@ impl From<IngestError> for ApiError {
 /// Largest number of samples accepted in one batch.
 pub const MAX_SAMPLES: u64 = 2_000_000;
 
+/// Largest number of check results accepted in one batch.
+pub const MAX_CHECKS: usize = 256;
+
 /// Largest number of batches committed in one transaction.
 const GROUP: usize = 256;
 
@@ -149,6 +152,8 @@ struct PayloadView<'a> {
     inventory: Option<onestop_proto::Inventory>,
     #[serde(default)]
     logs: Vec<LogLine>,
+    #[serde(default)]
+    checks: Vec<onestop_proto::CheckResult>,
 }
 
 #[derive(Deserialize)]
@@ -194,6 +199,11 @@ fn check(body: &[u8]) -> Result<BatchMeta, IngestError> {
             s.name.chars().take(200).collect::<String>()
         )));
     }
+    if b.payload.checks.len() > MAX_CHECKS {
+        return Err(IngestError::Invalid(format!(
+            "a batch may carry at most {MAX_CHECKS} check results"
+        )));
+    }
     if i64::try_from(b.seq).is_err() {
         return Err(IngestError::Invalid("sequence number out of range".into()));
     }
@@ -202,6 +212,7 @@ fn check(body: &[u8]) -> Result<BatchMeta, IngestError> {
         samples,
         has_inventory: b.payload.inventory.is_some(),
         log_lines: b.payload.logs.len() as u64,
+        checks: b.payload.checks.len() as u32,
     })
 }
 

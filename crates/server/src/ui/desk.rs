@@ -486,6 +486,14 @@ fn describe(ctx: &Ctx, e: &TicketEventRecord) -> Entry {
             ctx.t.get("w_dispatches"),
             note.unwrap_or_default()
         ),
+        Some(
+            ev @ (DeskEvent::RunbookStarted { .. }
+            | DeskEvent::RunbookStep { .. }
+            | DeskEvent::RunbookFinished { .. }),
+        ) => {
+            internal = true;
+            super::runbooks::timeline_text(ctx.t, &ev)
+        }
         None => e.data.to_string(),
     };
     Entry {
@@ -517,6 +525,7 @@ struct TicketView {
     assignee: String,
     team: String,
     work: super::desk_work::TicketWork,
+    runbooks: super::runbooks::TicketRunbooks,
 }
 
 pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
@@ -585,6 +594,9 @@ pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String
     let work = super::desk_work::load(&s.store, scope, &id)
         .await
         .or_page(ctx)?;
+    let runbooks = super::runbooks::load(&s.store, scope, &id)
+        .await
+        .or_page(ctx)?;
     Ok(render(TicketView {
         ctx: page.ctx,
         ticket,
@@ -603,6 +615,7 @@ pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String
         assignee,
         team,
         work,
+        runbooks,
     }))
 }
 

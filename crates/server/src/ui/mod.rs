@@ -1,5 +1,6 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
 mod admin;
+mod calendar;
 mod contacts;
 mod desk;
 pub mod desk_work;
@@ -9,6 +10,7 @@ mod monitoring;
 mod patches;
 mod plan;
 mod registry;
+mod runbooks;
 mod session;
 mod work_orders;
 
@@ -168,6 +170,18 @@ pub fn router() -> Router<AppState> {
             "/work-orders/{id}/attachments",
             post(work_orders::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .merge(runbooks_router())
+        .merge(calendar::router())
+}
+
+fn runbooks_router() -> Router<AppState> {
+    Router::new()
+        .route("/runbooks", get(runbooks::list).post(runbooks::create))
+        .route("/runbooks/{id}", get(runbooks::detail).post(runbooks::edit))
+        .route("/runbooks/{id}/agree", post(runbooks::agree))
+        .route("/tickets/{id}/runbook-runs", post(runbooks::start_run))
+        .route("/runbook-runs/{run}/steps/{n}", post(runbooks::step))
+        .route("/runbook-runs/{run}/finish", post(runbooks::finish))
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.

@@ -101,9 +101,14 @@ struct HostPage {
     ranges: Vec<&'static str>,
     charts: Vec<Chart>,
     alerts: Vec<Alert>,
+    checks: Vec<onestop_store::HostCheck>,
 }
 
 impl HostPage {
+    fn when_ms(&self, ms: &i64) -> String {
+        format_when(self.ctx.t, *ms)
+    }
+
     fn when(&self, ms: &Option<i64>) -> String {
         ms.map(|m| format_when(self.ctx.t, m))
             .unwrap_or_else(|| "—".into())
@@ -278,7 +283,13 @@ pub async fn host(
     add("Disk bytes/s", disk);
     let alerts = st.list_alerts(&scope, None, Some(h)).await.or_page(&ctx)?;
     let _ = Agg::Avg;
+    let checks = s
+        .store
+        .latest_host_checks(&scope, &id)
+        .await
+        .or_page(&ctx)?;
     Ok(render(HostPage {
+        checks,
         ctx,
         host,
         range,

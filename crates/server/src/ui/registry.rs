@@ -486,6 +486,7 @@ struct AssetPage {
     relation_kinds: Vec<&'static str>,
     editable: Vec<(&'static str, String)>,
     sites: Vec<Site>,
+    runbooks: Vec<onestop_store::Runbook>,
 }
 
 pub async fn asset(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
@@ -543,6 +544,11 @@ pub async fn asset(State(s): State<AppState>, page: Page, Path(id): Path<String>
         .customer_sites(&scope, &asset.customer_id)
         .await
         .or_page(&ctx)?;
+    let runbooks = s
+        .store
+        .list_runbooks(&scope, None, Some(&id))
+        .await
+        .or_page(&ctx)?;
     Ok(render(AssetPage {
         ctx,
         asset,
@@ -554,6 +560,7 @@ pub async fn asset(State(s): State<AppState>, page: Page, Path(id): Path<String>
         relation_kinds,
         editable,
         sites,
+        runbooks,
     }))
 }
 

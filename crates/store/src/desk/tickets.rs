@@ -82,7 +82,7 @@ impl Ticket {
 }
 
 /// Load a ticket the scope may see, inside the write transaction.
-pub(super) async fn load(conn: &mut AnyConnection, scope: &Scope, id: &str) -> Result<Ticket> {
+pub(crate) async fn load(conn: &mut AnyConnection, scope: &Scope, id: &str) -> Result<Ticket> {
     let mut f = Filter::scoped(scope, "customer_id");
     f.eq("id", id);
     let row = f
@@ -93,7 +93,7 @@ pub(super) async fn load(conn: &mut AnyConnection, scope: &Scope, id: &str) -> R
 }
 
 /// Append an event to the ticket's history (never earlier than the last one).
-pub(super) async fn append(tx: &mut WriteTx, t: &Ticket, e: &DeskEvent) -> Result<()> {
+pub(crate) async fn append(tx: &mut WriteTx, t: &Ticket, e: &DeskEvent) -> Result<()> {
     let row = sqlx::query(
         "SELECT COALESCE(MAX(seq), 0), COALESCE(MAX(at), 0) FROM ticket_events WHERE ticket_id = $1",
     )
@@ -253,7 +253,7 @@ pub(super) async fn finish(
 
 /// Mark the ticket changed by a work record (whose own audit entry covers it): bump
 /// `updated_at`, recompute the clocks as of the transaction, store.
-pub(super) async fn touch(tx: &mut WriteTx, t: &mut Ticket) -> Result<()> {
+pub(crate) async fn touch(tx: &mut WriteTx, t: &mut Ticket) -> Result<()> {
     t.updated_at = tx.now;
     let now = tx.now;
     t.sla = sla_at(tx.conn(), t, now).await?;

@@ -83,6 +83,7 @@ fn rule_from_row(r: &AnyRow) -> Result<AlertRule> {
             .map_err(|e| StoreError::Other(format!("stored rule spec: {e}")))?,
         created_at: r.try_get(7)?,
         updated_at: r.try_get(8)?,
+        runbook_id: r.try_get(9)?,
     })
 }
 
@@ -164,7 +165,7 @@ pub fn impact_urgency(severity: &str) -> (&'static str, &'static str) {
 impl Store {
     /// Rules the scope may see: staff see all; a customer's user sees global rules and its own.
     pub async fn list_alert_rules(&self, scope: &Scope) -> Result<Vec<AlertRule>> {
-        let mut sql = format!("SELECT {RULE_COLS} FROM alert_rules");
+        let mut sql = format!("SELECT {RULE_COLS}, runbook_id FROM alert_rules");
         let mut args = vec![];
         if let Some(c) = scope.customer() {
             sql.push_str(" WHERE customer_id IS NULL OR customer_id = $1");
@@ -229,6 +230,7 @@ impl Store {
             spec,
             created_at: tx.now,
             updated_at: tx.now,
+            runbook_id: None,
         };
         sqlx::query(&format!(
             "INSERT INTO alert_rules ({RULE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"

@@ -18,6 +18,8 @@ pub struct BatchMeta {
     pub samples: u64,
     pub has_inventory: bool,
     pub log_lines: u64,
+    /// Check results carried (stored from the body in the ingest transaction).
+    pub checks: u32,
 }
 
 impl Store {
@@ -81,6 +83,18 @@ impl Store {
                 .rows_affected()
                     == 1;
             marks.insert(&agent.host_id, Some(mark.map_or(seq, |m| m.max(seq))));
+            if fresh && meta.checks > 0 {
+                let batch = onestop_proto::decode_batch(body)
+                    .map_err(|e| StoreError::Other(format!("stored batch: {e}")))?;
+                super::checks::insert_checks_in(
+                    &mut tx,
+                    &agent.host_id,
+                    &agent.customer_id,
+                    &batch.payload.checks,
+                    now,
+                )
+                .await?;
+            }
             out.push(fresh);
         }
         for (host, mark) in marks {

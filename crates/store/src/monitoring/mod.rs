@@ -3,6 +3,7 @@
 //! rollups, compaction, retention, range queries), alert rules, alerts and maintenance
 //! windows. The encoding lives in `onestop-tsdb`; all SQL stays here.
 mod alerts;
+mod checks;
 mod compact;
 mod enroll;
 mod ingest;
@@ -11,6 +12,7 @@ mod query;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
+pub use checks::{HostCheck, status_text as check_status_text};
 pub use compact::{CompactReport, Retention};
 pub use ingest::BatchMeta;
 pub use payload::PendingPayload;

@@ -112,6 +112,8 @@ pub struct AlertRule {
     pub spec: RuleSpec,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The runbook to follow when the rule fires (`PUT /alert-rules/{id}/runbook`).
+    pub runbook_id: Option<String>,
 }
 
 /// What a rule watches.

@@ -78,6 +78,7 @@ on_both!(a_batch_payload_is_handed_over_once, |f: Fresh| async move {
         samples: 0,
         has_inventory: true,
         log_lines: 1,
+        checks: 0,
     };
     assert!(s.ingest_batch(&who, meta, &body).await.unwrap());
     let p = s.pending_payloads(10).await.unwrap();

@@ -7,6 +7,7 @@ mod desk_work;
 mod dispatch;
 mod logs;
 mod monitoring;
+mod ops;
 mod patches;
 mod plan;
 mod support;

@@ -89,6 +89,7 @@ fn batch(seq: u64, series: Vec<TestSeries>) -> (BatchMeta, Vec<u8>) {
             samples: n,
             has_inventory: false,
             log_lines: 0,
+            checks: 0,
         },
         encode_batch(&b).unwrap(),
     )
