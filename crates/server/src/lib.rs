@@ -7,6 +7,7 @@ mod crypto;
 mod dispatch;
 mod error;
 mod logreport;
+pub mod mail;
 pub mod monitor;
 mod ops;
 pub mod patch_jobs;

@@ -60,6 +60,9 @@ const TABLES: &[&str] = &[
     "log_messages",
     "log_templates",
     "log_miner_state",
+    "mail_outbox",
+    "inbound_mail",
+    "ticket_mail_reporters",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0019_ticket_text_customer_tag.sql"),
         None,
     ),
+    (15, include_str!("../migrations/0015_mail.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

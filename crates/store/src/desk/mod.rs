@@ -4,7 +4,7 @@ mod catalog;
 mod contracts;
 mod scheduler;
 mod search;
-mod tickets;
+pub(crate) mod tickets;
 mod types;
 mod work;
 mod work_types;
