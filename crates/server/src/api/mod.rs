@@ -8,6 +8,7 @@ mod contracts;
 mod customers;
 mod desk;
 mod logs;
+mod mail;
 mod monitoring;
 mod patches;
 mod people;
@@ -58,7 +59,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalog::routes())
         .merge(monitoring::routes())
         .merge(patches::routes())
-        .merge(logs::routes());
+        .merge(logs::routes())
+        .merge(mail::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

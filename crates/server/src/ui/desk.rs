@@ -517,6 +517,7 @@ struct TicketView {
     assignee: String,
     team: String,
     work: super::desk_work::TicketWork,
+    mail: super::mail::TicketMailPanel,
 }
 
 pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
@@ -585,7 +586,11 @@ pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String
     let work = super::desk_work::load(&s.store, scope, &id)
         .await
         .or_page(ctx)?;
+    let mail = super::mail::TicketMailPanel::load(&s.store, scope, &id)
+        .await
+        .or_page(ctx)?;
     Ok(render(TicketView {
+        mail,
         ctx: page.ctx,
         ticket,
         customer,

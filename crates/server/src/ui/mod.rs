@@ -5,6 +5,7 @@ mod desk;
 pub mod desk_work;
 mod i18n;
 mod logs;
+pub mod mail;
 mod monitoring;
 mod patches;
 mod registry;
@@ -142,6 +143,10 @@ pub fn router() -> Router<AppState> {
             }),
         )
         .merge(patches::router())
+        .route("/mail/triage", get(mail::triage))
+        .route("/mail/inbound/{id}", get(mail::inbound))
+        .route("/mail/inbound/{id}/open", post(mail::open))
+        .route("/mail/inbound/{id}/discard", post(mail::discard))
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.
