@@ -33,6 +33,8 @@ pub struct DueMail {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TicketMail {
     pub id: String,
+    /// Our Message-ID (without angle brackets).
+    pub message_id: String,
     pub kind: String,
     pub to_addr: String,
     pub subject: String,
@@ -171,7 +173,7 @@ impl Store {
         let t = load(&mut conn, scope, ticket_id).await?;
         let only_customer = if scope.is_staff() { "" } else { " AND kind IN ('ack', 'reply', 'resolved')" };
         let rows = sqlx::query(&format!(
-            "SELECT id, kind, to_addr, subject, status, attempts, last_error, created_at, sent_at, bounced_at, bounce_reason \
+            "SELECT id, kind, to_addr, subject, status, attempts, last_error, created_at, sent_at, bounced_at, bounce_reason, message_id \
              FROM mail_outbox WHERE ticket_id = $1{only_customer} ORDER BY created_at, id"
         ))
         .bind(&t.id)
@@ -191,6 +193,7 @@ impl Store {
                     sent_at: r.try_get(8)?,
                     bounced_at: r.try_get(9)?,
                     bounce_reason: r.try_get(10)?,
+                    message_id: r.try_get(11)?,
                 })
             })
             .collect()
