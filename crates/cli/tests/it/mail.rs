@@ -32,7 +32,7 @@ async fn scenario(pg: Option<String>) {
     let out = mail["outgoing"].as_array().unwrap();
     assert_eq!(out.len(), 1, "{mail}");
     assert_eq!(out[0]["kind"], "ack");
-    assert_eq!(out[0]["to_addr"], "Alice@acme.example");
+    assert_eq!(out[0]["to_addr"], "alice@acme.example");
     assert_eq!(out[0]["status"], "pending");
     assert!(out[0]["subject"].as_str().unwrap().contains(&format!("[{number}]")));
     assert_eq!(mail["incoming"][0]["message_id"], "m1@acme.example");

@@ -50,7 +50,7 @@ async fn mail_japanese_html_and_attachments() {
     customers(&api).await;
     let db = &s.db;
     let cases = [
-        ("ISO-2022-JP", encoding_rs::ISO_2022_JP, "プリンターが動きません", "至急対応をお願いします。①　ｶﾅも含む"),
+        ("ISO-2022-JP", encoding_rs::ISO_2022_JP, "プリンターが動きません", "至急対応をお願いします。①　全角カナ"),
         ("Shift_JIS", encoding_rs::SHIFT_JIS, "サーバー停止のお知らせ", "表示・ソフト・能力（5C を含む文字）"),
         ("EUC-JP", encoding_rs::EUC_JP, "ネットワーク障害", "東京拠点で通信ができません。"),
     ];

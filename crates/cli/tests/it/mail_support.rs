@@ -163,7 +163,8 @@ impl Imap {
         let cert = dir.join("cert.pem");
         let st = Command::new("openssl")
             .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"])
-            .args(["-addext", "subjectAltName=DNS:localhost"])
+            // An end-entity certificate (webpki refuses a CA certificate as the server's).
+            .args(["-addext", "subjectAltName=DNS:localhost", "-addext", "basicConstraints=critical,CA:FALSE"])
             .arg("-keyout")
             .arg(dir.join("key.pem"))
             .arg("-out")
