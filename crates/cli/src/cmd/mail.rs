@@ -33,7 +33,10 @@ pub fn run(cmd: MailCmd) -> ExitCode {
         return ExitCode::from(TEMPFAIL);
     }
     let mut flags = toml::Table::new();
-    flags.insert("data_dir".into(), toml::Value::String(db.data_dir.display().to_string()));
+    flags.insert(
+        "data_dir".into(),
+        toml::Value::String(db.data_dir.display().to_string()),
+    );
     if let Some(url) = &db.database_url {
         flags.insert("database_url".into(), toml::Value::String(url.clone()));
     }

@@ -16,7 +16,13 @@ async fn scenario(pg: Option<String>) {
     let db = &s.db;
 
     // A known contact (address matched case-insensitively) opens a ticket for her customer.
-    let raw = message("Alice <alice@ACME.example>", "Printer on fire", "m1@acme.example", "", "It is on fire.");
+    let raw = message(
+        "Alice <alice@ACME.example>",
+        "Printer on fire",
+        "m1@acme.example",
+        "",
+        "It is on fire.",
+    );
     let (code, number, err) = ingest(db, &env, &raw);
     assert_eq!(code, 0, "{err}");
     assert!(number.starts_with("INC-"), "{number}");
@@ -34,7 +40,12 @@ async fn scenario(pg: Option<String>) {
     assert_eq!(out[0]["kind"], "ack");
     assert_eq!(out[0]["to_addr"], "alice@acme.example");
     assert_eq!(out[0]["status"], "pending");
-    assert!(out[0]["subject"].as_str().unwrap().contains(&format!("[{number}]")));
+    assert!(
+        out[0]["subject"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("[{number}]"))
+    );
     assert_eq!(mail["incoming"][0]["message_id"], "m1@acme.example");
 
     // The same Message-ID again is recognised, not applied twice.
@@ -45,7 +56,17 @@ async fn scenario(pg: Option<String>) {
     assert_eq!(ticket_count(&api).await, before);
 
     // An unknown address at a domain registered to exactly one customer.
-    let (_, n2, _) = ingest(db, &env, &message("bob@acme.example", "VPN down", "m2@acme.example", "", "No VPN."));
+    let (_, n2, _) = ingest(
+        db,
+        &env,
+        &message(
+            "bob@acme.example",
+            "VPN down",
+            "m2@acme.example",
+            "",
+            "No VPN.",
+        ),
+    );
     let t2 = ticket_by_number(&api, &n2).await;
     assert_eq!(t2["customer_id"], acme.as_str());
     assert!(t2["contact_id"].is_null());
@@ -53,29 +74,61 @@ async fn scenario(pg: Option<String>) {
     // Free-mail, a shared domain, a stranger, and a subject naming someone else's ticket: triage.
     let cases = [
         ("someone@gmail.com", "triage free-mail domain gmail.com"),
-        ("x@shared.example", "triage domain shared.example is shared by several customers"),
+        (
+            "x@shared.example",
+            "triage domain shared.example is shared by several customers",
+        ),
         ("who@nowhere.example", "triage unknown sender"),
     ];
     for (i, (from, expect)) in cases.iter().enumerate() {
-        let (code, out, _) = ingest(db, &env, &message(from, "Help", &format!("t{i}@x"), "", "?"));
+        let (code, out, _) = ingest(
+            db,
+            &env,
+            &message(from, "Help", &format!("t{i}@x"), "", "?"),
+        );
         assert_eq!((code, out.as_str()), (0, *expect));
     }
-    let (_, out, _) = ingest(db, &env, &message("who@nowhere.example", &format!("Re: [{number}] x"), "t9@x", "", "?"));
+    let (_, out, _) = ingest(
+        db,
+        &env,
+        &message(
+            "who@nowhere.example",
+            &format!("Re: [{number}] x"),
+            "t9@x",
+            "",
+            "?",
+        ),
+    );
     assert!(out.starts_with("triage subject names"), "{out}");
     assert_eq!(ticket_count(&api).await, before + 1);
 
     // Replies: the desk waits for the customer; her answer by subject number resumes it.
     let (st, _) = api
-        .post(&format!("/tickets/{id}/transitions"), json!({"to": "pending", "reason": "waiting_customer"}))
+        .post(
+            &format!("/tickets/{id}/transitions"),
+            json!({"to": "pending", "reason": "waiting_customer"}),
+        )
         .await;
     assert_eq!(st, 200);
-    let reply = message("alice@acme.example", &format!("Re: [{number}] Printer on fire"), "m3@acme.example", "", "Still burning.");
+    let reply = message(
+        "alice@acme.example",
+        &format!("Re: [{number}] Printer on fire"),
+        "m3@acme.example",
+        "",
+        "Still burning.",
+    );
     let (_, out, _) = ingest(db, &env, &reply);
     assert_eq!(out, number);
     let t = ticket_by_number(&api, &number).await;
     assert_eq!(t["status"], "in_progress");
     let (_, events) = api.get(&format!("/tickets/{id}/events")).await;
-    let comment = events.as_array().unwrap().iter().rev().find(|e| e["kind"] == "comment").unwrap();
+    let comment = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "comment")
+        .unwrap();
     assert_eq!(comment["data"]["body"], "Still burning.");
     assert_eq!(comment["data"]["by_customer"], true);
     // …and by In-Reply-To our acknowledgement's Message-ID, with no number in the subject.
@@ -83,20 +136,44 @@ async fn scenario(pg: Option<String>) {
     let ack_id = mail["outgoing"][0]["id"].as_str().unwrap().to_string();
     let ack_mid = mail_message_id(&api, &id).await;
     assert!(ack_mid.ends_with("@desk.provider.example"), "{ack_mid}");
-    let threaded = message("carol@elsewhere.example", "about that", "m4@else", &format!("In-Reply-To: <{ack_mid}>\r\n"), "Me too.");
+    let threaded = message(
+        "carol@elsewhere.example",
+        "about that",
+        "m4@else",
+        &format!("In-Reply-To: <{ack_mid}>\r\n"),
+        "Me too.",
+    );
     let (_, out, _) = ingest(db, &env, &threaded);
     assert_eq!(out, number);
 
     // An auto-reply storm: 50 automatic messages open nothing and send nothing.
     let (tickets, outbox) = (ticket_count(&api).await, outbox_len(&api, &id).await);
-    let kinds = ["Auto-Submitted: auto-replied\r\n", "Precedence: bulk\r\n", "X-Autoreply: yes\r\n", "Auto-Submitted: auto-generated; x\r\n", "Precedence: auto_reply\r\n"];
+    let kinds = [
+        "Auto-Submitted: auto-replied\r\n",
+        "Precedence: bulk\r\n",
+        "X-Autoreply: yes\r\n",
+        "Auto-Submitted: auto-generated; x\r\n",
+        "Precedence: auto_reply\r\n",
+    ];
     for i in 0..50 {
-        let m = message("alice@acme.example", "Out of office", &format!("auto{i}@acme.example"), kinds[i % kinds.len()], "I am away.");
+        let m = message(
+            "alice@acme.example",
+            "Out of office",
+            &format!("auto{i}@acme.example"),
+            kinds[i % kinds.len()],
+            "I am away.",
+        );
         let (code, out, _) = ingest(db, &env, &m);
         assert_eq!(code, 0);
         assert!(out.starts_with("ignored automatic message"), "{out}");
     }
-    let m = message("alice@acme.example", "Not automatic", "noauto@acme.example", "Auto-Submitted: no\r\n", "Hi");
+    let m = message(
+        "alice@acme.example",
+        "Not automatic",
+        "noauto@acme.example",
+        "Auto-Submitted: no\r\n",
+        "Hi",
+    );
     assert!(ingest(db, &env, &m).1.starts_with("INC-"));
     assert_eq!(ticket_count(&api).await, tickets + 1);
     assert_eq!(outbox_len(&api, &id).await, outbox);
@@ -106,34 +183,78 @@ async fn scenario(pg: Option<String>) {
     let (code, out, _) = ingest(db, &env, &bounce);
     assert_eq!((code, out.as_str()), (0, "ignored bounce recorded"));
     let (_, mail) = api.get(&format!("/tickets/{id}/mail")).await;
-    let ack = mail["outgoing"].as_array().unwrap().iter().find(|m| m["id"] == ack_id.as_str()).unwrap().clone();
+    let ack = mail["outgoing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == ack_id.as_str())
+        .unwrap()
+        .clone();
     assert!(ack["bounced_at"].is_i64(), "{ack}");
-    assert!(ack["bounce_reason"].as_str().unwrap().contains("5.1.1"), "{ack}");
+    assert!(
+        ack["bounce_reason"].as_str().unwrap().contains("5.1.1"),
+        "{ack}"
+    );
     assert_eq!(ticket_count(&api).await, tickets + 1);
 
     // The rate limit: beyond N new tickets per sender per hour, triage.
     let limited = [("ONESTOP_MAIL_MAX_NEW_PER_HOUR", "2")];
     let mut outs = vec![];
     for i in 0..3 {
-        outs.push(ingest(db, &limited, &message("dave@acme.example", "Spam?", &format!("r{i}@acme.example"), "", "x")).1);
+        outs.push(
+            ingest(
+                db,
+                &limited,
+                &message(
+                    "dave@acme.example",
+                    "Spam?",
+                    &format!("r{i}@acme.example"),
+                    "",
+                    "x",
+                ),
+            )
+            .1,
+        );
     }
-    assert!(outs[0].starts_with("INC-") && outs[1].starts_with("INC-"), "{outs:?}");
+    assert!(
+        outs[0].starts_with("INC-") && outs[1].starts_with("INC-"),
+        "{outs:?}"
+    );
     assert!(outs[2].starts_with("triage rate limit"), "{outs:?}");
 
     // Triage: open a ticket for the right customer, discard another; both once only.
     let (_, q) = api.get("/mail/triage").await;
     let items = q["items"].as_array().unwrap();
-    let pick = |from: &str| items.iter().find(|m| m["from_addr"] == from).unwrap()["id"].as_str().unwrap().to_string();
+    let pick = |from: &str| {
+        items.iter().find(|m| m["from_addr"] == from).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let (shared, stranger) = (pick("x@shared.example"), pick("who@nowhere.example"));
-    let (st, t) = api.post(&format!("/mail/inbound/{shared}/open"), json!({"customer_id": beta})).await;
+    let (st, t) = api
+        .post(
+            &format!("/mail/inbound/{shared}/open"),
+            json!({"customer_id": beta}),
+        )
+        .await;
     assert_eq!(st, 201, "{t}");
     assert_eq!(t["customer_id"], beta.as_str());
     assert_eq!(t["channel"], "email");
-    let (st, _) = api.post(&format!("/mail/inbound/{stranger}/discard"), json!({})).await;
+    let (st, _) = api
+        .post(&format!("/mail/inbound/{stranger}/discard"), json!({}))
+        .await;
     assert_eq!(st, 204);
-    let (st, e) = api.post(&format!("/mail/inbound/{stranger}/discard"), json!({})).await;
+    let (st, e) = api
+        .post(&format!("/mail/inbound/{stranger}/discard"), json!({}))
+        .await;
     assert_eq!(st, 409, "{e}");
-    let (st, e) = api.post(&format!("/mail/inbound/{shared}/open"), json!({"customer_id": ""})).await;
+    let (st, e) = api
+        .post(
+            &format!("/mail/inbound/{shared}/open"),
+            json!({"customer_id": ""}),
+        )
+        .await;
     assert!(st == 409 || st == 422, "{st} {e}");
     let (_, q) = api.get("/mail/triage?state=discarded").await;
     assert_eq!(q["total"], 1);
@@ -150,11 +271,17 @@ async fn scenario(pg: Option<String>) {
 /// The Message-ID of the ticket's first outgoing message (the acknowledgement).
 async fn mail_message_id(api: &Api, ticket: &str) -> String {
     let (_, mail) = api.get(&format!("/tickets/{ticket}/mail")).await;
-    mail["outgoing"][0]["message_id"].as_str().unwrap().to_string()
+    mail["outgoing"][0]["message_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn outbox_len(api: &Api, ticket: &str) -> usize {
-    api.get(&format!("/tickets/{ticket}/mail")).await.1["outgoing"].as_array().unwrap().len()
+    api.get(&format!("/tickets/{ticket}/mail")).await.1["outgoing"]
+        .as_array()
+        .unwrap()
+        .len()
 }
 
 /// A delivery status notification for `original` (RFC 3464).
@@ -187,7 +314,10 @@ async fn mail_ingest_postgres() {
 fn mail_ingest_tempfail_without_database() {
     // A PostgreSQL URL to a closed port: the MTA must keep the message and retry.
     let port = crate::support::free_port();
-    let db = ["--database-url".to_string(), format!("postgres://postgres@127.0.0.1:{port}/x")];
+    let db = [
+        "--database-url".to_string(),
+        format!("postgres://postgres@127.0.0.1:{port}/x"),
+    ];
     let (code, out, err) = ingest(&db, &[], &message("a@b.example", "x", "x@b", "", "x"));
     assert_eq!(code, 75, "{out} {err}");
     assert!(out.is_empty());

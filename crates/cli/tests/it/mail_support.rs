@@ -40,7 +40,10 @@ pub fn message(from: &str, subject: &str, id: &str, extra: &str, body: &str) -> 
 /// Gamma sharing `shared.example`. Returns (acme id, alice's contact id, beta id).
 pub async fn customers(api: &Api) -> (String, String, String) {
     let (st, acme) = api
-        .post("/customers", json!({"name": "Acme", "domains": ["acme.example"]}))
+        .post(
+            "/customers",
+            json!({"name": "Acme", "domains": ["acme.example"]}),
+        )
         .await;
     assert_eq!(st, 201, "{acme}");
     let acme = acme["id"].as_str().unwrap().to_string();
@@ -52,12 +55,22 @@ pub async fn customers(api: &Api) -> (String, String, String) {
         .await;
     assert_eq!(st, 201, "{alice}");
     let (_, beta) = api
-        .post("/customers", json!({"name": "Beta", "domains": ["shared.example"]}))
+        .post(
+            "/customers",
+            json!({"name": "Beta", "domains": ["shared.example"]}),
+        )
         .await;
     let (_, _gamma) = api
-        .post("/customers", json!({"name": "Gamma", "domains": ["shared.example", "gamma.example"]}))
+        .post(
+            "/customers",
+            json!({"name": "Gamma", "domains": ["shared.example", "gamma.example"]}),
+        )
         .await;
-    (acme, alice["id"].as_str().unwrap().into(), beta["id"].as_str().unwrap().into())
+    (
+        acme,
+        alice["id"].as_str().unwrap().into(),
+        beta["id"].as_str().unwrap().into(),
+    )
 }
 
 /// The ticket with `number`.
@@ -74,7 +87,9 @@ pub async fn ticket_by_number(api: &Api, number: &str) -> serde_json::Value {
 }
 
 pub async fn ticket_count(api: &Api) -> i64 {
-    api.get("/tickets?per_page=1").await.1["total"].as_i64().unwrap()
+    api.get("/tickets?per_page=1").await.1["total"]
+        .as_i64()
+        .unwrap()
 }
 
 /// aiosmtpd on loopback, storing every accepted message in a Maildir.
@@ -96,14 +111,26 @@ impl Smtp {
         let port = free_port();
         let maildir = dir.join("smtp-maildir");
         let child = Command::new("/usr/bin/python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
             .arg(&maildir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 -m aiosmtpd (Debian python3-aiosmtpd)");
         wait_port(port);
-        Smtp { child, port, maildir }
+        Smtp {
+            child,
+            port,
+            maildir,
+        }
     }
 
     /// The messages received so far (raw), oldest first by file time.
@@ -123,7 +150,11 @@ impl Smtp {
             if m.len() >= n {
                 return m;
             }
-            assert!(t0.elapsed() < within, "SMTP server got {} of {n} messages", m.len());
+            assert!(
+                t0.elapsed() < within,
+                "SMTP server got {} of {n} messages",
+                m.len()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -132,7 +163,10 @@ impl Smtp {
 pub fn wait_port(port: u16) {
     let t0 = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(t0.elapsed() < Duration::from_secs(20), "port {port} never opened");
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "port {port} never opened"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -162,9 +196,24 @@ impl Imap {
         std::fs::create_dir_all(dir.join("home")).unwrap();
         let cert = dir.join("cert.pem");
         let st = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"])
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+            ])
             // An end-entity certificate (webpki refuses a CA certificate as the server's).
-            .args(["-addext", "subjectAltName=DNS:localhost", "-addext", "basicConstraints=critical,CA:FALSE"])
+            .args([
+                "-addext",
+                "subjectAltName=DNS:localhost",
+                "-addext",
+                "basicConstraints=critical,CA:FALSE",
+            ])
             .arg("-keyout")
             .arg(dir.join("key.pem"))
             .arg("-out")
@@ -186,7 +235,11 @@ impl Imap {
         };
         let (imap_port, imaps_port) = (free_port(), free_port());
         let d = dir.display();
-        let users = if uid == 65534 { "" } else { "default_internal_user = $USER\ndefault_login_user = $USER\n" };
+        let users = if uid == 65534 {
+            ""
+        } else {
+            "default_internal_user = $USER\ndefault_login_user = $USER\n"
+        };
         let users = users.replace("$USER", &std::env::var("USER").unwrap_or_default());
         let conf = format!(
             "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
@@ -198,10 +251,19 @@ impl Imap {
              service anvil {{\n  chroot =\n}}\n"
         );
         std::fs::write(dir.join("dovecot.conf"), conf).unwrap();
-        let st = Command::new("dovecot").arg("-c").arg(dir.join("dovecot.conf")).status().expect("dovecot (Debian dovecot-imapd)");
+        let st = Command::new("dovecot")
+            .arg("-c")
+            .arg(dir.join("dovecot.conf"))
+            .status()
+            .expect("dovecot (Debian dovecot-imapd)");
         assert!(st.success(), "dovecot did not start");
         wait_port(imaps_port);
-        Imap { dir, imaps_port, imap_port, cert }
+        Imap {
+            dir,
+            imaps_port,
+            imap_port,
+            cert,
+        }
     }
 
     /// Put a message into `desk`'s INBOX (unseen) with IMAP APPEND, as a delivery would.
@@ -215,8 +277,15 @@ impl Imap {
             self.cert.display(),
             file.display()
         );
-        let out = Command::new("/usr/bin/python3").args(["-c", &script]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("/usr/bin/python3")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// How many messages in INBOX are still unseen.
@@ -227,22 +296,39 @@ impl Imap {
             self.imaps_port,
             self.cert.display()
         );
-        let out = Command::new("/usr/bin/python3").args(["-c", &script]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("/usr/bin/python3")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
     }
 
     /// `ONESTOP_MAIL_IMAP_*` settings for a server polling this mailbox.
     pub fn env(&self, starttls: bool) -> Vec<(String, String)> {
-        let port = if starttls { self.imap_port } else { self.imaps_port };
+        let port = if starttls {
+            self.imap_port
+        } else {
+            self.imaps_port
+        };
         vec![
             ("ONESTOP_MAIL_IMAP_HOST".into(), "localhost".into()),
             ("ONESTOP_MAIL_IMAP_PORT".into(), port.to_string()),
-            ("ONESTOP_MAIL_IMAP_TLS".into(), if starttls { "starttls" } else { "imaps" }.into()),
+            (
+                "ONESTOP_MAIL_IMAP_TLS".into(),
+                if starttls { "starttls" } else { "imaps" }.into(),
+            ),
             ("ONESTOP_MAIL_IMAP_USER".into(), "desk".into()),
             ("ONESTOP_MAIL_IMAP_PASSWORD".into(), "secret".into()),
             ("ONESTOP_MAIL_IMAP_POLL_SECS".into(), "2".into()),
-            ("ONESTOP_MAIL_IMAP_CA".into(), self.cert.display().to_string()),
+            (
+                "ONESTOP_MAIL_IMAP_CA".into(),
+                self.cert.display().to_string(),
+            ),
         ]
     }
 }

@@ -53,7 +53,10 @@ async fn open_ticket(
     Path(id): Path<String>,
     Body(input): Body<OpenInput>,
 ) -> ApiResult<(StatusCode, Json<Ticket>)> {
-    let t = s.store.triage_open(&auth.scope, &id, &input.customer_id).await?;
+    let t = s
+        .store
+        .triage_open(&auth.scope, &id, &input.customer_id)
+        .await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 

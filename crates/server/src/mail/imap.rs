@@ -47,7 +47,10 @@ impl Poller {
             host: s.mail_imap_host.clone().unwrap_or_default(),
             port: u16::try_from(s.mail_imap_port).context("mail_imap_port out of range")?,
             starttls,
-            user: s.mail_imap_user.clone().context("mail_imap_user is required")?,
+            user: s
+                .mail_imap_user
+                .clone()
+                .context("mail_imap_user is required")?,
             password: s.mail_imap_password.clone().unwrap_or_default(),
             mailbox: s.mail_imap_mailbox.clone(),
             every: Duration::from_secs(s.mail_imap_poll_secs.clamp(1, 1740) as u64),
@@ -98,7 +101,13 @@ impl Poller {
     }
 
     /// One connection: fetch, wait (IDLE or sleep), fetch again, while the lease holds.
-    async fn session(&self, store: &Store, policy: &IntakePolicy, holder: &str, ttl: i64) -> anyhow::Result<()> {
+    async fn session(
+        &self,
+        store: &Store,
+        policy: &IntakePolicy,
+        holder: &str,
+        ttl: i64,
+    ) -> anyhow::Result<()> {
         let mut session = self.connect().await?;
         let idle = session.capabilities().await?.has_str("IDLE");
         loop {
@@ -124,23 +133,41 @@ impl Poller {
 }
 
 /// Fetch every unseen message, store it, then mark it seen; returns how many were stored.
-pub async fn fetch_unseen(session: &mut Imap, store: &Store, policy: &IntakePolicy) -> anyhow::Result<usize> {
+pub async fn fetch_unseen(
+    session: &mut Imap,
+    store: &Store,
+    policy: &IntakePolicy,
+) -> anyhow::Result<usize> {
     let mut uids: Vec<u32> = session.uid_search("UNSEEN").await?.into_iter().collect();
     uids.sort_unstable();
     let mut stored = 0;
     for chunk in uids.chunks(50) {
-        let set = chunk.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        let fetches: Vec<_> = session.uid_fetch(&set, "(UID BODY.PEEK[])").await?.try_collect().await?;
+        let set = chunk
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let fetches: Vec<_> = session
+            .uid_fetch(&set, "(UID BODY.PEEK[])")
+            .await?
+            .try_collect()
+            .await?;
         let mut done = vec![];
         for f in &fetches {
-            let (Some(uid), Some(body)) = (f.uid, f.body()) else { continue };
+            let (Some(uid), Some(body)) = (f.uid, f.body()) else {
+                continue;
+            };
             let outcome = super::ingest(store, policy, body, "imap").await?;
             tracing::debug!(uid, %outcome, "IMAP message stored");
             done.push(uid.to_string());
             stored += 1;
         }
         if !done.is_empty() {
-            let updates: Vec<_> = session.uid_store(done.join(","), "+FLAGS (\\Seen)").await?.try_collect().await?;
+            let updates: Vec<_> = session
+                .uid_store(done.join(","), "+FLAGS (\\Seen)")
+                .await?
+                .try_collect()
+                .await?;
             drop(updates);
         }
     }

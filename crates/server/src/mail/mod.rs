@@ -41,7 +41,10 @@ pub async fn ingest(
 pub fn message_id_domain(settings: &Settings) -> Option<String> {
     settings.mail_domain.clone().or_else(|| {
         let from = settings.mail_from.as_deref()?;
-        let addr = from.rsplit_once('<').map(|(_, a)| a.trim_end_matches('>')).unwrap_or(from);
+        let addr = from
+            .rsplit_once('<')
+            .map(|(_, a)| a.trim_end_matches('>'))
+            .unwrap_or(from);
         addr.rsplit_once('@').map(|(_, d)| d.trim().to_string())
     })
 }

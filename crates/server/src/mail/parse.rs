@@ -42,8 +42,10 @@ fn auto_reason(msg: &Message<'_>) -> Option<String> {
 fn bounce(msg: &Message<'_>, from: &str, raw: &[u8]) -> Option<Bounce> {
     let report = msg.content_type().is_some_and(|c| {
         c.ctype().eq_ignore_ascii_case("multipart")
-            && c.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
-            && c.attribute("report-type").is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+            && c.subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && c.attribute("report-type")
+                .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
     });
     let local = from.split('@').next().unwrap_or("");
     if !report && !["mailer-daemon", "postmaster"].contains(&local) {
@@ -64,15 +66,23 @@ fn bounce(msg: &Message<'_>, from: &str, raw: &[u8]) -> Option<Bounce> {
             {
                 original_ids.push(id.to_string());
             }
-        } else if reason.is_empty() && (lower.starts_with("diagnostic-code:") || lower.starts_with("status:")) {
-            reason = l.split_once(':').map(|(_, r)| r.trim().to_string()).unwrap_or_default();
+        } else if reason.is_empty()
+            && (lower.starts_with("diagnostic-code:") || lower.starts_with("status:"))
+        {
+            reason = l
+                .split_once(':')
+                .map(|(_, r)| r.trim().to_string())
+                .unwrap_or_default();
         }
     }
     original_ids.extend(ids(msg.in_reply_to()));
     if reason.is_empty() {
         reason = msg.subject().unwrap_or("delivery failed").to_string();
     }
-    Some(Bounce { original_ids, reason })
+    Some(Bounce {
+        original_ids,
+        reason,
+    })
 }
 
 fn attachments(msg: &Message<'_>) -> Vec<MailAttachment> {
@@ -89,9 +99,17 @@ fn attachments(msg: &Message<'_>) -> Vec<MailAttachment> {
                 None => c.ctype().to_string(),
             });
             let filename = p.attachment_name().map(str::to_string).unwrap_or_else(|| {
-                if matches!(p.body, PartType::Message(_)) { "message.eml".into() } else { "attachment.bin".into() }
+                if matches!(p.body, PartType::Message(_)) {
+                    "message.eml".into()
+                } else {
+                    "attachment.bin".into()
+                }
             });
-            Some(MailAttachment { filename, content_type, bytes })
+            Some(MailAttachment {
+                filename,
+                content_type,
+                bytes,
+            })
         })
         .collect()
 }
@@ -111,8 +129,15 @@ pub fn parse(raw: &[u8], source: &str) -> InboundMail {
         };
     };
     let from = msg.from().and_then(|a| a.first());
-    let from_addr = from.and_then(|a| a.address()).unwrap_or("").trim().to_ascii_lowercase();
-    let from_name = from.and_then(|a| a.name()).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let from_addr = from
+        .and_then(|a| a.address())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let from_name = from
+        .and_then(|a| a.name())
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
     let subject = msg.subject().unwrap_or("").trim().to_string();
     let mut references = ids(msg.references());
     for id in ids(msg.in_reply_to()) {
@@ -120,7 +145,9 @@ pub fn parse(raw: &[u8], source: &str) -> InboundMail {
             references.push(id);
         }
     }
-    let has_plain = msg.text_bodies().any(|p| matches!(p.body, PartType::Text(_)));
+    let has_plain = msg
+        .text_bodies()
+        .any(|p| matches!(p.body, PartType::Text(_)));
     let html = msg
         .html_bodies()
         .find(|p| matches!(p.body, PartType::Html(_)))
@@ -130,7 +157,11 @@ pub fn parse(raw: &[u8], source: &str) -> InboundMail {
         _ => msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
     };
     let body_text = body_text.replace("\r\n", "\n").trim().to_string();
-    let lang = if subject.chars().chain(body_text.chars()).any(is_japanese) { "ja" } else { "en" };
+    let lang = if subject.chars().chain(body_text.chars()).any(is_japanese) {
+        "ja"
+    } else {
+        "en"
+    };
     InboundMail {
         message_id: msg.message_id().map(str::to_string).unwrap_or_else(hash),
         bounce: bounce(&msg, &from_addr, raw),

@@ -28,7 +28,9 @@ fn tls_params(host: &str, ca: Option<&std::path::Path>) -> anyhow::Result<TlsPar
     let mut b = TlsParameters::builder(host.to_string());
     if let Some(path) = ca {
         let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        b = b.add_root_certificate(lettre::transport::smtp::client::Certificate::from_pem(&pem)?);
+        b = b.add_root_certificate(lettre::transport::smtp::client::Certificate::from_pem(
+            &pem,
+        )?);
     }
     Ok(b.build_rustls()?)
 }
@@ -95,7 +97,14 @@ impl Worker {
                     }
                     Err((error, permanent)) => {
                         let gave_up = store
-                            .mail_failed(m, now_ms(), &error, permanent, self.max_attempts, self.base_ms)
+                            .mail_failed(
+                                m,
+                                now_ms(),
+                                &error,
+                                permanent,
+                                self.max_attempts,
+                                self.base_ms,
+                            )
                             .await?;
                         tracing::warn!(to = %m.to_addr, %error, gave_up, "mail delivery failed");
                     }
@@ -136,18 +145,26 @@ pub fn build(from: &Mailbox, m: &DueMail) -> anyhow::Result<Message> {
         _ => Some("auto-generated"),
     };
     if let Some(a) = auto {
-        b = b.raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), a.into()));
+        b = b.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            a.into(),
+        ));
     }
-    let lang = HeaderValue::new(HeaderName::new_from_ascii_str("Content-Language"), m.lang.clone());
+    let lang = HeaderValue::new(
+        HeaderName::new_from_ascii_str("Content-Language"),
+        m.lang.clone(),
+    );
     b = b.raw_header(lang);
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(m.body_text.clone());
     let msg = match &m.body_html {
         Some(html) => b.multipart(
-            MultiPart::alternative()
-                .singlepart(text)
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.clone())),
+            MultiPart::alternative().singlepart(text).singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(html.clone()),
+            ),
         )?,
         None => b.singlepart(text)?,
     };

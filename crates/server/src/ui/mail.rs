@@ -17,7 +17,11 @@ pub struct TicketMailPanel {
 }
 
 impl TicketMailPanel {
-    pub async fn load(store: &Store, scope: &Scope, ticket_id: &str) -> onestop_store::Result<Self> {
+    pub async fn load(
+        store: &Store,
+        scope: &Scope,
+        ticket_id: &str,
+    ) -> onestop_store::Result<Self> {
         let outgoing = store.ticket_mail(scope, ticket_id).await?;
         let incoming = if scope.is_staff() {
             store.ticket_inbound_mail(scope, ticket_id).await?
@@ -43,8 +47,16 @@ impl Triage {
     }
 }
 
-pub async fn triage(State(s): State<AppState>, page: Page, Query(q): Query<TriageQuery>) -> UiResult {
-    let list = s.store.mail_triage(&page.auth.scope, &q).await.or_page(&page.ctx)?;
+pub async fn triage(
+    State(s): State<AppState>,
+    page: Page,
+    Query(q): Query<TriageQuery>,
+) -> UiResult {
+    let list = s
+        .store
+        .mail_triage(&page.auth.scope, &q)
+        .await
+        .or_page(&page.ctx)?;
     Ok(render(Triage {
         ctx: page.ctx,
         state: q.state.unwrap_or_else(|| "open".into()),
@@ -65,10 +77,23 @@ struct Inbound {
 pub async fn inbound(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
     let scope = &page.auth.scope;
     let m = s.store.inbound_mail(scope, &id).await.or_page(&page.ctx)?;
-    let q = CustomerQuery { per_page: Some(500), ..Default::default() };
-    let customers = s.store.list_customers(scope, &q).await.or_page(&page.ctx)?.items;
+    let q = CustomerQuery {
+        per_page: Some(500),
+        ..Default::default()
+    };
+    let customers = s
+        .store
+        .list_customers(scope, &q)
+        .await
+        .or_page(&page.ctx)?
+        .items;
     let received = format_when(page.ctx.t, m.received_at);
-    Ok(render(Inbound { ctx: page.ctx, m, customers, received }))
+    Ok(render(Inbound {
+        ctx: page.ctx,
+        m,
+        customers,
+        received,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -77,7 +102,12 @@ pub struct OpenForm {
     customer_id: String,
 }
 
-pub async fn open(State(s): State<AppState>, page: Page, Path(id): Path<String>, Form(f): Form<OpenForm>) -> UiResult {
+pub async fn open(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<OpenForm>,
+) -> UiResult {
     page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
     let t = s
         .store
@@ -92,8 +122,16 @@ pub struct DiscardForm {
     _csrf: String,
 }
 
-pub async fn discard(State(s): State<AppState>, page: Page, Path(id): Path<String>, Form(f): Form<DiscardForm>) -> UiResult {
+pub async fn discard(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<DiscardForm>,
+) -> UiResult {
     page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
-    s.store.triage_discard(&page.auth.scope, &id).await.or_page(&page.ctx)?;
+    s.store
+        .triage_discard(&page.auth.scope, &id)
+        .await
+        .or_page(&page.ctx)?;
     Ok(Redirect::to("/mail/triage").into_response())
 }

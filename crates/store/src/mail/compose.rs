@@ -7,22 +7,28 @@ use crate::{OutMail, Result, Ticket, WriteTx, new_message_id};
 use sqlx::Row;
 
 /// Who hears about a ticket: (address, name, language).
-pub(crate) async fn recipient(tx: &mut WriteTx, t: &Ticket) -> Result<Option<(String, Option<String>, String)>> {
+pub(crate) async fn recipient(
+    tx: &mut WriteTx,
+    t: &Ticket,
+) -> Result<Option<(String, Option<String>, String)>> {
     if let Some(c) = &t.contact_id {
         let row = sqlx::query("SELECT email, name, language FROM contacts WHERE id = $1")
             .bind(c)
             .fetch_optional(tx.conn())
             .await?;
         if let Some(r) = row
-            && let Some(email) = r.try_get::<Option<String>, _>(0)?.filter(|e| e.contains('@'))
+            && let Some(email) = r
+                .try_get::<Option<String>, _>(0)?
+                .filter(|e| e.contains('@'))
         {
             return Ok(Some((email, r.try_get(1)?, r.try_get(2)?)));
         }
     }
-    let row = sqlx::query("SELECT addr, name, lang FROM ticket_mail_reporters WHERE ticket_id = $1")
-        .bind(&t.id)
-        .fetch_optional(tx.conn())
-        .await?;
+    let row =
+        sqlx::query("SELECT addr, name, lang FROM ticket_mail_reporters WHERE ticket_id = $1")
+            .bind(&t.id)
+            .fetch_optional(tx.conn())
+            .await?;
     if let Some(r) = row {
         return Ok(Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)));
     }
@@ -35,10 +41,16 @@ pub(crate) async fn recipient(tx: &mut WriteTx, t: &Ticket) -> Result<Option<(St
     .fetch_optional(tx.conn())
     .await?;
     if let Some(r) = row
-        && let Some(email) = r.try_get::<Option<String>, _>(0)?.filter(|e| e.contains('@'))
+        && let Some(email) = r
+            .try_get::<Option<String>, _>(0)?
+            .filter(|e| e.contains('@'))
     {
         let lang: Option<String> = r.try_get(2)?;
-        return Ok(Some((email, r.try_get(1)?, lang.unwrap_or_else(|| "ja".into()))));
+        return Ok(Some((
+            email,
+            r.try_get(1)?,
+            lang.unwrap_or_else(|| "ja".into()),
+        )));
     }
     Ok(None)
 }
@@ -84,7 +96,9 @@ async fn queue(tx: &mut WriteTx, t: &Ticket, kind: Kind, answering: Option<&str>
     // References: the first message and the latest few (RFC 5322 §3.6.4 allows trimming).
     let refs: Vec<String> = match ids.len() {
         0..=10 => ids.clone(),
-        n => std::iter::once(ids[0].clone()).chain(ids[n - 9..].iter().cloned()).collect(),
+        n => std::iter::once(ids[0].clone())
+            .chain(ids[n - 9..].iter().cloned())
+            .collect(),
     };
     let kind_name = kind.as_str();
     let msg = text::compose(kind, lang, t, name.as_deref());
@@ -98,7 +112,9 @@ async fn queue(tx: &mut WriteTx, t: &Ticket, kind: Kind, answering: Option<&str>
         body_text: msg.text,
         body_html: Some(msg.html),
         message_id: new_message_id(&domain(tx).await?),
-        in_reply_to: answering.map(str::to_string).or_else(|| ids.last().cloned()),
+        in_reply_to: answering
+            .map(str::to_string)
+            .or_else(|| ids.last().cloned()),
         refs: (!refs.is_empty()).then(|| refs.join(" ")),
     };
     tx.enqueue_mail(&mail).await?;

@@ -75,8 +75,15 @@ pub(crate) async fn record_bounce(tx: &mut WriteTx, b: &Bounce) -> Result<u64> {
             None => None,
         };
         let after = serde_json::json!({"message_id": id, "bounce_reason": b.reason});
-        tx.audit("mail.bounce", "mail_outbox", &row_id, customer.as_deref(), None, Some(&after))
-            .await?;
+        tx.audit(
+            "mail.bounce",
+            "mail_outbox",
+            &row_id,
+            customer.as_deref(),
+            None,
+            Some(&after),
+        )
+        .await?;
         n += 1;
     }
     Ok(n)
@@ -84,28 +91,41 @@ pub(crate) async fn record_bounce(tx: &mut WriteTx, b: &Bounce) -> Result<u64> {
 
 impl Store {
     /// Claim up to `limit` messages due at `now` for `holder` until `now + lease_ms`.
-    pub async fn claim_due_mail(&self, holder: &str, now: i64, limit: i64, lease_ms: i64) -> Result<Vec<DueMail>> {
+    pub async fn claim_due_mail(
+        &self,
+        holder: &str,
+        now: i64,
+        limit: i64,
+        lease_ms: i64,
+    ) -> Result<Vec<DueMail>> {
         let claim = new_id();
-        let lock = if self.backend() == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let free = "status = 'pending' AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $4)";
-        sqlx::query(&format!(
-            "UPDATE mail_outbox SET claimed_by = $1, claimed_until = $2 WHERE {free} AND id IN \
-             (SELECT id FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= $5 AND (claimed_until IS NULL OR claimed_until < $6) \
-              ORDER BY next_attempt_at, id LIMIT $7{lock})"
+        // PostgreSQL: the rows are picked once (a materialised CTE) and locked, skipping rows
+        // another server is claiming. SQLite has one writer at a time.
+        let sql = match self.backend() {
+            Backend::Postgres => format!(
+                "WITH picked AS MATERIALIZED (SELECT id FROM mail_outbox WHERE {free} ORDER BY next_attempt_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) \
+                 UPDATE mail_outbox SET claimed_by = $1, claimed_until = $2 FROM picked WHERE mail_outbox.id = picked.id"
+            ),
+            Backend::Sqlite => format!(
+                "UPDATE mail_outbox SET claimed_by = $1, claimed_until = $2 WHERE id IN \
+                 (SELECT id FROM mail_outbox WHERE {free} ORDER BY next_attempt_at, id LIMIT $5)"
+            ),
+        };
+        sqlx::query(&sql)
+            .bind(format!("{holder}:{claim}"))
+            .bind(now + lease_ms)
+            .bind(now)
+            .bind(now)
+            .bind(limit)
+            .execute(&self.pool)
+            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM mail_outbox WHERE claimed_by = $1 AND status = 'pending'"
         ))
         .bind(format!("{holder}:{claim}"))
-        .bind(now + lease_ms)
-        .bind(now)
-        .bind(now)
-        .bind(now)
-        .bind(now)
-        .bind(limit)
-        .execute(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        let rows = sqlx::query(&format!("SELECT {COLS} FROM mail_outbox WHERE claimed_by = $1 AND status = 'pending'"))
-            .bind(format!("{holder}:{claim}"))
-            .fetch_all(&self.pool)
-            .await?;
         rows.iter()
             .map(|r| {
                 Ok(DueMail {
@@ -135,16 +155,33 @@ impl Store {
             .bind(&m.id)
             .execute(tx.conn())
             .await?;
-        let after = serde_json::json!({"status": "sent", "message_id": m.message_id, "to": m.to_addr});
+        let after =
+            serde_json::json!({"status": "sent", "message_id": m.message_id, "to": m.to_addr});
         let customer = customer_of(&mut tx, m).await?;
-        tx.audit("mail.sent", "mail_outbox", &m.id, customer.as_deref(), None, Some(&after)).await?;
+        tx.audit(
+            "mail.sent",
+            "mail_outbox",
+            &m.id,
+            customer.as_deref(),
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await
     }
 
     /// Delivery of `m` failed with `error`: try again after `base_ms · 2^attempts`, or give
     /// up (`failed`) when the error is permanent or `max_attempts` are spent. Returns whether
     /// it gave up.
-    pub async fn mail_failed(&self, m: &DueMail, now: i64, error: &str, permanent: bool, max_attempts: i64, base_ms: i64) -> Result<bool> {
+    pub async fn mail_failed(
+        &self,
+        m: &DueMail,
+        now: i64,
+        error: &str,
+        permanent: bool,
+        max_attempts: i64,
+        base_ms: i64,
+    ) -> Result<bool> {
         let attempts = m.attempts + 1;
         let give_up = permanent || attempts >= max_attempts;
         let delay = base_ms.saturating_mul(1_i64 << (attempts - 1).clamp(0, 20));
@@ -160,7 +197,15 @@ impl Store {
         if give_up {
             let after = serde_json::json!({"status": "failed", "message_id": m.message_id, "to": m.to_addr, "error": error});
             let customer = customer_of(&mut tx, m).await?;
-            tx.audit("mail.failed", "mail_outbox", &m.id, customer.as_deref(), None, Some(&after)).await?;
+            tx.audit(
+                "mail.failed",
+                "mail_outbox",
+                &m.id,
+                customer.as_deref(),
+                None,
+                Some(&after),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(give_up)
@@ -171,7 +216,11 @@ impl Store {
     pub async fn ticket_mail(&self, scope: &Scope, ticket_id: &str) -> Result<Vec<TicketMail>> {
         let mut conn = self.pool.acquire().await?;
         let t = load(&mut conn, scope, ticket_id).await?;
-        let only_customer = if scope.is_staff() { "" } else { " AND kind IN ('ack', 'reply', 'resolved')" };
+        let only_customer = if scope.is_staff() {
+            ""
+        } else {
+            " AND kind IN ('ack', 'reply', 'resolved')"
+        };
         let rows = sqlx::query(&format!(
             "SELECT id, kind, to_addr, subject, status, attempts, last_error, created_at, sent_at, bounced_at, bounce_reason, message_id \
              FROM mail_outbox WHERE ticket_id = $1{only_customer} ORDER BY created_at, id"
@@ -210,12 +259,15 @@ impl Store {
         if current.as_deref() == Some(domain) {
             return Ok(());
         }
-        self.set_setting(&Scope::System, super::DOMAIN_KEY, domain).await
+        self.set_setting(&Scope::System, super::DOMAIN_KEY, domain)
+            .await
     }
 }
 
 async fn customer_of(tx: &mut WriteTx, m: &DueMail) -> Result<Option<String>> {
-    let Some(t) = &m.ticket_id else { return Ok(None) };
+    let Some(t) = &m.ticket_id else {
+        return Ok(None);
+    };
     Ok(sqlx::query("SELECT customer_id FROM tickets WHERE id = $1")
         .bind(t)
         .fetch_optional(tx.conn())

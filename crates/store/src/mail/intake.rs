@@ -3,7 +3,9 @@
 //! so nothing is lost and a redelivered Message-ID is recognised instead of applied twice.
 use super::compose;
 use crate::desk::tickets::{append, finish, load};
-use crate::{NewAttachment, Result, Scope, Store, StoreError, Ticket, TicketInput, WriteTx, new_id};
+use crate::{
+    NewAttachment, Result, Scope, Store, StoreError, Ticket, TicketInput, WriteTx, new_id,
+};
 use onestop_domain::desk::{DeskEvent, Visibility, looks_like_number};
 use onestop_domain::sla::{PendingReason, Status};
 use sqlx::Row;
@@ -118,8 +120,15 @@ async fn record(tx: &mut WriteTx, m: &InboundMail, r: Record<'_>) -> Result<()> 
         "outcome": r.outcome, "reason": r.reason, "ticket_id": r.ticket.map(|t| &t.id),
     });
     let customer = r.ticket.map(|t| t.customer_id.clone());
-    tx.audit("mail.receive", "inbound_mail", &id, customer.as_deref(), None, Some(&after))
-        .await
+    tx.audit(
+        "mail.receive",
+        "inbound_mail",
+        &id,
+        customer.as_deref(),
+        None,
+        Some(&after),
+    )
+    .await
 }
 
 /// `[INC-2026-000123]` (or any ticket number in brackets) in a subject.
@@ -138,10 +147,11 @@ fn domain_of(addr: &str) -> &str {
 
 /// Contacts with this address: (contact id, customer id).
 async fn contacts_of(tx: &mut WriteTx, addr: &str) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT id, customer_id FROM contacts WHERE LOWER(email) = $1 ORDER BY id")
-        .bind(addr)
-        .fetch_all(tx.conn())
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, customer_id FROM contacts WHERE LOWER(email) = $1 ORDER BY id")
+            .bind(addr)
+            .fetch_all(tx.conn())
+            .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
@@ -223,28 +233,38 @@ async fn add_reply(tx: &mut WriteTx, ticket_id: &str, m: &InboundMail) -> Result
 
 /// Record who a ticket opened by e-mail answers to.
 pub(crate) async fn set_reporter(tx: &mut WriteTx, t: &Ticket, m: &InboundMail) -> Result<()> {
-    sqlx::query("INSERT INTO ticket_mail_reporters (ticket_id, addr, name, lang) VALUES ($1, $2, $3, $4)")
-        .bind(&t.id)
-        .bind(&m.from_addr)
-        .bind(&m.from_name)
-        .bind(&m.lang)
-        .execute(tx.conn())
-        .await
-        .map_err(StoreError::from_write)?;
+    sqlx::query(
+        "INSERT INTO ticket_mail_reporters (ticket_id, addr, name, lang) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&t.id)
+    .bind(&m.from_addr)
+    .bind(&m.from_name)
+    .bind(&m.lang)
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::from_write)?;
     Ok(())
 }
 
 /// The ticket's title from a subject: at most 200 characters, never empty.
 pub(crate) fn title_of(subject: &str) -> String {
     let s: String = subject.trim().chars().take(200).collect();
-    if s.trim().is_empty() { "(no subject)".into() } else { s }
+    if s.trim().is_empty() {
+        "(no subject)".into()
+    } else {
+        s
+    }
 }
 
 impl Store {
     /// Apply one received message (see the module doc). Attachments of a new ticket or a
     /// reply are added after the commit, each in its own transaction (the raw message, kept
     /// with the record, still holds them if that fails).
-    pub async fn intake_mail(&self, m: &InboundMail, policy: &IntakePolicy) -> Result<IntakeOutcome> {
+    pub async fn intake_mail(
+        &self,
+        m: &InboundMail,
+        policy: &IntakePolicy,
+    ) -> Result<IntakeOutcome> {
         let mut tx = self.write(&Scope::System).await?;
         let dup = sqlx::query("SELECT outcome FROM inbound_mail WHERE message_id = $1")
             .bind(&m.message_id)
@@ -259,8 +279,10 @@ impl Store {
         }
         let outcome = self.decide(&mut tx, m, policy).await?;
         tx.commit().await?;
-        if let (IntakeOutcome::Created { ticket_id, .. } | IntakeOutcome::Replied { ticket_id, .. }, Some(dir)) =
-            (&outcome, &policy.attachments_dir)
+        if let (
+            IntakeOutcome::Created { ticket_id, .. } | IntakeOutcome::Replied { ticket_id, .. },
+            Some(dir),
+        ) = (&outcome, &policy.attachments_dir)
         {
             for a in &m.attachments {
                 let input = NewAttachment {
@@ -270,7 +292,10 @@ impl Store {
                     note: Some(format!("e-mail from {}", m.from_addr)),
                     bytes: a.bytes.clone(),
                 };
-                if let Err(e) = self.add_attachment(&Scope::System, ticket_id, dir, input).await {
+                if let Err(e) = self
+                    .add_attachment(&Scope::System, ticket_id, dir, input)
+                    .await
+                {
                     tracing::warn!(file = %a.filename, error = %e, "mail attachment not kept");
                 }
             }
@@ -278,14 +303,36 @@ impl Store {
         Ok(outcome)
     }
 
-    async fn decide(&self, tx: &mut WriteTx, m: &InboundMail, policy: &IntakePolicy) -> Result<IntakeOutcome> {
+    async fn decide(
+        &self,
+        tx: &mut WriteTx,
+        m: &InboundMail,
+        policy: &IntakePolicy,
+    ) -> Result<IntakeOutcome> {
         fn ignore(reason: &str) -> Record<'_> {
-            Record { outcome: "ignored", reason: Some(reason), ticket: None, triage: false }
+            Record {
+                outcome: "ignored",
+                reason: Some(reason),
+                ticket: None,
+                triage: false,
+            }
         }
         if let Some(b) = &m.bounce {
             let n = super::delivery::record_bounce(tx, b).await?;
-            let reason = if n > 0 { "bounce recorded" } else { "bounce of an unknown message" };
-            record(tx, m, Record { outcome: "bounce", ..ignore(reason) }).await?;
+            let reason = if n > 0 {
+                "bounce recorded"
+            } else {
+                "bounce of an unknown message"
+            };
+            record(
+                tx,
+                m,
+                Record {
+                    outcome: "bounce",
+                    ..ignore(reason)
+                },
+            )
+            .await?;
             return Ok(IntakeOutcome::Ignored(reason.into()));
         }
         if let Some(why) = &m.auto_reason {
@@ -314,8 +361,21 @@ impl Store {
         }
         if let Some(id) = target {
             let t = add_reply(tx, &id, m).await?;
-            record(tx, m, Record { outcome: "reply", reason: None, ticket: Some(&t), triage: false }).await?;
-            return Ok(IntakeOutcome::Replied { ticket_id: t.id, number: t.number });
+            record(
+                tx,
+                m,
+                Record {
+                    outcome: "reply",
+                    reason: None,
+                    ticket: Some(&t),
+                    triage: false,
+                },
+            )
+            .await?;
+            return Ok(IntakeOutcome::Replied {
+                ticket_id: t.id,
+                number: t.number,
+            });
         }
         let mut customers: Vec<&String> = contacts.iter().map(|(_, c)| c).collect();
         customers.sort();
@@ -329,7 +389,14 @@ impl Store {
             [] => match domain_customers.as_slice() {
                 [c] => (c.clone(), None),
                 [] => return triage(tx, m, "unknown sender".into()).await,
-                _ => return triage(tx, m, format!("domain {domain} is shared by several customers")).await,
+                _ => {
+                    return triage(
+                        tx,
+                        m,
+                        format!("domain {domain} is shared by several customers"),
+                    )
+                    .await;
+                }
             },
             _ => return triage(tx, m, "address known to several customers".into()).await,
         };
@@ -342,12 +409,26 @@ impl Store {
         .await?
         .try_get(0)?;
         if recent >= policy.max_new_per_hour {
-            let reason = format!("rate limit: {recent} new tickets from this sender in the last hour");
+            let reason =
+                format!("rate limit: {recent} new tickets from this sender in the last hour");
             return triage(tx, m, reason).await;
         }
         let t = self.open_from_mail(tx, m, customer, contact).await?;
-        record(tx, m, Record { outcome: "ticket", reason: None, ticket: Some(&t), triage: false }).await?;
-        Ok(IntakeOutcome::Created { ticket_id: t.id, number: t.number })
+        record(
+            tx,
+            m,
+            Record {
+                outcome: "ticket",
+                reason: None,
+                ticket: Some(&t),
+                triage: false,
+            },
+        )
+        .await?;
+        Ok(IntakeOutcome::Created {
+            ticket_id: t.id,
+            number: t.number,
+        })
     }
 
     /// A ticket for `customer` from a message, its reporter, and the acknowledgement.
@@ -374,7 +455,12 @@ impl Store {
 }
 
 async fn triage(tx: &mut WriteTx, m: &InboundMail, reason: String) -> Result<IntakeOutcome> {
-    let r = Record { outcome: "triage", reason: Some(&reason), ticket: None, triage: true };
+    let r = Record {
+        outcome: "triage",
+        reason: Some(&reason),
+        ticket: None,
+        triage: true,
+    };
     record(tx, m, r).await?;
     Ok(IntakeOutcome::Triage(reason))
 }

@@ -87,7 +87,10 @@ pub(crate) fn compose(kind: Kind, lang: &str, t: &Ticket, name: Option<&str>) ->
     } else {
         format!("Request {n}: {}", t.title)
     };
-    let text = format!("{greeting}\n\n{}\n\n-- \n{footer}\n", paragraphs.join("\n\n"));
+    let text = format!(
+        "{greeting}\n\n{}\n\n-- \n{footer}\n",
+        paragraphs.join("\n\n")
+    );
     let html_paras: String = paragraphs
         .iter()
         .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
@@ -98,5 +101,9 @@ pub(crate) fn compose(kind: Kind, lang: &str, t: &Ticket, name: Option<&str>) ->
         escape(&greeting),
         escape(&footer)
     );
-    Composed { subject, text, html }
+    Composed {
+        subject,
+        text,
+        html,
+    }
 }

@@ -91,7 +91,12 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let items = rows.iter().map(from_row).collect::<Result<_>>()?;
-        Ok(Page { items, total, page, per_page })
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
     }
 
     /// One received message (staff only).
@@ -115,13 +120,19 @@ impl Store {
     }
 
     /// Messages received on a ticket the scope sees, oldest first.
-    pub async fn ticket_inbound_mail(&self, scope: &Scope, ticket_id: &str) -> Result<Vec<InboundRecord>> {
+    pub async fn ticket_inbound_mail(
+        &self,
+        scope: &Scope,
+        ticket_id: &str,
+    ) -> Result<Vec<InboundRecord>> {
         let mut conn = self.pool.acquire().await?;
         let t = load(&mut conn, scope, ticket_id).await?;
-        let rows = sqlx::query(&format!("SELECT {COLS} FROM inbound_mail WHERE ticket_id = $1 ORDER BY received_at, id"))
-            .bind(&t.id)
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM inbound_mail WHERE ticket_id = $1 ORDER BY received_at, id"
+        ))
+        .bind(&t.id)
+        .fetch_all(&mut *conn)
+        .await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -143,7 +154,16 @@ impl Store {
             .await?
             .map(|r| r.try_get(0))
             .transpose()?;
-        let lang = if rec.body_text.chars().chain(rec.subject.chars()).any(super::is_japanese) { "ja" } else { "en" };
+        let lang = if rec
+            .body_text
+            .chars()
+            .chain(rec.subject.chars())
+            .any(super::is_japanese)
+        {
+            "ja"
+        } else {
+            "en"
+        };
         let m = InboundMail {
             message_id: rec.message_id.clone(),
             from_addr: rec.from_addr.clone(),
@@ -153,7 +173,9 @@ impl Store {
             lang: lang.into(),
             ..Default::default()
         };
-        let t = self.open_from_mail(&mut tx, &m, customer_id.to_string(), contact).await?;
+        let t = self
+            .open_from_mail(&mut tx, &m, customer_id.to_string(), contact)
+            .await?;
         self.settle(&mut tx, &rec, "opened", Some(&t)).await?;
         tx.commit().await?;
         Ok(t)
@@ -175,12 +197,20 @@ impl Store {
             .await?;
         let rec = from_row(&row.ok_or(StoreError::NotFound)?)?;
         if rec.triage_state.as_deref() != Some("open") {
-            return Err(StoreError::Conflict("this message is not waiting in triage".into()));
+            return Err(StoreError::Conflict(
+                "this message is not waiting in triage".into(),
+            ));
         }
         Ok(rec)
     }
 
-    async fn settle(&self, tx: &mut crate::WriteTx, rec: &InboundRecord, state: &str, t: Option<&Ticket>) -> Result<()> {
+    async fn settle(
+        &self,
+        tx: &mut crate::WriteTx,
+        rec: &InboundRecord,
+        state: &str,
+        t: Option<&Ticket>,
+    ) -> Result<()> {
         let (now, actor) = (tx.now, tx.scope().actor());
         sqlx::query("UPDATE inbound_mail SET triage_state = $1, handled_by = $2, handled_at = $3, ticket_id = $4, customer_id = $5 WHERE id = $6")
             .bind(state)
@@ -194,7 +224,14 @@ impl Store {
         let before = serde_json::json!({"triage_state": "open"});
         let after = serde_json::json!({"triage_state": state, "ticket_id": t.map(|t| &t.id)});
         let customer = t.map(|t| t.customer_id.clone());
-        tx.audit(&format!("mail.triage.{state}"), "inbound_mail", &rec.id, customer.as_deref(), Some(&before), Some(&after))
-            .await
+        tx.audit(
+            &format!("mail.triage.{state}"),
+            "inbound_mail",
+            &rec.id,
+            customer.as_deref(),
+            Some(&before),
+            Some(&after),
+        )
+        .await
     }
 }
