@@ -63,6 +63,7 @@ const TABLES: &[&str] = &[
     "mail_outbox",
     "inbound_mail",
     "ticket_mail_reporters",
+    "host_checks",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];
