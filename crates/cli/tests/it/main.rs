@@ -11,6 +11,7 @@ mod desk_work;
 mod dispatch;
 mod logs;
 mod mail;
+mod mail_browser;
 mod mail_content;
 mod mail_roundtrip;
 mod mail_support;
