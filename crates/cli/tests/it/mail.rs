@@ -241,6 +241,38 @@ async fn scenario(pg: Option<String>) {
     assert_eq!(st, 201, "{t}");
     assert_eq!(t["customer_id"], beta.as_str());
     assert_eq!(t["channel"], "email");
+    // A message with a file, opened from triage: the file is kept on the ticket.
+    let with_file = "From: z@gmail.com\r\nSubject: log attached\r\nMessage-ID: <f1@gmail.com>\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/mixed; boundary=\"Q\"\r\n\r\n--Q\r\nContent-Type: text/plain\r\n\r\nsee file\r\n\
+        --Q\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"error.log\"\r\n\r\nERROR disk\r\n--Q--\r\n";
+    assert_eq!(
+        ingest(db, &env, with_file.as_bytes()).1,
+        "triage free-mail domain gmail.com"
+    );
+    let (_, q) = api.get("/mail/triage").await;
+    let f1 = q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["message_id"] == "f1@gmail.com")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, t) = api
+        .post(
+            &format!("/mail/inbound/{f1}/open"),
+            json!({"customer_id": acme}),
+        )
+        .await;
+    assert_eq!(st, 201, "{t}");
+    let (_, files) = api
+        .get(&format!(
+            "/tickets/{}/attachments",
+            t["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(files[0]["filename"], "error.log", "{files}");
     let (st, _) = api
         .post(&format!("/mail/inbound/{stranger}/discard"), json!({}))
         .await;

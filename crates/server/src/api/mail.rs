@@ -53,10 +53,9 @@ async fn open_ticket(
     Path(id): Path<String>,
     Body(input): Body<OpenInput>,
 ) -> ApiResult<(StatusCode, Json<Ticket>)> {
-    let t = s
-        .store
-        .triage_open(&auth.scope, &id, &input.customer_id)
-        .await?;
+    let dir = s.settings.data_dir.join("attachments");
+    let t =
+        crate::mail::open_from_triage(&s.store, &auth.scope, &id, &input.customer_id, &dir).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 

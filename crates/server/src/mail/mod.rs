@@ -80,3 +80,33 @@ pub(crate) fn root_store(ca: Option<&std::path::Path>) -> anyhow::Result<rustls:
     }
     Ok(roots)
 }
+
+/// Open a ticket for `customer_id` from a message waiting in triage, keeping its attachments
+/// (taken again from the stored raw message) like the intake does.
+pub async fn open_from_triage(
+    store: &Store,
+    scope: &onestop_store::Scope,
+    id: &str,
+    customer_id: &str,
+    attachments_dir: &std::path::Path,
+) -> Result<onestop_store::Ticket, onestop_store::StoreError> {
+    let t = store.triage_open(scope, id, customer_id).await?;
+    let raw = store.inbound_raw(scope, id).await?;
+    let mail = parse::parse(&raw, "ingest");
+    for a in mail.attachments {
+        let input = onestop_store::NewAttachment {
+            filename: a.filename.clone(),
+            content_type: a.content_type,
+            visibility: Some("public".into()),
+            note: Some(format!("e-mail from {}", mail.from_addr)),
+            bytes: a.bytes,
+        };
+        if let Err(e) = store
+            .add_attachment(scope, &t.id, attachments_dir, input)
+            .await
+        {
+            tracing::warn!(file = %a.filename, error = %e, "mail attachment not kept");
+        }
+    }
+    Ok(t)
+}

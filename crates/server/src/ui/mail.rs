@@ -109,9 +109,8 @@ pub async fn open(
     Form(f): Form<OpenForm>,
 ) -> UiResult {
     page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
-    let t = s
-        .store
-        .triage_open(&page.auth.scope, &id, &f.customer_id)
+    let dir = s.settings.data_dir.join("attachments");
+    let t = crate::mail::open_from_triage(&s.store, &page.auth.scope, &id, &f.customer_id, &dir)
         .await
         .or_page(&page.ctx)?;
     Ok(Redirect::to(&format!("/tickets/{}", t.id)).into_response())
