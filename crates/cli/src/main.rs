@@ -51,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         cmd: cmd::advisories::AdvisoriesCmd,
     },
+    /// E-mail: `mail ingest` stores one message read on stdin (for an MTA pipe).
+    Mail {
+        #[command(subcommand)]
+        cmd: cmd::mail::MailCmd,
+    },
 }
 
 fn main() -> ExitCode {
@@ -63,5 +68,6 @@ fn main() -> ExitCode {
         Command::Scan(args) => cmd::scan::run(args),
         Command::Logs { cmd } => cmd::logs::run(cmd),
         Command::Advisories { cmd } => cmd::advisories::run(cmd),
+        Command::Mail { cmd } => cmd::mail::run(cmd),
     }
 }

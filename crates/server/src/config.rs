@@ -59,6 +59,41 @@ pub struct Settings {
     pub log_retention_days: i64,
     /// A TOML diagnosis rule file used instead of the built-in rules.
     pub log_rules: Option<PathBuf>,
+    /// E-mail: the From address of outgoing mail, e.g. `Support <support@example.com>`.
+    pub mail_from: Option<String>,
+    /// E-mail: the domain of our Message-IDs (default: the domain of `mail_from`).
+    pub mail_domain: Option<String>,
+    /// E-mail out: the SMTP server; outgoing mail stays queued while unset.
+    pub mail_smtp_host: Option<String>,
+    pub mail_smtp_port: i64,
+    /// `starttls` (default), `tls` (implicit TLS) or `none` (loopback only).
+    pub mail_smtp_tls: String,
+    pub mail_smtp_user: Option<String>,
+    pub mail_smtp_password: Option<String>,
+    /// PEM file of a CA to trust for the SMTP server besides the web's roots.
+    pub mail_smtp_ca: Option<PathBuf>,
+    /// Seconds between outbox passes.
+    pub mail_outbox_secs: i64,
+    /// Delivery attempts before a message is `failed`; the wait doubles from
+    /// `mail_retry_base_secs` after each one.
+    pub mail_max_attempts: i64,
+    pub mail_retry_base_secs: i64,
+    /// E-mail in: the IMAP server to poll; off while unset.
+    pub mail_imap_host: Option<String>,
+    pub mail_imap_port: i64,
+    /// `imaps` (default) or `starttls`.
+    pub mail_imap_tls: String,
+    pub mail_imap_user: Option<String>,
+    pub mail_imap_password: Option<String>,
+    pub mail_imap_mailbox: String,
+    /// Seconds between polls (and the longest IDLE wait).
+    pub mail_imap_poll_secs: i64,
+    /// PEM file of a CA to trust for the IMAP server besides the web's roots.
+    pub mail_imap_ca: Option<PathBuf>,
+    /// Comma-separated free-mail domains whose senders go to triage; replaces the default list.
+    pub mail_freemail_domains: Option<String>,
+    /// New tickets per sender per hour before further messages go to triage.
+    pub mail_max_new_per_hour: i64,
 }
 
 impl Default for Settings {
@@ -91,6 +126,27 @@ impl Default for Settings {
             syslog_tls_key: None,
             log_retention_days: 30,
             log_rules: None,
+            mail_from: None,
+            mail_domain: None,
+            mail_smtp_host: None,
+            mail_smtp_port: 587,
+            mail_smtp_tls: "starttls".into(),
+            mail_smtp_user: None,
+            mail_smtp_password: None,
+            mail_smtp_ca: None,
+            mail_outbox_secs: 5,
+            mail_max_attempts: 8,
+            mail_retry_base_secs: 60,
+            mail_imap_host: None,
+            mail_imap_port: 993,
+            mail_imap_tls: "imaps".into(),
+            mail_imap_user: None,
+            mail_imap_password: None,
+            mail_imap_mailbox: "INBOX".into(),
+            mail_imap_poll_secs: 60,
+            mail_imap_ca: None,
+            mail_freemail_domains: None,
+            mail_max_new_per_hour: 10,
         }
     }
 }

@@ -8,6 +8,7 @@ mod dispatch;
 mod error;
 mod ical;
 mod logreport;
+pub mod mail;
 pub mod monitor;
 mod ops;
 pub mod patch_jobs;

@@ -73,6 +73,8 @@ const TABLES: &[&str] = &[
     "runbook_run_steps",
     "feed_tokens",
     "mail_outbox",
+    "inbound_mail",
+    "ticket_mail_reporters",
     "host_checks",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.

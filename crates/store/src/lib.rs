@@ -11,6 +11,7 @@ mod db;
 mod desk;
 mod error;
 pub mod logs;
+pub mod mail;
 mod migrate;
 mod monitoring;
 mod outbox;

@@ -58,6 +58,10 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0018_runbooks_calendar.sql"),
         None,
     ),
+        None,
+    ),
+    (
+    (15, include_str!("../migrations/0015_mail.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod db;
 pub mod enrollment;
 pub mod logs;
+pub mod mail;
 pub mod scan;
 pub mod serve;
 pub mod version;

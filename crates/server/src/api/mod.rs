@@ -9,6 +9,7 @@ mod contracts;
 mod customers;
 mod desk;
 mod logs;
+mod mail;
 mod monitoring;
 mod patches;
 mod people;
@@ -65,7 +66,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(logs::routes())
         .merge(work_orders::routes())
         .merge(runbooks::routes())
-        .merge(calendar::routes());
+        .merge(calendar::routes())
+        .merge(mail::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

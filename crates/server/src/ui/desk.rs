@@ -526,6 +526,7 @@ struct TicketView {
     team: String,
     work: super::desk_work::TicketWork,
     runbooks: super::runbooks::TicketRunbooks,
+    mail: super::mail::TicketMailPanel,
 }
 
 pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
@@ -597,7 +598,11 @@ pub async fn ticket(State(s): State<AppState>, page: Page, Path(id): Path<String
     let runbooks = super::runbooks::load(&s.store, scope, &id)
         .await
         .or_page(ctx)?;
+    let mail = super::mail::TicketMailPanel::load(&s.store, scope, &id)
+        .await
+        .or_page(ctx)?;
     Ok(render(TicketView {
+        mail,
         ctx: page.ctx,
         ticket,
         customer,

@@ -716,6 +716,19 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "World-writable files",
         "誰でも書き込めるファイル",
     ),
+    ("mail_triage", "Mail triage", "メール仕分け"),
+    ("triage_open", "Waiting", "未処理"),
+    ("triage_opened", "Ticket opened", "起票済み"),
+    ("triage_discarded", "Discarded", "破棄済み"),
+    ("discard", "Discard", "破棄"),
+    ("received", "Received", "受信日時"),
+    ("sender", "Sender", "差出人"),
+    ("outcome", "Outcome", "処理結果"),
+    ("mail_pending", "Queued", "送信待ち"),
+    ("mail_sent", "Sent", "送信済み"),
+    ("mail_failed", "Failed", "送信失敗"),
+    ("mail_ticket", "Ticket", "チケット"),
+    ("bounced", "Bounced", "不達"),
 ];
 
 impl T {

@@ -6,6 +6,7 @@ mod desk;
 pub mod desk_work;
 mod i18n;
 mod logs;
+pub mod mail;
 mod monitoring;
 mod patches;
 mod plan;
@@ -182,6 +183,10 @@ fn runbooks_router() -> Router<AppState> {
         .route("/tickets/{id}/runbook-runs", post(runbooks::start_run))
         .route("/runbook-runs/{run}/steps/{n}", post(runbooks::step))
         .route("/runbook-runs/{run}/finish", post(runbooks::finish))
+        .route("/mail/triage", get(mail::triage))
+        .route("/mail/inbound/{id}", get(mail::inbound))
+        .route("/mail/inbound/{id}/open", post(mail::open))
+        .route("/mail/inbound/{id}/discard", post(mail::discard))
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.

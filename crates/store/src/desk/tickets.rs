@@ -66,11 +66,11 @@ fn opt(v: Option<String>) -> Option<String> {
 }
 
 impl Ticket {
-    pub(super) fn status_value(&self) -> Status {
+    pub(crate) fn status_value(&self) -> Status {
         parse_status(&self.status, self.pending_reason.as_deref()).unwrap_or(Status::New)
     }
 
-    pub(super) fn set_status(&mut self, s: Status) {
+    pub(crate) fn set_status(&mut self, s: Status) {
         let (status, reason) = status_parts(s);
         self.status = status.into();
         self.pending_reason = reason.map(str::to_string);
@@ -208,7 +208,7 @@ async fn save(tx: &mut WriteTx, t: &Ticket, insert: bool) -> Result<()> {
 }
 
 /// Recompute the clocks as of the transaction, store the ticket, and audit the change.
-pub(super) async fn finish(
+pub(crate) async fn finish(
     tx: &mut WriteTx,
     t: &mut Ticket,
     action: &str,
@@ -302,6 +302,22 @@ impl Store {
     }
 
     pub async fn create_ticket(&self, scope: &Scope, input: TicketInput) -> Result<Ticket> {
+        let mut tx = self.write(scope).await?;
+        let t = self.create_ticket_in(&mut tx, input).await?;
+        if t.channel == "portal" {
+            crate::mail::compose::queue_ack(&mut tx, &t, None).await?;
+        }
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// Create a ticket inside `tx` (under its scope); the caller commits.
+    pub(crate) async fn create_ticket_in(
+        &self,
+        tx: &mut WriteTx,
+        input: TicketInput,
+    ) -> Result<Ticket> {
+        let scope = &tx.scope().clone();
         let customer_id = opt(input.customer_id)
             .or_else(|| scope.customer().map(str::to_string))
             .ok_or_else(|| ValidationError::new("customer_id", "is required"))?;
@@ -381,11 +397,10 @@ impl Store {
             }
         };
         let priority = PriorityMatrix::default().priority(impact, urgency);
-        let mut tx = self.write(scope).await?;
         let mut t = Ticket {
             id: new_id(),
             customer_id,
-            number: next_number(&mut tx, kind).await?,
+            number: next_number(tx, kind).await?,
             kind: kind.as_str().into(),
             channel: channel.as_str().into(),
             title,
@@ -408,7 +423,7 @@ impl Store {
             sla: SlaSummary::default(),
             assets: assets.clone(),
         };
-        save(&mut tx, &t, true).await?;
+        save(tx, &t, true).await?;
         for a in &assets {
             sqlx::query(
                 "INSERT INTO ticket_assets (ticket_id, asset_id, customer_id) VALUES ($1, $2, $3)",
@@ -421,7 +436,7 @@ impl Store {
             .map_err(StoreError::from_write)?;
         }
         append(
-            &mut tx,
+            tx,
             &t,
             &DeskEvent::Opened {
                 priority,
@@ -430,8 +445,7 @@ impl Store {
             },
         )
         .await?;
-        finish(&mut tx, &mut t, "ticket.create", None).await?;
-        tx.commit().await?;
+        finish(tx, &mut t, "ticket.create", None).await?;
         Ok(t)
     }
 
@@ -717,6 +731,9 @@ impl Store {
         )
         .await?;
         finish(&mut tx, &mut t, "ticket.transition", Some(&before)).await?;
+        if to == Status::Resolved {
+            crate::mail::compose::queue_resolved(&mut tx, &t).await?;
+        }
         tx.commit().await?;
         Ok(t)
     }
@@ -739,6 +756,7 @@ impl Store {
             None if by_customer => Visibility::Public,
             None => Visibility::Internal,
         };
+        let reply = body.clone();
         let mut tx = self.write(scope).await?;
         let before = load(tx.conn(), scope, id).await?;
         if by_customer && visibility == Visibility::Internal {
@@ -785,6 +803,9 @@ impl Store {
             .await?;
         }
         finish(&mut tx, &mut t, "ticket.comment", Some(&before)).await?;
+        if !by_customer && visibility == Visibility::Public {
+            crate::mail::compose::queue_reply(&mut tx, &t, &reply).await?;
+        }
         tx.commit().await?;
         Ok(t)
     }

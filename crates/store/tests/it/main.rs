@@ -6,6 +6,7 @@ mod desk_queue;
 mod desk_work;
 mod dispatch;
 mod logs;
+mod mail;
 mod monitoring;
 mod ops;
 mod patches;
