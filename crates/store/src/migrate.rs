@@ -58,9 +58,6 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0018_runbooks_calendar.sql"),
         None,
     ),
-        None,
-    ),
-    (
     (15, include_str!("../migrations/0015_mail.sql"), None),
 ];
 
