@@ -8,8 +8,10 @@
 //!   national holidays, company closures) and business-time arithmetic.
 //! * [`desk`]: the service desk's vocabulary, ticket lifecycle and SLA terms.
 //! * [`sla`]: the SLA engine that replays a ticket's history into clocks.
+//! * [`notify`]: who is told what (the notification router, preferences, the on-call rota).
 
 pub mod calendar;
 pub mod desk;
 pub mod model;
+pub mod notify;
 pub mod sla;

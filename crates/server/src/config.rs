@@ -59,6 +59,11 @@ pub struct Settings {
     pub log_retention_days: i64,
     /// A TOML diagnosis rule file used instead of the built-in rules.
     pub log_rules: Option<PathBuf>,
+    /// Milliseconds between looks for due webhook deliveries.
+    pub webhook_poll_ms: i64,
+    /// First retry delay of a failed webhook delivery, in ms; doubled on each further retry
+    /// (8 attempts in all).
+    pub webhook_retry_ms: i64,
 }
 
 impl Default for Settings {
@@ -91,6 +96,8 @@ impl Default for Settings {
             syslog_tls_key: None,
             log_retention_days: 30,
             log_rules: None,
+            webhook_poll_ms: 250,
+            webhook_retry_ms: 30_000,
         }
     }
 }

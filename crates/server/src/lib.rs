@@ -6,6 +6,7 @@ pub mod config;
 mod crypto;
 mod dispatch;
 mod error;
+pub mod hooks;
 mod logreport;
 pub mod monitor;
 mod ops;

@@ -60,6 +60,12 @@ const TABLES: &[&str] = &[
     "log_messages",
     "log_templates",
     "log_miner_state",
+    "notification_prefs",
+    "webhooks",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "oncall_rotations",
+    "oncall_overrides",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

@@ -12,6 +12,8 @@ mod error;
 pub mod logs;
 mod migrate;
 mod monitoring;
+mod notify;
+mod oncall;
 mod outbox;
 mod patches;
 mod people;
@@ -49,6 +51,11 @@ pub use registry::{
 pub use registry::{ContactPatch, ContactQuery, SitePatch, SiteQuery};
 pub use scope::Scope;
 pub use util::{new_id, now_ms};
+pub use notify::{
+    Claimed, DeliveryOutcome, NewWebhook, Webhook, WebhookAttempt, WebhookDelivery, WebhookInput,
+    WebhookPatch,
+};
+pub use oncall::{OncallOverride, OncallRotation, OncallShift, OncallStatus, OverrideInput, RotationInput};
 
 /// Result of a store call.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

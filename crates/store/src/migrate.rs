@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0014_outbox_checks.sql"),
         None,
     ),
+    (16, include_str!("../migrations/0016_notify.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -8,3 +8,4 @@ mod holidays;
 mod sla_examples;
 mod sla_props;
 mod support;
+mod notify;

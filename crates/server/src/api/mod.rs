@@ -9,10 +9,12 @@ mod customers;
 mod desk;
 mod logs;
 mod monitoring;
+mod oncall;
 mod patches;
 mod people;
 pub(crate) mod ticket_work;
 mod tickets;
+pub(crate) mod webhooks;
 
 pub(crate) use patches::period_bounds as patches_period_bounds;
 
@@ -58,7 +60,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalog::routes())
         .merge(monitoring::routes())
         .merge(patches::routes())
-        .merge(logs::routes());
+        .merge(logs::routes())
+        .merge(webhooks::routes())
+        .merge(oncall::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

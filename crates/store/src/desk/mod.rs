@@ -14,6 +14,8 @@ pub use scheduler::{
     ACTIONS, DeskSettings, EscalationRule, EscalationRuleInput, Notification, TRIGGERS, TickReport,
 };
 pub use types::*;
+pub(crate) use scheduler::desk_settings_on;
+pub(crate) use tickets::instant;
 pub use work_types::*;
 
 use crate::{Result, Scope, StoreError};

@@ -69,6 +69,7 @@ on_both!(a_batch_payload_is_handed_over_once, |f: Fresh| async move {
                 line: "hello".into(),
                 cursor: None,
             }],
+            checks: vec![],
         },
     };
     let body = encode_batch(&batch).unwrap();
