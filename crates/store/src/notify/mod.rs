@@ -15,7 +15,7 @@ use crate::outbox::OutMail;
 use crate::util::{from_json, new_id};
 use crate::{Result, WriteTx};
 use onestop_domain::calendar::Calendar;
-use onestop_domain::notify::{ContactFact, EmailWhen, Event, Facts, Prefs, Who, route};
+use onestop_domain::notify::{ContactFact, EmailWhen, Event, Facts, Who, route};
 use sqlx::Row;
 
 /// One event to tell people about.
