@@ -54,3 +54,15 @@ pub(super) fn post(agent: &ureq::Agent, c: &Claimed, secret: &str) -> DeliveryOu
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn signature_is_hmac_sha256_hex() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            super::sign("Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

@@ -6,6 +6,7 @@ pub mod desk_work;
 mod i18n;
 mod logs;
 mod monitoring;
+mod notify;
 mod patches;
 mod registry;
 mod session;
@@ -142,6 +143,7 @@ pub fn router() -> Router<AppState> {
             }),
         )
         .merge(patches::router())
+        .merge(notify::router())
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.

@@ -9,3 +9,4 @@ mod logs;
 mod monitoring;
 mod patches;
 mod support;
+mod notify;
