@@ -60,6 +60,8 @@ const TABLES: &[&str] = &[
     "log_messages",
     "log_templates",
     "log_miner_state",
+    "mail_outbox",
+    "host_checks",
     "notification_prefs",
     "webhooks",
     "webhook_deliveries",
