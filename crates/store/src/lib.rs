@@ -37,6 +37,13 @@ pub use desk::{
 };
 pub use error::StoreError;
 pub use monitoring::*;
+pub use notify::{
+    Claimed, DeliveryOutcome, NewWebhook, Webhook, WebhookAttempt, WebhookDelivery, WebhookInput,
+    WebhookPatch,
+};
+pub use oncall::{
+    OncallOverride, OncallRotation, OncallShift, OncallStatus, OverrideInput, RotationInput,
+};
 pub use outbox::{OutMail, new_message_id};
 pub use patches::{
     AdvisoryImport, AdvisoryRecord, Evidence, Finding, FindingPatch, FindingQuery, HostInventory,
@@ -51,11 +58,6 @@ pub use registry::{
 pub use registry::{ContactPatch, ContactQuery, SitePatch, SiteQuery};
 pub use scope::Scope;
 pub use util::{new_id, now_ms};
-pub use notify::{
-    Claimed, DeliveryOutcome, NewWebhook, Webhook, WebhookAttempt, WebhookDelivery, WebhookInput,
-    WebhookPatch,
-};
-pub use oncall::{OncallOverride, OncallRotation, OncallShift, OncallStatus, OverrideInput, RotationInput};
 
 /// Result of a store call.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -84,7 +84,8 @@ pub struct OncallStatus {
     pub overrides: Vec<OncallOverride>,
 }
 
-const COLS: &str = "id, name, members, handover, period, time_zone, starts_on, created_at, updated_at";
+const COLS: &str =
+    "id, name, members, handover, period, time_zone, starts_on, created_at, updated_at";
 
 fn rot_from_row(r: &sqlx::any::AnyRow) -> Result<OncallRotation> {
     Ok(OncallRotation {
@@ -108,8 +109,12 @@ impl OncallRotation {
             members: self.members.clone(),
             handover: NaiveTime::parse_from_str(&self.handover, "%H:%M")
                 .map_err(|_| bad("handover", "must be HH:MM"))?,
-            period: Period::parse(&self.period).ok_or_else(|| bad("period", "must be daily or weekly"))?,
-            tz: self.time_zone.parse().map_err(|_| bad("time_zone", "is not an IANA time zone"))?,
+            period: Period::parse(&self.period)
+                .ok_or_else(|| bad("period", "must be daily or weekly"))?,
+            tz: self
+                .time_zone
+                .parse()
+                .map_err(|_| bad("time_zone", "is not an IANA time zone"))?,
             starts_on: NaiveDate::parse_from_str(&self.starts_on, "%Y-%m-%d")
                 .map_err(|_| bad("starts_on", "must be YYYY-MM-DD"))?,
         })
@@ -117,9 +122,11 @@ impl OncallRotation {
 }
 
 async fn rotations_on(conn: &mut AnyConnection) -> Result<Vec<OncallRotation>> {
-    let rows = sqlx::query(&format!("SELECT {COLS} FROM oncall_rotations ORDER BY name"))
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM oncall_rotations ORDER BY name"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(rot_from_row).collect()
 }
 
@@ -175,25 +182,36 @@ fn admin(scope: &Scope) -> Result<()> {
     if scope.is_admin() {
         Ok(())
     } else {
-        Err(StoreError::Forbidden("only administrators change the on-call rota".into()))
+        Err(StoreError::Forbidden(
+            "only administrators change the on-call rota".into(),
+        ))
     }
 }
 
 impl Store {
     async fn staff_user(&self, field: &str, id: &str) -> Result<()> {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE id = $1 AND role <> 'customer' AND disabled = 0")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM users WHERE id = $1 AND role <> 'customer' AND disabled = 0",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
         if n == 0 {
-            return Err(ValidationError::new(field, format!("`{id}` is not an active staff user")).into());
+            return Err(
+                ValidationError::new(field, format!("`{id}` is not an active staff user")).into(),
+            );
         }
         Ok(())
     }
 
     /// Create (`id` None) or change a rotation.
-    pub async fn save_rotation(&self, scope: &Scope, id: Option<&str>, i: RotationInput) -> Result<OncallRotation> {
+    pub async fn save_rotation(
+        &self,
+        scope: &Scope,
+        id: Option<&str>,
+        i: RotationInput,
+    ) -> Result<OncallRotation> {
         admin(scope)?;
         let before = match id {
             Some(id) => Some(
@@ -219,10 +237,19 @@ impl Store {
         let r = OncallRotation {
             name: i.name.map(|s| s.trim().to_string()).unwrap_or(b.name),
             members: i.members.unwrap_or(b.members),
-            handover: i.handover.map(|s| s.trim().to_string()).unwrap_or(b.handover),
+            handover: i
+                .handover
+                .map(|s| s.trim().to_string())
+                .unwrap_or(b.handover),
             period: i.period.unwrap_or(b.period),
-            time_zone: i.time_zone.map(|s| s.trim().to_string()).unwrap_or(b.time_zone),
-            starts_on: i.starts_on.map(|s| s.trim().to_string()).unwrap_or(b.starts_on),
+            time_zone: i
+                .time_zone
+                .map(|s| s.trim().to_string())
+                .unwrap_or(b.time_zone),
+            starts_on: i
+                .starts_on
+                .map(|s| s.trim().to_string())
+                .unwrap_or(b.starts_on),
             ..b
         };
         onestop_domain::model::valid_name("name", &r.name)?;
@@ -257,16 +284,36 @@ impl Store {
             .await
             .map_err(StoreError::from_write)?;
         let json = |r: &OncallRotation| serde_json::to_value(r).unwrap_or_default();
-        let action = if before.is_some() { "oncall_rotation.update" } else { "oncall_rotation.create" };
-        tx.audit(action, "oncall_rotation", &r.id, None, before.as_ref().map(json).as_ref(), Some(&json(&r)))
-            .await?;
+        let action = if before.is_some() {
+            "oncall_rotation.update"
+        } else {
+            "oncall_rotation.create"
+        };
+        tx.audit(
+            action,
+            "oncall_rotation",
+            &r.id,
+            None,
+            before.as_ref().map(json).as_ref(),
+            Some(&json(&r)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(r)
     }
 
-    pub async fn add_override(&self, scope: &Scope, rotation: &str, i: OverrideInput) -> Result<OncallOverride> {
+    pub async fn add_override(
+        &self,
+        scope: &Scope,
+        rotation: &str,
+        i: OverrideInput,
+    ) -> Result<OncallOverride> {
         admin(scope)?;
-        if !rotations_on(&mut *self.pool.acquire().await?).await?.iter().any(|r| r.id == rotation) {
+        if !rotations_on(&mut *self.pool.acquire().await?)
+            .await?
+            .iter()
+            .any(|r| r.id == rotation)
+        {
             return Err(StoreError::NotFound);
         }
         self.staff_user("user_id", &i.user_id).await?;
@@ -304,8 +351,15 @@ impl Store {
             .await
             .map_err(StoreError::from_write)?;
         let after = serde_json::to_value(&o).unwrap_or_default();
-        tx.audit("oncall_override.create", "oncall_override", &o.id, None, None, Some(&after))
-            .await?;
+        tx.audit(
+            "oncall_override.create",
+            "oncall_override",
+            &o.id,
+            None,
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(o)
     }
@@ -323,8 +377,15 @@ impl Store {
             .execute(tx.conn())
             .await?;
         let before = serde_json::to_value(&o).unwrap_or_default();
-        tx.audit("oncall_override.delete", "oncall_override", id, None, Some(&before), None)
-            .await?;
+        tx.audit(
+            "oncall_override.delete",
+            "oncall_override",
+            id,
+            None,
+            Some(&before),
+            None,
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -340,7 +401,10 @@ impl Store {
                 .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
                 .collect::<Result<_>>()?;
         let shift = |s: onestop_domain::notify::Shift| OncallShift {
-            user_name: names.get(&s.user).cloned().unwrap_or_else(|| s.user.clone()),
+            user_name: names
+                .get(&s.user)
+                .cloned()
+                .unwrap_or_else(|| s.user.clone()),
             user_id: s.user,
             start: s.start.timestamp_millis(),
             end: s.end.timestamp_millis(),

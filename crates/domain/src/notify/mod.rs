@@ -8,7 +8,7 @@ mod prefs;
 mod route;
 
 pub use oncall::{Override, Period, Rotation, Shift, on_call_at, schedule};
-pub use prefs::{Channels, EmailWhen, Prefs, QuietHours, Choice};
+pub use prefs::{Channels, Choice, EmailWhen, Prefs, QuietHours};
 pub use route::{ContactFact, Delivery, Facts, Reason, Who, route};
 
 /// What happened. The string forms are the event types of webhooks and preferences.
@@ -68,10 +68,7 @@ impl Event {
     pub fn email_by_default(self) -> bool {
         matches!(
             self,
-            Event::TicketAssigned
-                | Event::SlaBreached
-                | Event::Escalated
-                | Event::RenewalReminder
+            Event::TicketAssigned | Event::SlaBreached | Event::Escalated | Event::RenewalReminder
         )
     }
 

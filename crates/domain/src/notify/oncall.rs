@@ -66,11 +66,11 @@ impl Rotation {
         let day = self.starts_on + Duration::days(k * self.period.days());
         let at = day.and_time(self.handover);
         // A hand-over inside a DST gap moves to the first instant after it.
-        let local = self
-            .tz
-            .from_local_datetime(&at)
-            .earliest()
-            .or_else(|| self.tz.from_local_datetime(&(at + Duration::hours(1))).earliest());
+        let local = self.tz.from_local_datetime(&at).earliest().or_else(|| {
+            self.tz
+                .from_local_datetime(&(at + Duration::hours(1)))
+                .earliest()
+        });
         local.map_or_else(|| at.and_utc(), |l| l.with_timezone(&Utc))
     }
 
@@ -96,7 +96,8 @@ impl Rotation {
         if k < 0 || self.members.is_empty() {
             return None;
         }
-        self.members.get(k.rem_euclid(self.members.len() as i64) as usize)
+        self.members
+            .get(k.rem_euclid(self.members.len() as i64) as usize)
     }
 }
 

@@ -68,8 +68,7 @@ fn hm(field: &str, s: &str) -> Result<NaiveTime, String> {
 impl Prefs {
     /// Check zone, times and event names; the error names the field.
     pub fn validate(&self) -> Result<(), (String, String)> {
-        self.tz()
-            .map_err(|e| ("time_zone".to_string(), e))?;
+        self.tz().map_err(|e| ("time_zone".to_string(), e))?;
         if let Some(q) = &self.quiet_hours {
             let (s, e) = (hm("start", &q.start), hm("end", &q.end));
             let (s, e) = (
@@ -122,10 +121,10 @@ impl Prefs {
             local.date_naive() + Duration::days(1)
         };
         let at = day.and_time(end);
-        let end = tz
-            .from_local_datetime(&at)
-            .earliest()
-            .or_else(|| tz.from_local_datetime(&(at + Duration::hours(1))).earliest())?;
+        let end = tz.from_local_datetime(&at).earliest().or_else(|| {
+            tz.from_local_datetime(&(at + Duration::hours(1)))
+                .earliest()
+        })?;
         Some(end.with_timezone(&Utc))
     }
 

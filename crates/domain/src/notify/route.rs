@@ -169,7 +169,13 @@ pub fn route(event: Event, facts: &Facts) -> Vec<Delivery> {
     if event.customer_facing() {
         for c in &facts.contacts {
             if c.roles.iter().any(|r| r == CONTACT_ROLE_TICKETS) {
-                add(&mut out, facts, Who::Contact(c.id.clone()), Reason::Contact, false);
+                add(
+                    &mut out,
+                    facts,
+                    Who::Contact(c.id.clone()),
+                    Reason::Contact,
+                    false,
+                );
             }
         }
     }

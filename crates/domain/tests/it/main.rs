@@ -5,7 +5,7 @@ mod calendar_dst;
 mod calendar_examples;
 mod calendar_props;
 mod holidays;
+mod notify;
 mod sla_examples;
 mod sla_props;
 mod support;
-mod notify;

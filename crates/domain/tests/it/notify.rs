@@ -10,7 +10,9 @@ fn u(s: &str) -> Who {
 }
 
 fn users(ds: &[Delivery]) -> Vec<(Who, Reason, bool)> {
-    ds.iter().map(|d| (d.who.clone(), d.reason, d.page)).collect()
+    ds.iter()
+        .map(|d| (d.who.clone(), d.reason, d.page))
+        .collect()
 }
 
 fn facts() -> Facts {
@@ -92,7 +94,10 @@ fn escalations_go_to_the_rule_targets_renewals_to_ase_and_cse() {
     );
     assert_eq!(
         users(&route(Event::RenewalReminder, &facts())),
-        vec![(u("ase"), Reason::Ase, false), (u("cse"), Reason::Cse, false)]
+        vec![
+            (u("ase"), Reason::Ase, false),
+            (u("cse"), Reason::Cse, false)
+        ]
     );
 }
 
@@ -305,16 +310,18 @@ fn overrides_replace_an_absent_member_or_cover_a_range() {
         start: at("2026-11-05T02:00:00+09:00"),
         end: at("2026-11-05T04:00:00+09:00"),
     };
-    let (now, next) = on_call_at(
-        &r,
-        &[absence, cover],
-        at("2026-11-05T02:30:00+09:00"),
-    );
+    let (now, next) = on_call_at(&r, &[absence, cover], at("2026-11-05T02:30:00+09:00"));
     let now = now.unwrap();
-    assert_eq!((now.user.as_str(), now.instead_of.as_deref()), ("eve", Some("cat")));
+    assert_eq!(
+        (now.user.as_str(), now.instead_of.as_deref()),
+        ("eve", Some("cat"))
+    );
     assert_eq!(now.end, at("2026-11-05T04:00:00+09:00"));
     let next = next.unwrap();
-    assert_eq!((next.user.as_str(), next.start), ("cat", at("2026-11-05T04:00:00+09:00")));
+    assert_eq!(
+        (next.user.as_str(), next.start),
+        ("cat", at("2026-11-05T04:00:00+09:00"))
+    );
 }
 
 #[test]
@@ -326,8 +333,16 @@ fn handover_across_dst_in_a_zone_with_dst() {
         ..rota(Period::Daily)
     };
     // 2026-03-29 02:30 does not exist in Berlin: the hand-over moves to 03:30 CEST (01:30Z).
-    let (now, _) = on_call_at(&r, &[], Utc.with_ymd_and_hms(2026, 3, 29, 1, 29, 0).unwrap());
+    let (now, _) = on_call_at(
+        &r,
+        &[],
+        Utc.with_ymd_and_hms(2026, 3, 29, 1, 29, 0).unwrap(),
+    );
     assert_eq!(now.unwrap().user, "ann");
-    let (now, _) = on_call_at(&r, &[], Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).unwrap());
+    let (now, _) = on_call_at(
+        &r,
+        &[],
+        Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).unwrap(),
+    );
     assert_eq!(now.unwrap().user, "ben");
 }

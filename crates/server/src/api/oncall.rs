@@ -32,7 +32,11 @@ async fn get_prefs(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Pref
 }
 
 #[utoipa::path(put, path = "/me/notification-preferences", request_body = Object, responses((status = 200, body = Object), (status = 422)))]
-async fn put_prefs(State(s): State<AppState>, auth: Auth, Body(p): Body<Prefs>) -> ApiResult<Json<Prefs>> {
+async fn put_prefs(
+    State(s): State<AppState>,
+    auth: Auth,
+    Body(p): Body<Prefs>,
+) -> ApiResult<Json<Prefs>> {
     Ok(Json(s.store.set_notification_prefs(&auth.scope, p).await?))
 }
 
@@ -46,9 +50,17 @@ struct At {
 
 /// Every rotation: who is on call now and next, the coming weeks' shifts, the overrides.
 #[utoipa::path(get, path = "/oncall", params(At), responses((status = 200, body = Vec<OncallStatus>)))]
-async fn status(State(s): State<AppState>, auth: Auth, Q(q): Q<At>) -> ApiResult<Json<Vec<OncallStatus>>> {
+async fn status(
+    State(s): State<AppState>,
+    auth: Auth,
+    Q(q): Q<At>,
+) -> ApiResult<Json<Vec<OncallStatus>>> {
     let at = q.at.unwrap_or_else(onestop_store::now_ms);
-    Ok(Json(s.store.oncall(&auth.scope, at, q.weeks.unwrap_or(4)).await?))
+    Ok(Json(
+        s.store
+            .oncall(&auth.scope, at, q.weeks.unwrap_or(4))
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/oncall/rotations", request_body = RotationInput, responses((status = 201, body = OncallRotation), (status = 422)))]
@@ -57,7 +69,10 @@ async fn create_rotation(
     auth: Auth,
     Body(i): Body<RotationInput>,
 ) -> ApiResult<(StatusCode, Json<OncallRotation>)> {
-    Ok((StatusCode::CREATED, Json(s.store.save_rotation(&auth.scope, None, i).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(s.store.save_rotation(&auth.scope, None, i).await?),
+    ))
 }
 
 #[utoipa::path(patch, path = "/oncall/rotations/{id}", request_body = RotationInput, responses((status = 200, body = OncallRotation), (status = 404), (status = 422)))]
@@ -67,7 +82,9 @@ async fn patch_rotation(
     Path(id): Path<String>,
     Body(i): Body<RotationInput>,
 ) -> ApiResult<Json<OncallRotation>> {
-    Ok(Json(s.store.save_rotation(&auth.scope, Some(&id), i).await?))
+    Ok(Json(
+        s.store.save_rotation(&auth.scope, Some(&id), i).await?,
+    ))
 }
 
 /// Someone else on call for a time range: instead of one member (`replaces_user_id`, an
@@ -79,7 +96,10 @@ async fn add_override(
     Path(id): Path<String>,
     Body(i): Body<OverrideInput>,
 ) -> ApiResult<(StatusCode, Json<OncallOverride>)> {
-    Ok((StatusCode::CREATED, Json(s.store.add_override(&auth.scope, &id, i).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(s.store.add_override(&auth.scope, &id, i).await?),
+    ))
 }
 
 #[utoipa::path(delete, path = "/oncall/rotations/{id}/overrides/{override_id}", responses((status = 204), (status = 404)))]

@@ -53,7 +53,11 @@ pub(crate) async fn create_hook(
 }
 
 #[utoipa::path(get, path = "/webhooks/{id}", responses((status = 200, body = Webhook), (status = 404)))]
-async fn get_one(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Webhook>> {
+async fn get_one(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Webhook>> {
     Ok(Json(s.store.webhook(&auth.scope, &id).await?))
 }
 
@@ -70,7 +74,11 @@ async fn patch(
 
 /// Disable a subscription (its delivery log is kept).
 #[utoipa::path(delete, path = "/webhooks/{id}", responses((status = 204), (status = 404)))]
-async fn delete(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     let p = WebhookPatch {
         enabled: Some(false),
         ..Default::default()

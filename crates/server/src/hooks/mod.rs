@@ -5,7 +5,7 @@
 //! with exponential backoff by the store.
 mod send;
 
-pub use send::{sign, SIGNATURE_HEADER};
+pub use send::{SIGNATURE_HEADER, sign};
 
 use crate::crypto::Crypto;
 use onestop_store::{Claimed, DeliveryOutcome, Store};
@@ -58,7 +58,9 @@ pub(crate) async fn round(
             let o = match secret {
                 Some(secret) => send::post(&agent, &c, &secret),
                 None => DeliveryOutcome {
-                    error: Some("the signing secret cannot be decrypted with this server's key".into()),
+                    error: Some(
+                        "the signing secret cannot be decrypted with this server's key".into(),
+                    ),
                     ..Default::default()
                 },
             };

@@ -55,12 +55,20 @@ struct PrefsPage {
 }
 
 async fn prefs_page(State(s): State<AppState>, page: Page) -> UiResult {
-    let prefs = s.store.notification_prefs(&page.auth.scope).await.or_page(&page.ctx)?;
+    let prefs = s
+        .store
+        .notification_prefs(&page.auth.scope)
+        .await
+        .or_page(&page.ctx)?;
     let events = Event::ALL
         .iter()
         .map(|e| {
             let c = prefs.choice(*e);
-            EventRow { name: e.as_str(), in_app: c.in_app, email: c.email }
+            EventRow {
+                name: e.as_str(),
+                in_app: c.in_app,
+                email: c.email,
+            }
         })
         .collect();
     let (quiet_start, quiet_end) = prefs
@@ -68,7 +76,13 @@ async fn prefs_page(State(s): State<AppState>, page: Page) -> UiResult {
         .as_ref()
         .map(|q| (q.start.clone(), q.end.clone()))
         .unwrap_or_default();
-    Ok(render(PrefsPage { ctx: page.ctx, prefs, quiet_start, quiet_end, events }))
+    Ok(render(PrefsPage {
+        ctx: page.ctx,
+        prefs,
+        quiet_start,
+        quiet_end,
+        events,
+    }))
 }
 
 async fn save_prefs(State(s): State<AppState>, page: Page, Form(f): Form<Pairs>) -> UiResult {
@@ -78,13 +92,25 @@ async fn save_prefs(State(s): State<AppState>, page: Page, Form(f): Form<Pairs>)
         ..Prefs::default()
     };
     if let (Some(a), Some(b)) = (field(&f, "quiet_start"), field(&f, "quiet_end")) {
-        p.quiet_hours = Some(QuietHours { start: a.into(), end: b.into() });
+        p.quiet_hours = Some(QuietHours {
+            start: a.into(),
+            end: b.into(),
+        });
     }
     for e in Event::ALL {
         let on = |ch: &str| field(&f, &format!("{ch}:{}", e.as_str())).is_some();
-        p.events.insert(e.as_str().into(), Choice { in_app: on("in_app"), email: on("email") });
+        p.events.insert(
+            e.as_str().into(),
+            Choice {
+                in_app: on("in_app"),
+                email: on("email"),
+            },
+        );
     }
-    s.store.set_notification_prefs(&page.auth.scope, p).await.or_page(&page.ctx)?;
+    s.store
+        .set_notification_prefs(&page.auth.scope, p)
+        .await
+        .or_page(&page.ctx)?;
     Ok(Redirect::to("/account/notifications").into_response())
 }
 
@@ -101,13 +127,20 @@ impl OncallPage {
         format_when(self.ctx.t, *ms)
     }
     fn name(&self, id: &str) -> String {
-        self.users.iter().find(|u| u.id == id).map_or_else(|| id.to_string(), |u| u.display_name.clone())
+        self.users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(|| id.to_string(), |u| u.display_name.clone())
     }
 }
 
 async fn oncall(State(s): State<AppState>, page: Page) -> UiResult {
     let scope = &page.auth.scope;
-    let rotations = s.store.oncall(scope, onestop_store::now_ms(), 4).await.or_page(&page.ctx)?;
+    let rotations = s
+        .store
+        .oncall(scope, onestop_store::now_ms(), 4)
+        .await
+        .or_page(&page.ctx)?;
     let users = s
         .store
         .list_users(scope)
@@ -116,12 +149,20 @@ async fn oncall(State(s): State<AppState>, page: Page) -> UiResult {
         .into_iter()
         .filter(|u| u.role.is_staff())
         .collect();
-    Ok(render(OncallPage { ctx: page.ctx, rotations, users }))
+    Ok(render(OncallPage {
+        ctx: page.ctx,
+        rotations,
+        users,
+    }))
 }
 
 async fn save_rotation(State(s): State<AppState>, page: Page, Form(f): Form<Pairs>) -> UiResult {
     csrf(&page, &f)?;
-    let members = f.iter().filter(|(k, v)| k == "members" && !v.is_empty()).map(|(_, v)| v.clone()).collect();
+    let members = f
+        .iter()
+        .filter(|(k, v)| k == "members" && !v.is_empty())
+        .map(|(_, v)| v.clone())
+        .collect();
     let input = RotationInput {
         name: field(&f, "name").map(str::to_string),
         members: Some(members),
@@ -130,29 +171,48 @@ async fn save_rotation(State(s): State<AppState>, page: Page, Form(f): Form<Pair
         time_zone: field(&f, "time_zone").map(str::to_string),
         starts_on: field(&f, "starts_on").map(str::to_string),
     };
-    s.store.save_rotation(&page.auth.scope, None, input).await.or_page(&page.ctx)?;
+    s.store
+        .save_rotation(&page.auth.scope, None, input)
+        .await
+        .or_page(&page.ctx)?;
     Ok(Redirect::to("/oncall").into_response())
 }
 
 /// A `datetime-local` value read in the rotation's time zone, as ms.
-fn local_ms(v: Option<&str>, tz: &str, what: &str, ctx: &Ctx) -> Result<i64, axum::response::Response> {
+fn local_ms(
+    v: Option<&str>,
+    tz: &str,
+    what: &str,
+    ctx: &Ctx,
+) -> Result<i64, axum::response::Response> {
     let bad = || {
         super::error_page(
             ctx,
-            crate::error::ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("{what} must be a date and time")),
+            crate::error::ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("{what} must be a date and time"),
+            ),
         )
     };
     let naive = v
         .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
         .ok_or_else(bad)?;
     let tz: chrono_tz::Tz = tz.parse().map_err(|_| bad())?;
-    tz.from_local_datetime(&naive).earliest().map(|t| t.timestamp_millis()).ok_or_else(bad)
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+        .ok_or_else(bad)
 }
 
 async fn add_override(State(s): State<AppState>, page: Page, Form(f): Form<Pairs>) -> UiResult {
     csrf(&page, &f)?;
     let rotation = field(&f, "rotation_id").unwrap_or_default().to_string();
-    let all = s.store.oncall(&page.auth.scope, onestop_store::now_ms(), 1).await.or_page(&page.ctx)?;
+    let all = s
+        .store
+        .oncall(&page.auth.scope, onestop_store::now_ms(), 1)
+        .await
+        .or_page(&page.ctx)?;
     let tz = all
         .iter()
         .find(|r| r.rotation.id == rotation)
@@ -165,14 +225,23 @@ async fn add_override(State(s): State<AppState>, page: Page, Form(f): Form<Pairs
         ends_at: local_ms(field(&f, "ends_at"), &tz, "ends_at", &page.ctx)?,
         note: field(&f, "note").map(str::to_string),
     };
-    s.store.add_override(&page.auth.scope, &rotation, input).await.or_page(&page.ctx)?;
+    s.store
+        .add_override(&page.auth.scope, &rotation, input)
+        .await
+        .or_page(&page.ctx)?;
     Ok(Redirect::to("/oncall").into_response())
 }
 
 async fn delete_override(State(s): State<AppState>, page: Page, Form(f): Form<Pairs>) -> UiResult {
     csrf(&page, &f)?;
-    let (r, o) = (field(&f, "rotation_id").unwrap_or_default(), field(&f, "id").unwrap_or_default());
-    s.store.delete_override(&page.auth.scope, r, o).await.or_page(&page.ctx)?;
+    let (r, o) = (
+        field(&f, "rotation_id").unwrap_or_default(),
+        field(&f, "id").unwrap_or_default(),
+    );
+    s.store
+        .delete_override(&page.auth.scope, r, o)
+        .await
+        .or_page(&page.ctx)?;
     Ok(Redirect::to("/oncall").into_response())
 }
 
@@ -187,9 +256,18 @@ struct WebhooksPage {
 }
 
 async fn webhooks(State(s): State<AppState>, page: Page) -> UiResult {
-    let hooks = s.store.webhooks(&page.auth.scope).await.or_page(&page.ctx)?;
+    let hooks = s
+        .store
+        .webhooks(&page.auth.scope)
+        .await
+        .or_page(&page.ctx)?;
     let events = Event::ALL.iter().map(|e| e.as_str()).collect();
-    Ok(render(WebhooksPage { ctx: page.ctx, hooks, events, secret: None }))
+    Ok(render(WebhooksPage {
+        ctx: page.ctx,
+        hooks,
+        events,
+        secret: None,
+    }))
 }
 
 async fn create_webhook(State(s): State<AppState>, page: Page, Form(f): Form<Pairs>) -> UiResult {
@@ -197,14 +275,29 @@ async fn create_webhook(State(s): State<AppState>, page: Page, Form(f): Form<Pai
     let input = WebhookInput {
         name: field(&f, "name").map(str::to_string),
         url: field(&f, "url").unwrap_or_default().to_string(),
-        events: f.iter().filter(|(k, _)| k == "events").map(|(_, v)| v.clone()).collect(),
+        events: f
+            .iter()
+            .filter(|(k, _)| k == "events")
+            .map(|(_, v)| v.clone())
+            .collect(),
         customer_id: field(&f, "customer_id").map(str::to_string),
         format: field(&f, "format").map(str::to_string),
     };
-    let (_, secret) = crate::api::webhooks::create_hook(&s, &page.auth, input).await.or_page(&page.ctx)?;
-    let hooks = s.store.webhooks(&page.auth.scope).await.or_page(&page.ctx)?;
+    let (_, secret) = crate::api::webhooks::create_hook(&s, &page.auth, input)
+        .await
+        .or_page(&page.ctx)?;
+    let hooks = s
+        .store
+        .webhooks(&page.auth.scope)
+        .await
+        .or_page(&page.ctx)?;
     let events = Event::ALL.iter().map(|e| e.as_str()).collect();
-    Ok(render(WebhooksPage { ctx: page.ctx, hooks, events, secret: Some(secret) }))
+    Ok(render(WebhooksPage {
+        ctx: page.ctx,
+        hooks,
+        events,
+        secret: Some(secret),
+    }))
 }
 
 #[derive(Template)]
@@ -222,14 +315,37 @@ impl WebhookPage {
 }
 
 async fn webhook(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
-    let hook = s.store.webhook(&page.auth.scope, &id).await.or_page(&page.ctx)?;
-    let deliveries = s.store.webhook_deliveries(&page.auth.scope, &id, 100).await.or_page(&page.ctx)?;
-    Ok(render(WebhookPage { ctx: page.ctx, hook, deliveries }))
+    let hook = s
+        .store
+        .webhook(&page.auth.scope, &id)
+        .await
+        .or_page(&page.ctx)?;
+    let deliveries = s
+        .store
+        .webhook_deliveries(&page.auth.scope, &id, 100)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(render(WebhookPage {
+        ctx: page.ctx,
+        hook,
+        deliveries,
+    }))
 }
 
-async fn toggle_webhook(State(s): State<AppState>, page: Page, Path(id): Path<String>, Form(f): Form<Pairs>) -> UiResult {
+async fn toggle_webhook(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> UiResult {
     csrf(&page, &f)?;
-    let p = WebhookPatch { enabled: Some(field(&f, "enabled") == Some("1")), ..Default::default() };
-    s.store.update_webhook(&page.auth.scope, &id, p).await.or_page(&page.ctx)?;
+    let p = WebhookPatch {
+        enabled: Some(field(&f, "enabled") == Some("1")),
+        ..Default::default()
+    };
+    s.store
+        .update_webhook(&page.auth.scope, &id, p)
+        .await
+        .or_page(&page.ctx)?;
     Ok(Redirect::to(&format!("/settings/webhooks/{id}")).into_response())
 }

@@ -10,12 +10,12 @@ mod work;
 mod work_types;
 
 pub use catalog::{GROUPS as CATALOG_GROUPS, occurrences, valid_rrule};
+pub(crate) use scheduler::desk_settings_on;
 pub use scheduler::{
     ACTIONS, DeskSettings, EscalationRule, EscalationRuleInput, Notification, TRIGGERS, TickReport,
 };
-pub use types::*;
-pub(crate) use scheduler::desk_settings_on;
 pub(crate) use tickets::instant;
+pub use types::*;
 pub use work_types::*;
 
 use crate::{Result, Scope, StoreError};

@@ -8,13 +8,13 @@ use super::tickets::{append, finish, instant, load};
 use super::{Ticket, staff_only};
 use crate::notify::{Notice, emit};
 use crate::util::{new_id, to_json};
-use onestop_domain::notify::Event;
 use crate::{Result, Scope, Store, StoreError, WriteTx};
 use onestop_domain::calendar::Calendar;
 use onestop_domain::desk::{
     DeskEvent, Level, PriorityMatrix, SlaTable, parse_priority, priority_str,
 };
 use onestop_domain::model::ValidationError;
+use onestop_domain::notify::Event;
 use onestop_domain::sla::Status;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -788,7 +788,12 @@ impl Store {
                     event: ev,
                     ticket: Some(&t),
                     customer_id: &t.customer_id,
-                    text: format!("{} {}: {} {what}", t.number, t.title, clock.replace('_', " ")),
+                    text: format!(
+                        "{} {}: {} {what}",
+                        t.number,
+                        t.title,
+                        clock.replace('_', " ")
+                    ),
                     targets: None,
                 },
             )

@@ -70,7 +70,13 @@ impl DeliveryOutcome {
 impl Store {
     /// Take up to `limit` due deliveries for `holder` until `now + lease_ms`. A delivery
     /// whose sender died is taken again when its lease has run out.
-    pub async fn claim_webhook_deliveries(&self, holder: &str, now: i64, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>> {
+    pub async fn claim_webhook_deliveries(
+        &self,
+        holder: &str,
+        now: i64,
+        limit: i64,
+        lease_ms: i64,
+    ) -> Result<Vec<Claimed>> {
         let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -110,7 +116,14 @@ impl Store {
 
     /// Record an attempt: delivered on a 2xx, else retried after `retry_base_ms * 2^(n-1)`
     /// until [`MAX_ATTEMPTS`]. Ignored when the lease was lost to another sender.
-    pub async fn finish_webhook_delivery(&self, holder: &str, c: &Claimed, now: i64, o: &DeliveryOutcome, retry_base_ms: i64) -> Result<()> {
+    pub async fn finish_webhook_delivery(
+        &self,
+        holder: &str,
+        c: &Claimed,
+        now: i64,
+        o: &DeliveryOutcome,
+        retry_base_ms: i64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let (status, next, delivered) = if o.ok() {
             ("delivered", now, Some(now))
@@ -151,7 +164,12 @@ impl Store {
     }
 
     /// A subscription's deliveries, newest first, each with its attempt log.
-    pub async fn webhook_deliveries(&self, scope: &Scope, webhook_id: &str, limit: i64) -> Result<Vec<WebhookDelivery>> {
+    pub async fn webhook_deliveries(
+        &self,
+        scope: &Scope,
+        webhook_id: &str,
+        limit: i64,
+    ) -> Result<Vec<WebhookDelivery>> {
         self.webhook(scope, webhook_id).await?;
         let rows = sqlx::query("SELECT id, webhook_id, event, ticket_id, status, attempts, next_attempt_at, last_code, last_error, last_duration_ms, created_at, delivered_at, body FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2")
             .bind(webhook_id)

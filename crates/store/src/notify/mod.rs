@@ -117,7 +117,8 @@ pub(crate) async fn emit(tx: &mut WriteTx, n: Notice<'_>) -> Result<usize> {
                 else {
                     continue;
                 };
-                let (email, lang): (Option<String>, Option<String>) = (r.try_get(0)?, r.try_get(1)?);
+                let (email, lang): (Option<String>, Option<String>) =
+                    (r.try_get(0)?, r.try_get(1)?);
                 let prefs = prefs::prefs_on(tx.conn(), u).await?;
                 let ch = prefs.channels(n.event, &d, now);
                 if ch.in_app {
@@ -174,9 +175,19 @@ async fn mail(
         None => n.text.clone(),
     };
     let body = if ja {
-        format!("{}\n\nイベント: {}\n通知理由: {}\n", n.text, n.event.as_str(), why)
+        format!(
+            "{}\n\nイベント: {}\n通知理由: {}\n",
+            n.text,
+            n.event.as_str(),
+            why
+        )
     } else {
-        format!("{}\n\nEvent: {}\nWhy you: {}\n", n.text, n.event.as_str(), why)
+        format!(
+            "{}\n\nEvent: {}\nWhy you: {}\n",
+            n.text,
+            n.event.as_str(),
+            why
+        )
     };
     let id = tx
         .enqueue_mail(&OutMail {

@@ -7,12 +7,13 @@ use sqlx::Row;
 
 /// The user's preferences on a connection that may be inside a transaction.
 pub(super) async fn prefs_on(conn: &mut sqlx::AnyConnection, user: &str) -> Result<Prefs> {
-    let v: Option<String> = sqlx::query("SELECT prefs_json FROM notification_prefs WHERE user_id = $1")
-        .bind(user)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
+    let v: Option<String> =
+        sqlx::query("SELECT prefs_json FROM notification_prefs WHERE user_id = $1")
+            .bind(user)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
     Ok(v.and_then(|v| serde_json::from_str(&v).ok())
         .unwrap_or_default())
 }

@@ -81,7 +81,14 @@ fn valid_url(url: &str) -> Result<()> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     match rest {
-        Some(r) if !r.is_empty() && !r.starts_with('/') && !url.chars().any(char::is_whitespace) && url.len() <= 2000 => Ok(()),
+        Some(r)
+            if !r.is_empty()
+                && !r.starts_with('/')
+                && !url.chars().any(char::is_whitespace)
+                && url.len() <= 2000 =>
+        {
+            Ok(())
+        }
         _ => Err(ValidationError::new("url", "must be an http:// or https:// URL").into()),
     }
 }
@@ -116,16 +123,20 @@ fn admin(scope: &Scope) -> Result<()> {
     if scope.is_admin() {
         Ok(())
     } else {
-        Err(StoreError::Forbidden("only administrators manage webhooks".into()))
+        Err(StoreError::Forbidden(
+            "only administrators manage webhooks".into(),
+        ))
     }
 }
 
 impl Store {
     pub async fn webhooks(&self, scope: &Scope) -> Result<Vec<Webhook>> {
         admin(scope)?;
-        let rows = sqlx::query(&format!("SELECT {COLS} FROM webhooks ORDER BY created_at, id"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM webhooks ORDER BY created_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -154,12 +165,20 @@ impl Store {
     }
 
     /// Subscribe; `secret_enc` is the signing secret encrypted by the server.
-    pub async fn create_webhook(&self, scope: &Scope, i: WebhookInput, secret_enc: &str) -> Result<Webhook> {
+    pub async fn create_webhook(
+        &self,
+        scope: &Scope,
+        i: WebhookInput,
+        secret_enc: &str,
+    ) -> Result<Webhook> {
         admin(scope)?;
         let url = i.url.trim().to_string();
         let mut w = Webhook {
             id: new_id(),
-            name: i.name.map(|n| n.trim().to_string()).unwrap_or_else(|| url.clone()),
+            name: i
+                .name
+                .map(|n| n.trim().to_string())
+                .unwrap_or_else(|| url.clone()),
             url,
             events: i.events,
             customer_id: i.customer_id.filter(|c| !c.trim().is_empty()),
@@ -186,14 +205,26 @@ impl Store {
             .await
             .map_err(StoreError::from_write)?;
         let after = serde_json::to_value(&w).unwrap_or_default();
-        tx.audit("webhook.create", "webhook", &w.id, w.customer_id.as_deref(), None, Some(&after))
-            .await?;
+        tx.audit(
+            "webhook.create",
+            "webhook",
+            &w.id,
+            w.customer_id.as_deref(),
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(w)
     }
 
     /// Change a subscription (or disable it with `enabled: false`).
-    pub async fn update_webhook(&self, scope: &Scope, id: &str, p: WebhookPatch) -> Result<Webhook> {
+    pub async fn update_webhook(
+        &self,
+        scope: &Scope,
+        id: &str,
+        p: WebhookPatch,
+    ) -> Result<Webhook> {
         let before = self.webhook(scope, id).await?;
         let mut w = before.clone();
         if let Some(v) = p.name {
@@ -234,8 +265,15 @@ impl Store {
             .await
             .map_err(StoreError::from_write)?;
         let json = |w: &Webhook| serde_json::to_value(w).unwrap_or_default();
-        tx.audit("webhook.update", "webhook", &w.id, w.customer_id.as_deref(), Some(&json(&before)), Some(&json(&w)))
-            .await?;
+        tx.audit(
+            "webhook.update",
+            "webhook",
+            &w.id,
+            w.customer_id.as_deref(),
+            Some(&json(&before)),
+            Some(&json(&w)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(w)
     }
@@ -244,7 +282,10 @@ impl Store {
 /// The body sent for `n` to a subscription of `format`.
 fn body(format: &str, delivery: &str, n: &Notice<'_>, now: i64) -> String {
     if format == "slack" {
-        let link = n.ticket.map(|t| format!("{} ", t.number)).unwrap_or_default();
+        let link = n
+            .ticket
+            .map(|t| format!("{} ", t.number))
+            .unwrap_or_default();
         let text = format!("[onestop] *{}* {link}{}", n.event.as_str(), n.text);
         return to_json(&serde_json::json!({ "text": text }));
     }
@@ -264,9 +305,10 @@ fn body(format: &str, delivery: &str, n: &Notice<'_>, now: i64) -> String {
 
 /// Queue a delivery for each enabled subscription to the event (and its customer).
 pub(super) async fn enqueue(tx: &mut WriteTx, n: &Notice<'_>) -> Result<usize> {
-    let hooks = sqlx::query("SELECT id, events, customer_id, format FROM webhooks WHERE enabled = 1")
-        .fetch_all(tx.conn())
-        .await?;
+    let hooks =
+        sqlx::query("SELECT id, events, customer_id, format FROM webhooks WHERE enabled = 1")
+            .fetch_all(tx.conn())
+            .await?;
     let mut count = 0;
     for h in hooks {
         let events: Vec<String> = from_json(&h.try_get::<String, _>(1)?);

@@ -7,6 +7,6 @@ mod desk_work;
 mod dispatch;
 mod logs;
 mod monitoring;
+mod notify;
 mod patches;
 mod support;
-mod notify;
