@@ -34,6 +34,7 @@ fn field<'a>(f: &'a Pairs, k: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+#[allow(clippy::result_large_err)]
 fn csrf(page: &Page, f: &Pairs) -> Result<(), axum::response::Response> {
     page.auth.check_csrf(field(f, "_csrf")).or_page(&page.ctx)
 }
@@ -179,6 +180,7 @@ async fn save_rotation(State(s): State<AppState>, page: Page, Form(f): Form<Pair
 }
 
 /// A `datetime-local` value read in the rotation's time zone, as ms.
+#[allow(clippy::result_large_err)]
 fn local_ms(
     v: Option<&str>,
     tz: &str,
