@@ -171,7 +171,11 @@ async fn mail(
 ) -> Result<()> {
     let ja = lang == "ja";
     let subject = match n.ticket {
-        Some(t) => format!("[{}] {}", t.number, n.text),
+        // `[INC-2026-000001] title: why`: the tag threads replies onto the ticket.
+        Some(t) => {
+            let rest = n.text.strip_prefix(t.number.as_str()).unwrap_or(&n.text);
+            format!("[{}] {}", t.number, rest.trim_start())
+        }
         None => n.text.clone(),
     };
     let body = if ja {
