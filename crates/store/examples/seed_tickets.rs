@@ -6,7 +6,7 @@
 //! benchmark's whole time budget), with the same columns the store writes: queue columns, SLA
 //! summary for open tickets, and the bigram search text. Most tickets are closed, as in a
 //! desk's real history: 90 % closed, 3 % resolved, 7 % open.
-use onestop_domain::desk::search_words;
+use onestop_domain::desk::{customer_tag, search_words};
 use onestop_domain::model::Role;
 use onestop_store::{CustomerInput, NewUser, Scope, Store, new_id};
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -281,7 +281,11 @@ async fn main() {
             sqlx::query("INSERT INTO ticket_text (ticket_id, customer_id, visibility, body) VALUES ($1, $2, 'public', $3)")
                 .bind(&id)
                 .bind(customer)
-                .bind(search_words(&format!("{number} {title} {description}")))
+                .bind(format!(
+                    "{} {}",
+                    search_words(&format!("{number} {title} {description}")),
+                    customer_tag(customer)
+                ))
                 .execute(&mut *tx)
                 .await
                 .unwrap();

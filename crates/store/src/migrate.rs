@@ -44,6 +44,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         None,
     ),
     (16, include_str!("../migrations/0016_notify.sql"), None),
+    (
+        19,
+        include_str!("../migrations/0019_ticket_text_customer_tag.sql"),
+        None,
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -7,7 +7,7 @@ mod search;
 mod terms;
 
 pub use lifecycle::{Lifecycle, TransitionError, parse_status, status_parts};
-pub use search::{query_terms, search_words};
+pub use search::{customer_tag, query_terms, search_words};
 pub use terms::{
     ClockView, SlaAction, SlaSummary, SlaTable, SlaTerms, compute_summary, policy_for,
 };

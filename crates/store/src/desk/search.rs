@@ -6,7 +6,7 @@ use super::Ticket;
 use crate::registry::Page;
 use crate::scope::Filter;
 use crate::{Backend, Result, Scope, Store, WriteTx};
-use onestop_domain::desk::{DeskEvent, Visibility, query_terms, search_words};
+use onestop_domain::desk::{DeskEvent, Visibility, customer_tag, query_terms, search_words};
 use sqlx::{AnyConnection, Row};
 
 /// Rebuild a ticket's two search documents from its fields and its comments.
@@ -33,8 +33,10 @@ pub(super) async fn index_text(tx: &mut WriteTx, t: &Ticket) -> Result<()> {
             doc.push_str(&body);
         }
     }
+    let tag = customer_tag(&t.customer_id);
     for (visibility, text) in [("public", public), ("internal", internal)] {
-        upsert(tx.conn(), t, visibility, &search_words(&text)).await?;
+        let words = format!("{} {tag}", search_words(&text));
+        upsert(tx.conn(), t, visibility, &words).await?;
     }
     Ok(())
 }
@@ -64,9 +66,10 @@ impl Store {
         scope: &Scope,
         mut f: Filter,
         text: &str,
+        customer: Option<&str>,
         (page, per): (i64, i64),
     ) -> Result<Page<Ticket>> {
-        let terms = query_terms(text);
+        let mut terms = query_terms(text);
         if terms.is_empty() {
             return Ok(Page {
                 items: vec![],
@@ -74,6 +77,10 @@ impl Store {
                 page,
                 per_page: per,
             });
+        }
+        // Within one customer (a portal user, or a customer filter), its tag is one more term.
+        if let Some(c) = scope.customer().or(customer) {
+            terms.push(vec![customer_tag(c)]);
         }
         // Customers' users never match words that only internal notes hold.
         let visible = if scope.is_staff() {

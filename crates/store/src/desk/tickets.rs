@@ -538,7 +538,9 @@ impl Store {
             if onestop_domain::desk::looks_like_number(t) {
                 f.eq("number", &t.to_uppercase());
             } else {
-                return self.search_tickets(scope, f, t, (page, per)).await;
+                return self
+                    .search_tickets(scope, f, t, q.customer_id.as_deref(), (page, per))
+                    .await;
             }
         }
         f.page(

@@ -239,6 +239,16 @@ on_both!(search_finds_words_and_japanese, |f: Fresh| async move {
     assert_eq!(find(cust.clone(), "障害").await, ["サーバ障害"]);
     assert!(find(cust.clone(), "コントローラ").await.is_empty());
     assert_eq!(find(cust, "replacement").await, ["サーバ障害"]);
+    // Staff searching within one customer: the customer's tag narrows the index walk.
+    let within = TicketQuery {
+        q: Some("障害".into()),
+        customer_id: Some(b.id.clone()),
+        ..Default::default()
+    };
+    assert_eq!(
+        numbers(&s.list_tickets(&staff(), &within).await.unwrap()),
+        ["障害報告"]
+    );
     // Editing the title re-indexes it.
     s.update_ticket(
         &staff(),
