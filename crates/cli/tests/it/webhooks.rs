@@ -200,8 +200,16 @@ async fn webhooks_are_signed_retried_and_logged() {
         hits[0].at - sent
     );
     // The delivery log: codes and backoff (300 ms, then 600 ms, at least).
-    let (st, d) = api.get(&format!("/webhooks/{id}/deliveries")).await;
-    assert_eq!(st, 200, "{d}");
+    // The receiver has the body before the sender has recorded the answer: wait for it.
+    let t0 = Instant::now();
+    let d = loop {
+        let (st, d) = api.get(&format!("/webhooks/{id}/deliveries")).await;
+        assert_eq!(st, 200, "{d}");
+        if d[0]["status"] == "delivered" || t0.elapsed() > Duration::from_secs(10) {
+            break d;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let d = &d[0];
     assert_eq!(
         (d["status"].as_str(), d["attempts"].as_i64()),
@@ -398,9 +406,21 @@ async fn two_servers_send_each_delivery_once() {
             .all(|h| h.signature.as_deref() == Some(hmac_hex(&secret, &h.body).as_str()))
     );
     let id = hook["webhook"]["id"].as_str().unwrap();
-    let (_, d) = api_b
-        .get(&format!("/webhooks/{id}/deliveries?limit=500"))
-        .await;
+    let t0 = Instant::now();
+    let d = loop {
+        let (_, d) = api_b
+            .get(&format!("/webhooks/{id}/deliveries?limit=500"))
+            .await;
+        let done = d
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["status"] == "delivered");
+        if done || t0.elapsed() > Duration::from_secs(10) {
+            break d;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let holders: std::collections::HashSet<String> = d
         .as_array()
         .unwrap()
