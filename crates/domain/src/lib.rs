@@ -9,9 +9,11 @@
 //! * [`desk`]: the service desk's vocabulary, ticket lifecycle and SLA terms.
 //! * [`plan`]: the annual implementation plan generated from a contract's services.
 //! * [`sla`]: the SLA engine that replays a ticket's history into clocks.
+//! * [`notify`]: who is told what (the notification router, preferences, the on-call rota).
 
 pub mod calendar;
 pub mod desk;
 pub mod model;
 pub mod plan;
+pub mod notify;
 pub mod sla;

@@ -94,6 +94,11 @@ pub struct Settings {
     pub mail_freemail_domains: Option<String>,
     /// New tickets per sender per hour before further messages go to triage.
     pub mail_max_new_per_hour: i64,
+    /// Milliseconds between looks for due webhook deliveries.
+    pub webhook_poll_ms: i64,
+    /// First retry delay of a failed webhook delivery, in ms; doubled on each further retry
+    /// (8 attempts in all).
+    pub webhook_retry_ms: i64,
 }
 
 impl Default for Settings {
@@ -147,6 +152,8 @@ impl Default for Settings {
             mail_imap_ca: None,
             mail_freemail_domains: None,
             mail_max_new_per_hour: 10,
+            webhook_poll_ms: 250,
+            webhook_retry_ms: 30_000,
         }
     }
 }

@@ -7,6 +7,7 @@ mod crypto;
 mod dispatch;
 mod error;
 mod ical;
+pub mod hooks;
 mod logreport;
 pub mod mail;
 pub mod monitor;

@@ -160,6 +160,12 @@ pub async fn launch(
     crate::monitor::spawn_jobs(state.store.clone(), &settings);
     crate::patch_jobs::spawn(state.store.clone(), settings.clone());
     crate::plan_jobs::spawn(state.store.clone(), every);
+    crate::hooks::spawn(
+        state.store.clone(),
+        state.crypto.clone(),
+        std::time::Duration::from_millis(settings.webhook_poll_ms.clamp(10, 60_000) as u64),
+        settings.webhook_retry_ms.clamp(10, 86_400_000),
+    );
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     listener.set_nonblocking(true)?;
     if let (Some(cert), Some(key)) = (&settings.tls_cert, &settings.tls_key) {

@@ -76,6 +76,14 @@ const TABLES: &[&str] = &[
     "inbound_mail",
     "ticket_mail_reporters",
     "host_checks",
+    "mail_outbox",
+    "host_checks",
+    "notification_prefs",
+    "webhooks",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "oncall_rotations",
+    "oncall_overrides",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

@@ -14,6 +14,8 @@ pub mod logs;
 pub mod mail;
 mod migrate;
 mod monitoring;
+mod notify;
+mod oncall;
 mod outbox;
 mod patches;
 mod people;
@@ -40,6 +42,13 @@ pub use desk::{
 };
 pub use error::StoreError;
 pub use monitoring::*;
+pub use notify::{
+    Claimed, DeliveryOutcome, NewWebhook, Webhook, WebhookAttempt, WebhookDelivery, WebhookInput,
+    WebhookPatch,
+};
+pub use oncall::{
+    OncallOverride, OncallRotation, OncallShift, OncallStatus, OverrideInput, RotationInput,
+};
 pub use outbox::{OutMail, new_message_id};
 pub use patches::{
     AdvisoryImport, AdvisoryRecord, Evidence, Finding, FindingPatch, FindingQuery, HostInventory,

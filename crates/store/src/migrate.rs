@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0014_outbox_checks.sql"),
         None,
     ),
+    (16, include_str!("../migrations/0016_notify.sql"), None),
     (
         19,
         include_str!("../migrations/0019_ticket_text_customer_tag.sql"),

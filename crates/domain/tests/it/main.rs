@@ -6,6 +6,7 @@ mod calendar_examples;
 mod calendar_props;
 mod holidays;
 mod plan;
+mod notify;
 mod sla_examples;
 mod sla_props;
 mod support;

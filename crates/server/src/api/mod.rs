@@ -11,12 +11,14 @@ mod desk;
 mod logs;
 mod mail;
 mod monitoring;
+mod oncall;
 mod patches;
 mod people;
 mod runbooks;
 pub(crate) mod ticket_work;
 mod tickets;
 mod work_orders;
+pub(crate) mod webhooks;
 
 pub(crate) use calendar::base_url as feed_base_url;
 pub(crate) use patches::period_bounds as patches_period_bounds;
@@ -67,7 +69,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(work_orders::routes())
         .merge(runbooks::routes())
         .merge(calendar::routes())
-        .merge(mail::routes());
+        .merge(mail::routes())
+        .merge(webhooks::routes())
+        .merge(oncall::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

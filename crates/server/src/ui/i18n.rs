@@ -729,6 +729,47 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("mail_failed", "Failed", "送信失敗"),
     ("mail_ticket", "Ticket", "チケット"),
     ("bounced", "Bounced", "不達"),
+    // Notifications, on-call rota, webhooks.
+    ("notify_prefs", "Notification preferences", "通知設定"),
+    (
+        "notify_prefs_help",
+        "Which events reach you, in the app and by e-mail. During quiet hours e-mail is held until they end, except for critical tickets and on-call pages.",
+        "どのイベントをアプリ内とメールで受け取るか。静穏時間中のメールは終了時まで保留されます（重大チケットとオンコール呼び出しを除く）。",
+    ),
+    ("time_zone", "Time zone", "タイムゾーン"),
+    ("quiet_from", "Quiet hours from", "静穏時間 開始"),
+    ("quiet_to", "until", "終了"),
+    ("event", "Event", "イベント"),
+    ("in_app", "In the app", "アプリ内"),
+    ("oncall", "On call", "オンコール"),
+    (
+        "oncall_help",
+        "Outside business hours (the desk's default calendar), critical tickets and escalations go to whoever is on call, in the app and by e-mail.",
+        "営業時間外（デスクの既定カレンダー）には、重大チケットとエスカレーションがオンコール担当者にアプリ内とメールで届きます。",
+    ),
+    ("from_day", "from", "開始日"),
+    ("oncall_now", "On call now", "現在の担当"),
+    ("oncall_next", "Next", "次の担当"),
+    ("instead_of", "instead of", "代理:"),
+    ("overrides", "Overrides", "交代"),
+    ("whoever", "whoever is scheduled", "予定の担当者"),
+    ("add_override", "Add override", "交代を追加"),
+    ("handover", "Hand-over", "交代時刻"),
+    ("webhooks", "Webhooks", "Webhook"),
+    (
+        "webhooks_help",
+        "Events posted to a URL, signed with X-Onestop-Signature (HMAC-SHA256 of the body); the slack format suits Slack and Teams incoming webhooks.",
+        "イベントをURLへ送信します。X-Onestop-Signature（本文のHMAC-SHA256）で署名されます。slack形式はSlackとTeamsの受信Webhook向けです。",
+    ),
+    (
+        "webhook_secret_once",
+        "Signing secret (shown only now):",
+        "署名用シークレット（今回のみ表示）：",
+    ),
+    ("events", "Events", "イベント"),
+    ("format", "Format", "形式"),
+    ("deliveries", "Deliveries", "配信"),
+    ("attempts", "Attempts", "試行"),
 ];
 
 impl T {

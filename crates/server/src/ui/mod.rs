@@ -8,6 +8,7 @@ mod i18n;
 mod logs;
 pub mod mail;
 mod monitoring;
+mod notify;
 mod patches;
 mod plan;
 mod registry;
@@ -187,6 +188,7 @@ fn runbooks_router() -> Router<AppState> {
         .route("/mail/inbound/{id}", get(mail::inbound))
         .route("/mail/inbound/{id}/open", post(mail::open))
         .route("/mail/inbound/{id}/discard", post(mail::discard))
+        .merge(notify::router())
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.

@@ -10,9 +10,11 @@ mod work;
 mod work_types;
 
 pub use catalog::{GROUPS as CATALOG_GROUPS, occurrences, valid_rrule};
+pub(crate) use scheduler::desk_settings_on;
 pub use scheduler::{
     ACTIONS, DeskSettings, EscalationRule, EscalationRuleInput, Notification, TRIGGERS, TickReport,
 };
+pub(crate) use tickets::instant;
 pub use types::*;
 pub use work_types::*;
 

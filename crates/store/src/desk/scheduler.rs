@@ -6,6 +6,7 @@
 use super::contracts::calendar_of;
 use super::tickets::{append, finish, instant, load};
 use super::{Ticket, staff_only};
+use crate::notify::{Notice, emit};
 use crate::util::{new_id, to_json};
 use crate::{Result, Scope, Store, StoreError, WriteTx};
 use onestop_domain::calendar::Calendar;
@@ -13,6 +14,7 @@ use onestop_domain::desk::{
     DeskEvent, Level, PriorityMatrix, SlaTable, parse_priority, priority_str,
 };
 use onestop_domain::model::ValidationError;
+use onestop_domain::notify::Event;
 use onestop_domain::sla::Status;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -106,7 +108,7 @@ const SETTINGS_KEY: &str = "desk.settings";
 
 /// The desk settings (defaults when unset), read on a connection that may be inside a
 /// transaction.
-pub(super) async fn desk_settings_on(conn: &mut sqlx::AnyConnection) -> Result<DeskSettings> {
+pub(crate) async fn desk_settings_on(conn: &mut sqlx::AnyConnection) -> Result<DeskSettings> {
     let v: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = $1")
         .bind(SETTINGS_KEY)
         .fetch_optional(&mut *conn)
@@ -202,24 +204,19 @@ async fn fire_once(tx: &mut WriteTx, ticket_id: &str, key: &str) -> Result<bool>
     Ok(done.rows_affected() == 1)
 }
 
-async fn notify(
-    tx: &mut WriteTx,
-    users: &[String],
-    t: &Ticket,
-    kind: &str,
-    body: &str,
-) -> Result<usize> {
-    for u in users {
-        sqlx::query("INSERT INTO notifications (id, user_id, ticket_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(new_id())
-            .bind(u)
-            .bind(&t.id)
-            .bind(kind)
-            .bind(body)
-            .bind(tx.now)
-            .execute(tx.conn())
-            .await?;
-    }
+/// Tell the rule's users (and, after hours, whoever is on call) through the router.
+async fn notify(tx: &mut WriteTx, users: &[String], t: &Ticket, body: &str) -> Result<usize> {
+    emit(
+        tx,
+        Notice {
+            event: Event::Escalated,
+            ticket: Some(t),
+            customer_id: &t.customer_id,
+            text: body.to_string(),
+            targets: Some(users.to_vec()),
+        },
+    )
+    .await?;
     Ok(users.len())
 }
 
@@ -239,7 +236,7 @@ async fn act(tx: &mut WriteTx, rule: &EscalationRule, t: &mut Ticket, why: &str)
     let detail = match rule.action.as_str() {
         "notify_assignee" => {
             let users: Vec<String> = t.assignee_id.iter().cloned().collect();
-            let n = notify(tx, &users, t, "escalation", &what).await?;
+            let n = notify(tx, &users, t, &what).await?;
             format!("notified the assignee ({n})")
         }
         "notify_team" => {
@@ -255,7 +252,7 @@ async fn act(tx: &mut WriteTx, rule: &EscalationRule, t: &mut Ticket, why: &str)
                 }
                 None => vec![],
             };
-            let n = notify(tx, &users, t, "escalation", &what).await?;
+            let n = notify(tx, &users, t, &what).await?;
             format!("notified the team ({n})")
         }
         "notify_ase" => {
@@ -265,7 +262,7 @@ async fn act(tx: &mut WriteTx, rule: &EscalationRule, t: &mut Ticket, why: &str)
                 &t.customer_id,
             )
             .await?;
-            let n = notify(tx, &users, t, "escalation", &what).await?;
+            let n = notify(tx, &users, t, &what).await?;
             format!("notified the customer's ASE ({n})")
         }
         "raise_priority" => {
@@ -299,6 +296,7 @@ async fn act(tx: &mut WriteTx, rule: &EscalationRule, t: &mut Ticket, why: &str)
                 t.priority = priority_str(p).into();
                 append(tx, t, &DeskEvent::PriorityChanged { from: old, to: p }).await?;
             }
+            notify(tx, &[], t, &what).await?;
             format!("raised the priority to {}", t.priority)
         }
         "reassign" => {
@@ -335,7 +333,7 @@ async fn act(tx: &mut WriteTx, rule: &EscalationRule, t: &mut Ticket, why: &str)
                 )
                 .await?;
             }
-            notify(tx, &users, t, "assigned", &what).await?;
+            notify(tx, &users, t, &what).await?;
             "reassigned".to_string()
         }
         other => {
@@ -655,7 +653,7 @@ impl Store {
             if done.rows_affected() != 1 {
                 continue;
             }
-            let row = sqlx::query("SELECT name, ase_id, cse_id FROM customers WHERE id = $1")
+            let row = sqlx::query("SELECT name FROM customers WHERE id = $1")
                 .bind(&r.customer_id)
                 .fetch_one(tx.conn())
                 .await?;
@@ -664,18 +662,17 @@ impl Store {
                 "{customer}: contract {} ends on {} ({} days) — renewal",
                 r.name, r.ends_on, r.days_left
             );
-            for user in [row.try_get::<Option<String>, _>(1)?, row.try_get(2)?]
-                .into_iter()
-                .flatten()
-            {
-                sqlx::query("INSERT INTO notifications (id, user_id, ticket_id, kind, body, created_at) VALUES ($1, $2, NULL, 'renewal', $3, $4)")
-                    .bind(new_id())
-                    .bind(&user)
-                    .bind(&body)
-                    .bind(now)
-                    .execute(tx.conn())
-                    .await?;
-            }
+            emit(
+                &mut tx,
+                Notice {
+                    event: Event::RenewalReminder,
+                    ticket: None,
+                    customer_id: &r.customer_id,
+                    text: body,
+                    targets: None,
+                },
+            )
+            .await?;
             tx.audit(
                 "contract.renewal_reminder",
                 "contract",
@@ -780,6 +777,27 @@ impl Store {
                 )
             };
             append(&mut tx, &t, &event).await?;
+            let (ev, what) = if a.breach {
+                (Event::SlaBreached, "SLA breached")
+            } else {
+                (Event::SlaWarning, "SLA warning")
+            };
+            emit(
+                &mut tx,
+                Notice {
+                    event: ev,
+                    ticket: Some(&t),
+                    customer_id: &t.customer_id,
+                    text: format!(
+                        "{} {}: {} {what}",
+                        t.number,
+                        t.title,
+                        clock.replace('_', " ")
+                    ),
+                    targets: None,
+                },
+            )
+            .await?;
             let why = format!(
                 "{} {}",
                 clock.replace('_', " "),

@@ -17,6 +17,7 @@ use onestop_domain::desk::{
     status_parts, ticket_number,
 };
 use onestop_domain::model::{ValidationError, valid_name};
+use onestop_domain::notify::Event;
 use onestop_domain::sla::{PendingReason, Status};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
@@ -51,7 +52,7 @@ pub(super) fn ticket_from_row(r: &AnyRow) -> Result<Ticket> {
     })
 }
 
-pub(super) fn instant(ms: i64) -> Instant {
+pub(crate) fn instant(ms: i64) -> Instant {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
@@ -204,6 +205,22 @@ async fn save(tx: &mut WriteTx, t: &Ticket, insert: bool) -> Result<()> {
         .execute(tx.conn())
         .await
         .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+/// Tell the people (and webhooks) the notification router names about a ticket event.
+async fn tell(tx: &mut WriteTx, t: &Ticket, event: Event, why: &str) -> Result<()> {
+    crate::notify::emit(
+        tx,
+        crate::notify::Notice {
+            event,
+            ticket: Some(t),
+            customer_id: &t.customer_id,
+            text: format!("{} {}: {why}", t.number, t.title),
+            targets: None,
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -446,6 +463,8 @@ impl Store {
         )
         .await?;
         finish(tx, &mut t, "ticket.create", None).await?;
+        let why = format!("new {} ({}, {})", t.kind, t.priority, t.channel);
+        tell(tx, &t, Event::TicketCreated, &why).await?;
         Ok(t)
     }
 
@@ -648,6 +667,8 @@ impl Store {
             return Ok(before);
         }
         t.updated_at = tx.now;
+        let fields: Vec<&str> = changes.iter().map(|c| c.0).collect();
+        let why = format!("updated: {}", fields.join(", "));
         for (field, from, to) in changes {
             append(
                 &mut tx,
@@ -688,6 +709,11 @@ impl Store {
             .await?;
         }
         finish(&mut tx, &mut t, "ticket.update", Some(&before)).await?;
+        if t.assignee_id.is_some() && t.assignee_id != before.assignee_id {
+            tell(&mut tx, &t, Event::TicketAssigned, "assigned").await?;
+        } else {
+            tell(&mut tx, &t, Event::TicketUpdated, &why).await?;
+        }
         tx.commit().await?;
         Ok(t)
     }
@@ -733,6 +759,10 @@ impl Store {
         finish(&mut tx, &mut t, "ticket.transition", Some(&before)).await?;
         if to == Status::Resolved {
             crate::mail::compose::queue_resolved(&mut tx, &t).await?;
+            tell(&mut tx, &t, Event::TicketResolved, "resolved").await?;
+        } else {
+            let why = format!("status {} → {}", from.as_str(), to.as_str());
+            tell(&mut tx, &t, Event::TicketUpdated, &why).await?;
         }
         tx.commit().await?;
         Ok(t)
@@ -805,6 +835,15 @@ impl Store {
         finish(&mut tx, &mut t, "ticket.comment", Some(&before)).await?;
         if !by_customer && visibility == Visibility::Public {
             crate::mail::compose::queue_reply(&mut tx, &t, &reply).await?;
+        }
+        if by_customer {
+            tell(&mut tx, &t, Event::CustomerReplied, "the customer replied").await?;
+        } else {
+            let why = match visibility {
+                Visibility::Public => "reply to the customer",
+                Visibility::Internal => "internal note",
+            };
+            tell(&mut tx, &t, Event::TicketCommented, why).await?;
         }
         tx.commit().await?;
         Ok(t)

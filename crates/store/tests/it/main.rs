@@ -9,6 +9,7 @@ mod logs;
 mod mail;
 mod monitoring;
 mod ops;
+mod notify;
 mod patches;
 mod plan;
 mod support;
