@@ -14,6 +14,6 @@
 pub mod calendar;
 pub mod desk;
 pub mod model;
-pub mod plan;
 pub mod notify;
+pub mod plan;
 pub mod sla;

@@ -17,8 +17,8 @@ mod people;
 mod runbooks;
 pub(crate) mod ticket_work;
 mod tickets;
-mod work_orders;
 pub(crate) mod webhooks;
+mod work_orders;
 
 pub(crate) use calendar::base_url as feed_base_url;
 pub(crate) use patches::period_bounds as patches_period_bounds;

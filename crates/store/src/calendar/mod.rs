@@ -64,14 +64,52 @@ impl Store {
         let mut out = Vec::new();
         out.extend(self.calendar_dispatches(scope, q).await?);
         out.extend(self.calendar_maintenance(scope, q).await?);
-        // With the annual plan: `out.extend(self.calendar_planned_work(scope, q).await?);`,
-        // mapping `Store::planned_work_between(scope, from_ms, to_ms)` to entries of kind
-        // `planned` (all-day) and `work_order`.
+        out.extend(self.calendar_planned_work(scope, q).await?);
         if let Some(e) = &q.engineer_id {
             out.retain(|x| x.engineer_id.as_deref() == Some(e.as_str()));
         }
         out.sort_by(|a, b| (a.starts_at, &a.kind, &a.id).cmp(&(b.starts_at, &b.kind, &b.id)));
         Ok(out)
+    }
+
+    /// The annual plan's activities still without a work order (whole days, kind `planned`)
+    /// and work orders (kind `work_order`) in the range.
+    async fn calendar_planned_work(
+        &self,
+        scope: &Scope,
+        q: &CalendarQuery,
+    ) -> Result<Vec<CalendarEntry>> {
+        let work = self.planned_work_between(scope, q.from_ms, q.to_ms).await?;
+        Ok(work
+            .into_iter()
+            .filter(|w| q.customer_id.as_ref().is_none_or(|c| *c == w.customer_id))
+            .map(|w| {
+                let activity = w.kind == "activity";
+                CalendarEntry {
+                    kind: if activity { "planned" } else { "work_order" }.into(),
+                    link: Some(if activity {
+                        "/plans".to_string()
+                    } else {
+                        format!("/work-orders/{}", w.id)
+                    }),
+                    id: w.id,
+                    title: w.title,
+                    starts_at: w.starts_at,
+                    ends_at: w.ends_at,
+                    all_day: activity,
+                    customer_id: w.customer_id,
+                    customer_name: w.customer_name,
+                    engineer_id: w.assignee_id,
+                    engineer: w.assignee_name,
+                    detail: if activity {
+                        format!("planned activity ({})", w.status)
+                    } else {
+                        format!("work order ({})", w.status)
+                    },
+                    updated_at: w.updated_at,
+                }
+            })
+            .collect())
     }
 
     /// Field visits (the desk's dispatches) that overlap the range.

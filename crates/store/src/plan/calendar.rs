@@ -32,7 +32,7 @@ impl Store {
         f.raw("a.planned_on <= {}", &date_of(to_ms.saturating_sub(1)));
         f.cond("a.work_order_id IS NULL");
         let sql = format!(
-            "SELECT a.id, a.service, a.planned_on, a.customer_id, c.name, a.status, k.name_en, t.name FROM plan_activities a JOIN customers c ON c.id = a.customer_id JOIN contracts t ON t.id = a.contract_id LEFT JOIN service_catalog k ON k.code = a.service{} ORDER BY a.planned_on, a.id LIMIT 5000",
+            "SELECT a.id, a.service, a.planned_on, a.customer_id, c.name, a.status, k.name_en, t.name, a.updated_at FROM plan_activities a JOIN customers c ON c.id = a.customer_id JOIN contracts t ON t.id = a.contract_id LEFT JOIN service_catalog k ON k.code = a.service{} ORDER BY a.planned_on, a.id LIMIT 5000",
             f.sql
         );
         for r in f.query(&sql).fetch_all(&self.pool).await? {
@@ -55,13 +55,14 @@ impl Store {
                 ends_at: start + 86_400_000,
                 date: Some(date),
                 status: r.try_get(5)?,
+                updated_at: r.try_get(8)?,
             });
         }
         let mut f = Filter::scoped(scope, "w.customer_id");
         f.raw("w.scheduled_end > CAST({} AS BIGINT)", &from_ms.to_string());
         f.raw("w.scheduled_start < CAST({} AS BIGINT)", &to_ms.to_string());
         let sql = format!(
-            "SELECT w.id, w.number, w.title, w.customer_id, c.name, w.assignee_id, u.display_name, w.scheduled_start, w.scheduled_end, w.status FROM work_orders w JOIN customers c ON c.id = w.customer_id LEFT JOIN users u ON u.id = w.assignee_id{} ORDER BY w.scheduled_start, w.id LIMIT 5000",
+            "SELECT w.id, w.number, w.title, w.customer_id, c.name, w.assignee_id, u.display_name, w.scheduled_start, w.scheduled_end, w.status, w.updated_at FROM work_orders w JOIN customers c ON c.id = w.customer_id LEFT JOIN users u ON u.id = w.assignee_id{} ORDER BY w.scheduled_start, w.id LIMIT 5000",
             f.sql
         );
         for r in f.query(&sql).fetch_all(&self.pool).await? {
@@ -81,6 +82,7 @@ impl Store {
                 ends_at: r.try_get(8)?,
                 date: None,
                 status: r.try_get(9)?,
+                updated_at: r.try_get(10)?,
             });
         }
         out.sort_by_key(|p| p.starts_at);

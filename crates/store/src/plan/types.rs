@@ -327,6 +327,8 @@ pub struct PlannedWork {
     /// For activities: `YYYY-MM-DD`.
     pub date: Option<String>,
     pub status: String,
+    /// Last change of the activity or work order, ms.
+    pub updated_at: i64,
 }
 
 /// What one plan scheduler pass did.

@@ -166,6 +166,21 @@ on_both!(
                 .iter()
                 .all(|a| a.status == "planned" || a.status == "late")
         );
+        // The activities are whole days on the customer's calendar.
+        let jan = CalendarQuery {
+            from_ms: ms("2026-01-01T00:00:00Z"),
+            to_ms: ms("2026-02-01T00:00:00Z"),
+            customer_id: Some(c.id.clone()),
+            ..Default::default()
+        };
+        let cal = s.calendar_entries(&staff(), &jan).await.unwrap();
+        let planned: Vec<_> = cal.iter().filter(|e| e.kind == "planned").collect();
+        assert_eq!(planned.len(), 2, "{cal:?}");
+        assert!(
+            planned
+                .iter()
+                .all(|e| e.all_day && e.starts_at == ms("2026-01-02T00:00:00Z"))
+        );
         // Asking again changes nothing.
         let again = s.contract_plan(&staff(), &k.id, 2026, now).await.unwrap();
         assert_eq!(again.activities, p.activities);
@@ -686,6 +701,27 @@ on_both!(overdue_work_orders_escalate_once, |f: Fresh| async move {
         assert_eq!(n[0].kind, "work_order_overdue");
         assert!(n[0].body.contains(&wo.number));
     }
+    // The work order is on its engineer's calendar, and not on another's.
+    let around = |engineer: &str| CalendarQuery {
+        from_ms: start - 86_400_000,
+        to_ms: start + 86_400_000,
+        engineer_id: Some(engineer.to_string()),
+        ..Default::default()
+    };
+    let cal = s
+        .calendar_entries(&staff(), &around(&eng.id))
+        .await
+        .unwrap();
+    assert!(
+        cal.iter()
+            .any(|e| e.kind == "work_order" && e.id == wo.id && e.starts_at == start),
+        "{cal:?}"
+    );
+    let other = s
+        .calendar_entries(&staff(), &around(&ase.id))
+        .await
+        .unwrap();
+    assert!(other.iter().all(|e| e.id != wo.id));
     // Assigning a customer's user is refused.
     let bob = user(s, "bob", Role::Customer, Some(&c.id)).await;
     let e = s
