@@ -76,8 +76,6 @@ const TABLES: &[&str] = &[
     "inbound_mail",
     "ticket_mail_reporters",
     "host_checks",
-    "mail_outbox",
-    "host_checks",
     "notification_prefs",
     "webhooks",
     "webhook_deliveries",

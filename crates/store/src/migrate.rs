@@ -1,4 +1,4 @@
-//! Schema migrations: one portable SQL set, applied in order, once, under a lock.
+//! Schema migrations: portable SQL (plus a few backend-only files), applied in order, once, under a lock.
 use crate::{Backend, Result, Store, now_ms};
 use sqlx::{Executor, Row};
 
