@@ -589,6 +589,13 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("wo_after", "After", "適用後"),
     ("wo_findings_closed", "Findings closed", "解消した検出"),
     ("wo_findings_open", "Still open", "未解消"),
+    ("wo_new", "New work order", "作業指示を作成"),
+    ("wo_ticket_id", "Ticket id (optional)", "チケット ID (任意)"),
+    (
+        "wo_no_template",
+        "No checklist template",
+        "テンプレートなし",
+    ),
 ];
 
 impl T {

@@ -361,7 +361,7 @@ on_both!(
         assert_eq!(wo.kind, "planned");
         assert!(wo.number.starts_with("WO-2026-"));
         assert_eq!(wo.assignee_id.as_deref(), Some(ase.id.as_str()));
-        assert_eq!(wo.assets, [host.id.clone()]);
+        assert_eq!(wo.assets, std::slice::from_ref(&host.id));
         // 09:00-18:00 in Tokyo on 10 March.
         assert_eq!(wo.scheduled_start, ms("2026-03-10T00:00:00Z"));
         assert_eq!(wo.scheduled_end, ms("2026-03-10T09:00:00Z"));
