@@ -67,6 +67,8 @@ const TABLES: &[&str] = &[
     "work_order_items",
     "work_order_attachments",
     "work_order_signers",
+    "mail_outbox",
+    "host_checks",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];
@@ -241,7 +243,10 @@ impl Store {
                     })
                     .collect();
                 // Tables a fresh database seeds itself are replaced by the backup's rows.
-                if table == "audit_head" || table == "service_catalog" {
+                if table == "audit_head"
+                    || table == "service_catalog"
+                    || table == "checklist_templates"
+                {
                     sqlx::query(&format!("DELETE FROM {table}"))
                         .execute(&mut *tx)
                         .await?;
