@@ -13,6 +13,7 @@ mod logs;
 mod monitoring;
 mod patches;
 mod plan;
+mod plan_browser;
 mod scan;
 mod support;
 mod syslog;
