@@ -832,3 +832,39 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    a_backdated_contract_gets_work_orders_only_from_a_month_ago,
+    |f: Fresh| async move {
+        let s = &f.store;
+        let c = customer(s, "Late Co", None).await;
+        let k = contract(
+            s,
+            &c,
+            vec![service(
+                "log_diagnosis",
+                "FREQ=MONTHLY;BYMONTHDAY=20",
+                json!({"shift": "none"}),
+            )],
+        )
+        .await;
+        // Entered on 10 June: 20 May (21 days ago) and 20 June are due; January to April are late.
+        let now = ms("2026-06-10T00:00:00Z");
+        s.plan_tick("a", now).await.unwrap();
+        let plan = s.contract_plan(&staff(), &k.id, 2026, now).await.unwrap();
+        let with_wo: Vec<&str> = plan
+            .activities
+            .iter()
+            .filter(|a| a.work_order_id.is_some())
+            .map(|a| a.date.as_str())
+            .collect();
+        assert_eq!(with_wo, ["2026-05-20", "2026-06-20"]);
+        assert_eq!(
+            plan.activities
+                .iter()
+                .filter(|a| a.date.as_str() < "2026-05-20")
+                .count(),
+            4
+        );
+    }
+);
