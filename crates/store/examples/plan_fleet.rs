@@ -122,11 +122,8 @@ async fn main() {
         made += k;
     }
     let wo_time = t.elapsed();
-    println!(
-        "{} contracts, {activities} activities ({})",
-        n,
-        format!("{:?}", store.backend())
-    );
+    let backend = store.backend();
+    println!("{n} contracts, {activities} activities ({backend:?})");
     println!(
         "plan generation through the store: {gen_time:?} ({:.2} ms per contract)",
         gen_time.as_secs_f64() * 1000.0 / n as f64

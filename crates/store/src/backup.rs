@@ -256,7 +256,10 @@ impl Store {
                     })
                     .collect();
                 // Tables a fresh database seeds itself are replaced by the backup's rows.
-                if table == "audit_head" || table == "service_catalog" {
+                if table == "audit_head"
+                    || table == "service_catalog"
+                    || table == "checklist_templates"
+                {
                     sqlx::query(&format!("DELETE FROM {table}"))
                         .execute(&mut *tx)
                         .await?;

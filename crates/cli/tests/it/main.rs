@@ -20,6 +20,7 @@ mod ops;
 mod ops_browser;
 mod patches;
 mod plan;
+mod plan_browser;
 mod scan;
 mod support;
 mod syslog;

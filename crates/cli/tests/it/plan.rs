@@ -411,6 +411,44 @@ async fn pages_execute_a_work_order_without_javascript() {
             .unwrap()
             .starts_with("/tickets/")
     );
+    // A work order from a ticket through the list page's form.
+    let (_, t) = api
+        .post(
+            "/tickets",
+            json!({"customer_id": wo["customer_id"], "title": "Fan noise"}),
+        )
+        .await;
+    let tid = t["id"].as_str().unwrap();
+    let (st, html) = page(
+        format!("/work-orders?page=1&status=active&ticket_id={tid}"),
+        "en",
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert!(html.contains(tid));
+    let r = c
+        .post(format!("{}/work-orders", s.base))
+        .bearer_auth(&token)
+        .form(&[
+            ("_csrf", ""),
+            ("ticket_id", tid),
+            ("template", "hardware_inspection"),
+            ("date", "2026-12-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let new_id = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/work-orders/")
+        .to_string();
+    let (_, w) = api.get(&format!("/work-orders/{new_id}")).await;
+    assert_eq!(
+        (w["ticket_id"].as_str(), w["template"].as_str()),
+        (Some(tid), Some("hardware_inspection"))
+    );
     let (st, html) = page("/checklist-templates".into(), "en").await;
     assert_eq!(st, 200);
     assert!(html.contains("tpl-security_inspection") && html.contains("sshd_config"));

@@ -770,6 +770,13 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("format", "Format", "形式"),
     ("deliveries", "Deliveries", "配信"),
     ("attempts", "Attempts", "試行"),
+    ("wo_new", "New work order", "作業指示を作成"),
+    ("wo_ticket_id", "Ticket id (optional)", "チケット ID (任意)"),
+    (
+        "wo_no_template",
+        "No checklist template",
+        "テンプレートなし",
+    ),
 ];
 
 impl T {

@@ -155,7 +155,10 @@ pub fn router() -> Router<AppState> {
             "/checklist-templates",
             get(plan::templates).post(plan::save_template),
         )
-        .route("/work-orders", get(work_orders::list))
+        .route(
+            "/work-orders",
+            get(work_orders::list).post(work_orders::create),
+        )
         .route(
             "/work-orders/{id}",
             get(work_orders::show).post(work_orders::update),

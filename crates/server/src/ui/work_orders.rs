@@ -31,6 +31,9 @@ struct ListPage {
     q: WorkOrderQuery,
     page: onestop_store::Page<WorkOrder>,
     pager: Pager,
+    customers: Vec<(String, String)>,
+    templates: Vec<(String, String)>,
+    ticket: String,
 }
 
 impl ListPage {
@@ -42,10 +45,18 @@ impl ListPage {
     }
 }
 
+/// `?ticket_id=` prefills the "new work order" form from a ticket.
+#[derive(Deserialize)]
+pub struct TicketQ {
+    #[serde(default)]
+    ticket_id: String,
+}
+
 pub async fn list(
     State(s): State<AppState>,
     page: Page,
     Query(q): Query<WorkOrderQuery>,
+    Query(tq): Query<TicketQ>,
 ) -> UiResult {
     let result = s
         .store
@@ -65,12 +76,88 @@ pub async fn list(
             ("contract", q.contract.as_deref()),
         ]),
     };
+    let (mut customers, mut templates) = (vec![], vec![]);
+    if page.auth.scope.is_staff() {
+        let cq = onestop_store::CustomerQuery {
+            per_page: Some(200),
+            ..Default::default()
+        };
+        customers = s
+            .store
+            .list_customers(&page.auth.scope, &cq)
+            .await
+            .or_page(&page.ctx)?
+            .items
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let ja = page.ctx.t.lang() == "ja";
+        templates = s
+            .store
+            .list_templates()
+            .await
+            .or_page(&page.ctx)?
+            .into_iter()
+            .map(|t| (t.code, if ja { t.name_ja } else { t.name_en }))
+            .collect();
+    }
     Ok(render(ListPage {
         ctx: page.ctx,
         q,
         page: result,
         pager,
+        customers,
+        templates,
+        ticket: tq.ticket_id,
     }))
+}
+
+#[derive(Deserialize)]
+pub struct NewForm {
+    _csrf: String,
+    #[serde(default)]
+    customer_id: String,
+    #[serde(default)]
+    ticket_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    date: String,
+}
+
+/// An ad-hoc work order, or one from a ticket, from the list page's form.
+pub async fn create(State(s): State<AppState>, page: Page, Form(f): Form<NewForm>) -> UiResult {
+    page.auth.check_csrf(Some(&f._csrf)).or_page(&page.ctx)?;
+    let opt = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    let start = match opt(f.date) {
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map_err(|_| bad("date: not a date (YYYY-MM-DD)"))
+                .or_page(&page.ctx)?
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()
+                .timestamp_millis(),
+        ),
+        None => None,
+    };
+    let input = onestop_store::WorkOrderInput {
+        customer_id: opt(f.customer_id),
+        ticket_id: opt(f.ticket_id),
+        title: opt(f.title),
+        template: opt(f.template),
+        scheduled_start: start,
+        scheduled_end: start.map(|s| s + 9 * 3_600_000),
+        ..Default::default()
+    };
+    let w = s
+        .store
+        .create_work_order(&page.auth.scope, input)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(back(&w.id))
 }
 
 #[derive(Template)]

@@ -14,6 +14,11 @@ use sqlx::Row;
 
 const LEASE: &str = "plan-scheduler";
 
+/// Activities dated further back than this get no work order (a contract entered with a
+/// start in the past would otherwise flood engineers with orders overdue at birth); they show
+/// as late in the plan, and an ad-hoc work order can still be made.
+const CATCH_UP_DAYS: u64 = 31;
+
 /// The scheduled hours of an activity's date: its first to last opening hour on the
 /// calendar, or 09:00-18:00 when the day is closed; in the calendar's zone.
 pub(super) fn working_span(cal: &onestop_domain::calendar::Calendar, d: NaiveDate) -> (i64, i64) {
@@ -70,8 +75,13 @@ impl Store {
 
     /// Work orders for planned activities whose lead time has begun by `now`.
     pub async fn create_due_work_orders(&self, now: i64) -> Result<usize> {
-        let ids: Vec<String> = sqlx::query("SELECT id FROM plan_activities WHERE status = 'planned' AND work_order_id IS NULL AND wo_due_on <= $1 ORDER BY wo_due_on, id LIMIT 500")
-            .bind(today(now).to_string())
+        let day = today(now);
+        let oldest = day
+            .checked_sub_days(chrono::Days::new(CATCH_UP_DAYS))
+            .unwrap_or(day);
+        let ids: Vec<String> = sqlx::query("SELECT id FROM plan_activities WHERE status = 'planned' AND work_order_id IS NULL AND wo_due_on <= $1 AND planned_on >= $2 ORDER BY wo_due_on, id LIMIT 500")
+            .bind(day.to_string())
+            .bind(oldest.to_string())
             .fetch_all(&self.pool)
             .await?
             .iter()

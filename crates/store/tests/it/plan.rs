@@ -376,7 +376,7 @@ on_both!(
         assert_eq!(wo.kind, "planned");
         assert!(wo.number.starts_with("WO-2026-"));
         assert_eq!(wo.assignee_id.as_deref(), Some(ase.id.as_str()));
-        assert_eq!(wo.assets, [host.id.clone()]);
+        assert_eq!(wo.assets, std::slice::from_ref(&host.id));
         // 09:00-18:00 in Tokyo on 10 March.
         assert_eq!(wo.scheduled_start, ms("2026-03-10T00:00:00Z"));
         assert_eq!(wo.scheduled_end, ms("2026-03-10T09:00:00Z"));
@@ -865,6 +865,42 @@ on_both!(
                 .hosts
                 .len(),
             1
+        );
+    }
+);
+
+on_both!(
+    a_backdated_contract_gets_work_orders_only_from_a_month_ago,
+    |f: Fresh| async move {
+        let s = &f.store;
+        let c = customer(s, "Late Co", None).await;
+        let k = contract(
+            s,
+            &c,
+            vec![service(
+                "log_diagnosis",
+                "FREQ=MONTHLY;BYMONTHDAY=20",
+                json!({"shift": "none"}),
+            )],
+        )
+        .await;
+        // Entered on 10 June: 20 May (21 days ago) and 20 June are due; January to April are late.
+        let now = ms("2026-06-10T00:00:00Z");
+        s.plan_tick("a", now).await.unwrap();
+        let plan = s.contract_plan(&staff(), &k.id, 2026, now).await.unwrap();
+        let with_wo: Vec<&str> = plan
+            .activities
+            .iter()
+            .filter(|a| a.work_order_id.is_some())
+            .map(|a| a.date.as_str())
+            .collect();
+        assert_eq!(with_wo, ["2026-05-20", "2026-06-20"]);
+        assert_eq!(
+            plan.activities
+                .iter()
+                .filter(|a| a.date.as_str() < "2026-05-20")
+                .count(),
+            4
         );
     }
 );
