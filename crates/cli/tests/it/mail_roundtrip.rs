@@ -307,79 +307,56 @@ async fn mail_two_servers_send_each_message_once() {
     assert_eq!((got.len(), ids.len()), (30, 30));
 }
 
-/// Outgoing mail over STARTTLS and implicit TLS with AUTH against aiosmtpd (a wrong password
-/// leaves the message pending with the server's answer). NOT PASSING YET, hence ignored: the
-/// worker's STARTTLS upgrade hangs against aiosmtpd 1.4 (Python's smtplib upgrades against
-/// the same server fine), and with implicit TLS + AUTH no attempt is recorded within 30 s.
-/// Kept as the reproduction for whoever picks this up (`cargo test … -- --ignored`).
+/// Outgoing mail over STARTTLS and over implicit TLS, with AUTH, against aiosmtpd, the
+/// certificate trusted through `mail_smtp_ca` (an IP address as the TLS server name). A wrong
+/// password is not tested: aiosmtpd 1.4 hangs on a failed AUTH (Python's smtplib too).
 #[tokio::test]
-#[ignore = "SMTP TLS/STARTTLS + AUTH against aiosmtpd not working yet (see the doc comment)"]
-async fn mail_smtp_tls_and_auth() {
+async fn mail_smtp_starttls_tls_and_auth() {
     for implicit in [false, true] {
         let tmp = tempfile::tempdir().unwrap();
         let (smtp, cert) = Smtp::start_tls(tmp.path(), implicit);
-        let env = |password: &str| {
-            vec![
-                // An IP address as the TLS server name (the certificate's subjectAltName).
-                (
-                    "ONESTOP_MAIL_SMTP_HOST".to_string(),
-                    "127.0.0.1".to_string(),
-                ),
-                ("ONESTOP_MAIL_SMTP_PORT".into(), smtp.port.to_string()),
-                (
-                    "ONESTOP_MAIL_SMTP_TLS".into(),
-                    if implicit { "tls" } else { "starttls" }.into(),
-                ),
-                ("ONESTOP_MAIL_SMTP_USER".into(), "desk".into()),
-                ("ONESTOP_MAIL_SMTP_PASSWORD".into(), password.into()),
-                ("ONESTOP_MAIL_SMTP_CA".into(), cert.display().to_string()),
-                (
-                    "ONESTOP_MAIL_FROM".into(),
-                    "desk@desk.provider.example".into(),
-                ),
-                ("ONESTOP_MAIL_OUTBOX_SECS".into(), "1".into()),
-                ("ONESTOP_MAIL_RETRY_BASE_SECS".into(), "1".into()),
-            ]
-        };
-        // A wrong password first: the message stays queued with the server's refusal.
-        let bad = server(&tmp.path().join("bad"), None, &env("wrong"));
-        let api = Api::new(&bad, bad.admin_token());
+        let env = vec![
+            (
+                "ONESTOP_MAIL_SMTP_HOST".to_string(),
+                "127.0.0.1".to_string(),
+            ),
+            ("ONESTOP_MAIL_SMTP_PORT".into(), smtp.port.to_string()),
+            (
+                "ONESTOP_MAIL_SMTP_TLS".into(),
+                if implicit { "tls" } else { "starttls" }.into(),
+            ),
+            ("ONESTOP_MAIL_SMTP_USER".into(), "desk".into()),
+            ("ONESTOP_MAIL_SMTP_PASSWORD".into(), "secret".into()),
+            ("ONESTOP_MAIL_SMTP_CA".into(), cert.display().to_string()),
+            (
+                "ONESTOP_MAIL_FROM".into(),
+                "desk@desk.provider.example".into(),
+            ),
+            ("ONESTOP_MAIL_OUTBOX_SECS".into(), "1".into()),
+        ];
+        let s = server(tmp.path(), None, &env);
+        let api = Api::new(&s, s.admin_token());
         customers(&api).await;
         let (_, number, _) = ingest(
-            &bad.db,
+            &s.db,
             &[],
             &message("alice@acme.example", "TLS", "tls1@acme.example", "", "x"),
+        );
+        let got = smtp.wait_for(1, Duration::from_secs(40));
+        assert!(
+            header(&got[0], "Subject")
+                .unwrap()
+                .contains(&format!("[{number}]")),
+            "implicit={implicit}"
         );
         let id = ticket_by_number(&api, &number).await["id"]
             .as_str()
             .unwrap()
             .to_string();
         let api2 = api.clone();
-        let id2 = id.clone();
-        wait("a refused attempt", Duration::from_secs(30), async || {
-            let (_, mail) = api2.get(&format!("/tickets/{id2}/mail")).await;
-            mail["outgoing"][0]["attempts"].as_i64().unwrap_or(0) >= 1
+        wait("the sent state", Duration::from_secs(10), async || {
+            api2.get(&format!("/tickets/{id}/mail")).await.1["outgoing"][0]["status"] == "sent"
         })
         .await;
-        let (_, mail) = api.get(&format!("/tickets/{id}/mail")).await;
-        assert_ne!(mail["outgoing"][0]["status"], "sent", "{mail}");
-        assert!(
-            !mail["outgoing"][0]["last_error"]
-                .as_str()
-                .unwrap_or("")
-                .is_empty(),
-            "{mail}"
-        );
-        assert!(smtp.messages().is_empty());
-        drop(bad);
-        // The right one: delivered over TLS with AUTH.
-        let good = server(&tmp.path().join("bad"), None, &env("secret"));
-        let got = smtp.wait_for(1, Duration::from_secs(60));
-        assert!(
-            header(&got[0], "Subject")
-                .unwrap()
-                .contains(&format!("[{number}]"))
-        );
-        drop(good);
     }
 }

@@ -198,6 +198,8 @@ impl Smtp {
             .status()
             .unwrap();
         assert!(st.success());
+        // aiosmtpd does not count SMTPS as TLS for `auth_require_tls`, so it is required only
+        // with STARTTLS.
         let script = format!(
             "import ssl, time\n\
              from aiosmtpd.controller import Controller\n\
