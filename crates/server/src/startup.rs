@@ -77,6 +77,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             ops::track,
         ))
+        .layer(axum::middleware::from_fn(crate::mail::wake_after_writes))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             32 * 1024 * 1024,
         ))

@@ -160,6 +160,86 @@ impl Smtp {
     }
 }
 
+impl Smtp {
+    /// aiosmtpd with TLS and AUTH (user `desk`, password `secret`): STARTTLS required on a
+    /// plain port (`implicit` false) or TLS from the first byte; the certificate is returned.
+    pub fn start_tls(dir: &Path, implicit: bool) -> (Smtp, PathBuf) {
+        let port = free_port();
+        let maildir = dir.join(if implicit {
+            "smtps-maildir"
+        } else {
+            "starttls-maildir"
+        });
+        let (cert, key) = (dir.join("smtp-cert.pem"), dir.join("smtp-key.pem"));
+        let st = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+            ])
+            .args([
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-addext",
+                "basicConstraints=critical,CA:FALSE",
+            ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success());
+        // aiosmtpd does not count SMTPS as TLS for `auth_require_tls`, so it is required only
+        // with STARTTLS.
+        let script = format!(
+            "import ssl, time\n\
+             from aiosmtpd.controller import Controller\n\
+             from aiosmtpd.handlers import Mailbox\n\
+             from aiosmtpd.smtp import AuthResult\n\
+             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n\
+             ctx.load_cert_chain('{cert}', '{key}')\n\
+             def auth(server, session, envelope, mechanism, data):\n\
+             \x20   ok = data.login == b'desk' and data.password == b'secret'\n\
+             \x20   return AuthResult(success=ok)\n\
+             kw = dict(authenticator=auth, auth_required=True, auth_require_tls=not {implicit})\n\
+             if {implicit}:\n\
+             \x20   c = Controller(Mailbox('{maildir}'), hostname='127.0.0.1', port={port}, ssl_context=ctx, **kw)\n\
+             else:\n\
+             \x20   c = Controller(Mailbox('{maildir}'), hostname='127.0.0.1', port={port}, tls_context=ctx, require_starttls=True, **kw)\n\
+             c.start()\n\
+             while True: time.sleep(60)\n",
+            cert = cert.display(),
+            key = key.display(),
+            maildir = maildir.display(),
+            implicit = if implicit { "True" } else { "False" },
+        );
+        let child = Command::new("/usr/bin/python3")
+            .args(["-c", &script])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_port(port);
+        (
+            Smtp {
+                child,
+                port,
+                maildir,
+            },
+            cert,
+        )
+    }
+}
+
 pub fn wait_port(port: u16) {
     let t0 = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

@@ -110,3 +110,21 @@ pub async fn open_from_triage(
     }
     Ok(t)
 }
+
+/// Wakes the outbox worker of this process: a request that changed something may have queued
+/// mail (its transaction has committed when the response is ready), so the worker looks now
+/// instead of at its next tick. Mail queued by another process waits for the tick.
+pub(crate) static OUTBOX_WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Middleware: after a successful non-GET request, wake the outbox worker.
+pub async fn wake_after_writes(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let write = req.method() != axum::http::Method::GET && req.method() != axum::http::Method::HEAD;
+    let resp = next.run(req).await;
+    if write && (resp.status().is_success() || resp.status().is_redirection()) {
+        OUTBOX_WAKE.notify_one();
+    }
+    resp
+}

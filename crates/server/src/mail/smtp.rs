@@ -1,4 +1,5 @@
-//! The outbox worker: every `mail_outbox_secs` it claims due rows (several servers may run
+//! The outbox worker: every `mail_outbox_secs`, and at once after a request of this process
+//! changed something (see [`super::wake_after_writes`]), it claims due rows (several servers may run
 //! it; a claim keeps each row to one) and delivers them over SMTP with `lettre` (STARTTLS,
 //! implicit TLS, or none for loopback; AUTH when a user is set). Accepted → `sent`; a
 //! temporary failure waits `mail_retry_base_secs · 2^attempt`; a permanent one, or the last
@@ -74,7 +75,10 @@ impl Worker {
         let holder = new_id();
         let mut tick = tokio::time::interval(self.every);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = super::OUTBOX_WAKE.notified() => {}
+            }
             if let Err(e) = self.pass(&store, &holder).await {
                 tracing::warn!(error = %e, "outbox pass failed");
             }
