@@ -91,7 +91,16 @@ impl Server {
         let t0 = Instant::now();
         let child = cmd
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(match std::env::var_os("ONESTOP_TEST_SERVER_LOG") {
+                Some(p) => Stdio::from(
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(p)
+                        .unwrap(),
+                ),
+                None => Stdio::null(),
+            })
             .spawn()
             .unwrap();
         let base = format!("http://127.0.0.1:{port}");

@@ -278,6 +278,17 @@ pub(crate) async fn touch(tx: &mut WriteTx, t: &mut Ticket) -> Result<()> {
 }
 
 /// The next number of `kind` in the transaction's year.
+/// A `COUNT(*)` on the write transaction's own connection: code holding a `WriteTx` must
+/// not wait for a second pooled connection (on PostgreSQL, concurrent writers each holding
+/// one and waiting for the audit lock would leave none, and the holder would wait forever).
+async fn count_on(tx: &mut WriteTx, sql: &str, args: &[&str]) -> Result<i64> {
+    let mut q = sqlx::query(sql);
+    for a in args {
+        q = q.bind(*a);
+    }
+    Ok(q.fetch_one(tx.conn()).await?.try_get(0)?)
+}
+
 async fn next_number(tx: &mut WriteTx, kind: TicketType) -> Result<String> {
     let year = instant(tx.now).year();
     let row = sqlx::query("SELECT next FROM ticket_counters WHERE prefix = $1 AND year = $2")
@@ -310,14 +321,6 @@ async fn next_number(tx: &mut WriteTx, kind: TicketType) -> Result<String> {
 }
 
 impl Store {
-    async fn count(&self, sql: &str, args: &[&str]) -> Result<i64> {
-        let mut q = sqlx::query(sql);
-        for a in args {
-            q = q.bind(*a);
-        }
-        Ok(q.fetch_one(&self.pool).await?.try_get(0)?)
-    }
-
     pub async fn create_ticket(&self, scope: &Scope, input: TicketInput) -> Result<Ticket> {
         let mut tx = self.write(scope).await?;
         let t = self.create_ticket_in(&mut tx, input).await?;
@@ -338,7 +341,17 @@ impl Store {
         let customer_id = opt(input.customer_id)
             .or_else(|| scope.customer().map(str::to_string))
             .ok_or_else(|| ValidationError::new("customer_id", "is required"))?;
-        self.ensure_customer(scope, &customer_id).await?;
+        if !scope.sees(&customer_id)
+            || count_on(
+                tx,
+                "SELECT COUNT(*) FROM customers WHERE id = $1",
+                &[&customer_id],
+            )
+            .await?
+                == 0
+        {
+            return Err(StoreError::NotFound);
+        }
         let kind: TicketType = parse("type", input.kind.as_deref().unwrap_or("incident"))?;
         let title = valid_name("title", input.title.as_deref().unwrap_or(""))?;
         let impact: Level = parse("impact", input.impact.as_deref().unwrap_or("medium"))?;
@@ -354,12 +367,12 @@ impl Store {
         };
         let contact_id = opt(input.contact_id);
         if let Some(c) = &contact_id
-            && self
-                .count(
-                    "SELECT COUNT(*) FROM contacts WHERE id = $1 AND customer_id = $2",
-                    &[c.as_str(), customer_id.as_str()],
-                )
-                .await?
+            && count_on(
+                tx,
+                "SELECT COUNT(*) FROM contacts WHERE id = $1 AND customer_id = $2",
+                &[c.as_str(), customer_id.as_str()],
+            )
+            .await?
                 == 0
         {
             return Err(
@@ -368,12 +381,12 @@ impl Store {
         }
         let assets = input.assets.unwrap_or_default();
         for a in &assets {
-            if self
-                .count(
-                    "SELECT COUNT(*) FROM assets WHERE id = $1 AND customer_id = $2",
-                    &[a.as_str(), customer_id.as_str()],
-                )
-                .await?
+            if count_on(
+                tx,
+                "SELECT COUNT(*) FROM assets WHERE id = $1 AND customer_id = $2",
+                &[a.as_str(), customer_id.as_str()],
+            )
+            .await?
                 == 0
             {
                 return Err(ValidationError::new(
@@ -385,12 +398,12 @@ impl Store {
         }
         let contract_id = match opt(input.contract_id) {
             Some(c) => {
-                if self
-                    .count(
-                        "SELECT COUNT(*) FROM contracts WHERE id = $1 AND customer_id = $2",
-                        &[c.as_str(), customer_id.as_str()],
-                    )
-                    .await?
+                if count_on(
+                    tx,
+                    "SELECT COUNT(*) FROM contracts WHERE id = $1 AND customer_id = $2",
+                    &[c.as_str(), customer_id.as_str()],
+                )
+                .await?
                     == 0
                 {
                     return Err(ValidationError::new(
@@ -407,7 +420,7 @@ impl Store {
                     .bind(&customer_id)
                     .bind(&today)
                     .bind(&today)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(tx.conn())
                     .await?
                     .map(|r| r.try_get::<String, _>(0))
                     .transpose()?
