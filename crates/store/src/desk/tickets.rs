@@ -415,7 +415,7 @@ impl Store {
                 Some(c)
             }
             None => {
-                let today = instant(now_ms()).date_naive().to_string();
+                let today = instant(tx.now).date_naive().to_string();
                 sqlx::query("SELECT id FROM contracts WHERE customer_id = $1 AND starts_on <= $2 AND ends_on >= $3 ORDER BY starts_on DESC, id LIMIT 1")
                     .bind(&customer_id)
                     .bind(&today)
