@@ -61,6 +61,28 @@ pub(crate) async fn wait_for(
         .await
 }
 
+/// The text of the element at `l` once it satisfies `ok`, looking again while a form post
+/// replaces the page (an element found on the old page goes stale): up to 10 s, then the last
+/// text seen (or the last error).
+pub(crate) async fn wait_text(
+    c: &fantoccini::Client,
+    l: Locator<'_>,
+    ok: impl Fn(&str) -> bool,
+) -> Result<String, fantoccini::error::CmdError> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen = match c.find(l).await {
+            Ok(e) => e.text().await,
+            Err(e) => Err(e),
+        };
+        match seen {
+            Ok(t) if ok(&t) => return Ok(t),
+            other if std::time::Instant::now() >= deadline => return other,
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
 #[tokio::test]
 async fn sign_in_and_create_an_asset() {
     let s = Server::start();

@@ -1,7 +1,7 @@
 //! A work order in a real Chromium: an engineer records checklist results with the page's
 //! form (no script needed), opens a ticket from a finding, finishes the order; the
 //! customer's signer signs it off in the portal.
-use crate::browser::{browser, wait_for};
+use crate::browser::{browser, wait_for, wait_text};
 use crate::support::{Api, Server};
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -119,20 +119,14 @@ async fn engineer_executes_and_customer_signs_off() {
             .send_keys("90")
             .await?;
         c.find(Locator::Id("save-results")).await?.click().await?;
-        let minutes = wait_for(&c, Locator::Id("wo-minutes"))
-            .await?
-            .text()
-            .await?;
+        let minutes = wait_text(&c, Locator::Id("wo-minutes"), |t| t == "90 min").await?;
         assert_eq!(minutes, "90 min");
         // The finding opens a ticket, and the page leads to it.
         c.find(Locator::Css("button.open-ticket"))
             .await?
             .click()
             .await?;
-        let number = wait_for(&c, Locator::Id("ticket-number"))
-            .await?
-            .text()
-            .await?;
+        let number = wait_text(&c, Locator::Id("ticket-number"), |t| t.starts_with("INC-")).await?;
         assert!(number.starts_with("INC-"), "{number}");
         c.goto(&format!("{}/work-orders/{id}", s.base)).await?;
         c.find(Locator::Css(
@@ -145,7 +139,7 @@ async fn engineer_executes_and_customer_signs_off() {
             .await?
             .click()
             .await?;
-        let status = wait_for(&c, Locator::Id("wo-status")).await?.text().await?;
+        let status = wait_text(&c, Locator::Id("wo-status"), |t| t.contains("Done")).await?;
         assert!(status.contains("Done"), "{status}");
         c.find(Locator::Css("form[action='/logout'] button"))
             .await?
@@ -161,10 +155,7 @@ async fn engineer_executes_and_customer_signs_off() {
             .await?
             .click()
             .await?;
-        let signed = wait_for(&c, Locator::Id("wo-signoff"))
-            .await?
-            .text()
-            .await?;
+        let signed = wait_text(&c, Locator::Id("wo-signoff"), |t| t.contains("signer")).await?;
         assert!(signed.contains("signer"), "{signed}");
         Ok::<(), fantoccini::error::CmdError>(())
     };
