@@ -81,6 +81,23 @@ fn group(batches: &Pending) -> HashMap<i64, Acc> {
     out
 }
 
+/// A part number for a compaction run as of `now`: later runs get larger numbers (merges read
+/// parts in order, the last written wins), and two runs of this process never share one, even
+/// with the same `now` (a shared number would overwrite the earlier run's chunk). Runs of
+/// different processes are serialised by the lease and a millisecond apart at least.
+fn next_part(now: i64) -> i64 {
+    static LAST: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let base = now.saturating_mul(1000) + 1;
+    let prev = LAST
+        .fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |last| Some(base.max(last + 1)),
+        )
+        .unwrap_or(0);
+    base.max(prev + 1)
+}
+
 /// Sort by time; of equal timestamps the one appended last wins.
 fn sort_dedupe<T: Copy>(v: &mut Vec<(i64, T)>) {
     let mut idx: Vec<usize> = (0..v.len()).collect();
@@ -176,8 +193,7 @@ impl Store {
             series: groups.len() as u64,
             ..Default::default()
         };
-        // A part number unique to this run (runs are serialised by the lease).
-        let part = now * 1000 + i64::from(rand::random::<u16>() % 1000) + 1;
+        let part = next_part(now);
         let mut tx = self.begin_write().await?;
         for (id, mut acc) in groups {
             sort_dedupe(&mut acc.points);
