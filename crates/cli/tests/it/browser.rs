@@ -61,6 +61,27 @@ pub(crate) async fn wait_for(
         .await
 }
 
+/// Sign in through the login form as `user` and wait for the signed-in page.
+pub(crate) async fn sign_in(
+    c: &fantoccini::Client,
+    base: &str,
+    user: &str,
+    password: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    c.goto(&format!("{base}/login")).await?;
+    c.find(Locator::Id("username"))
+        .await?
+        .send_keys(user)
+        .await?;
+    c.find(Locator::Id("password"))
+        .await?
+        .send_keys(password)
+        .await?;
+    c.find(Locator::Id("sign-in")).await?.click().await?;
+    wait_for(c, Locator::Css("nav")).await?;
+    Ok(())
+}
+
 /// The text of the element at `l` once it satisfies `ok`, looking again while a form post
 /// replaces the page (an element found on the old page goes stale): up to 10 s, then the last
 /// text seen (or the last error).

@@ -1,30 +1,10 @@
 //! The desk in a real Chromium: a desk operator takes a phone report (finding the caller as
 //! they type), replies and waits for the customer; the customer follows the ticket in the
 //! portal, answers, and opens a ticket of their own.
-use crate::browser::{browser, wait_for};
+use crate::browser::{browser, sign_in, wait_for};
 use crate::support::Server;
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use serde_json::{Value, json};
-
-async fn sign_in(
-    c: &Client,
-    base: &str,
-    user: &str,
-    password: &str,
-) -> Result<(), fantoccini::error::CmdError> {
-    c.goto(&format!("{base}/login")).await?;
-    c.find(Locator::Id("username"))
-        .await?
-        .send_keys(user)
-        .await?;
-    c.find(Locator::Id("password"))
-        .await?
-        .send_keys(password)
-        .await?;
-    c.find(Locator::Id("sign-in")).await?.click().await?;
-    wait_for(c, Locator::Css("nav")).await?;
-    Ok(())
-}
 
 async fn api(s: &Server, token: &str, path: &str, body: Value) -> Value {
     let r = reqwest::Client::new()

@@ -1,7 +1,7 @@
 //! The triage queue in a real Chromium (no script needed): a message from a free-mail address
 //! waits in `/mail/triage`; staff open a ticket for the right customer from it (the ticket page
 //! then shows the acknowledgement queued), and discard another.
-use crate::browser::{browser, wait_for};
+use crate::browser::{browser, sign_in, wait_for};
 use crate::mail_support::{customers, ingest, message};
 use crate::support::{Api, Server};
 use fantoccini::Locator;
@@ -33,17 +33,7 @@ async fn triage_in_the_browser() {
     let password = std::fs::read_to_string(s.data_dir.join("initial-admin-password")).unwrap();
     let (_driver, c, _profile) = browser().await;
     let run = async {
-        c.goto(&format!("{}/login", s.base)).await?;
-        c.find(Locator::Id("username"))
-            .await?
-            .send_keys("admin")
-            .await?;
-        c.find(Locator::Id("password"))
-            .await?
-            .send_keys(password.trim())
-            .await?;
-        c.find(Locator::Id("sign-in")).await?.click().await?;
-        wait_for(&c, Locator::Css("nav")).await?;
+        sign_in(&c, &s.base, "admin", password.trim()).await?;
         c.find(Locator::Id("nav-mail-triage"))
             .await?
             .click()

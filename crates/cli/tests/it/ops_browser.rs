@@ -1,7 +1,7 @@
 //! Runbooks and the calendar in a real Chromium, without any script of ours: an engineer
 //! writes a runbook, runs it inside an incident (start a step, end it with notes, seen on the
 //! timeline), and takes an iCalendar feed URL from the calendar page.
-use crate::browser::{browser, wait_for};
+use crate::browser::{browser, sign_in, wait_for};
 use crate::support::{Api, Server};
 use fantoccini::Locator;
 use serde_json::json;
@@ -27,17 +27,7 @@ async fn runbook_run_and_feed_url_in_the_browser() {
     let ticket = ticket["id"].as_str().unwrap().to_string();
     let (_driver, c, _profile) = browser().await;
     let run = async {
-        c.goto(&format!("{}/login", s.base)).await?;
-        c.find(Locator::Id("username"))
-            .await?
-            .send_keys("admin")
-            .await?;
-        c.find(Locator::Id("password"))
-            .await?
-            .send_keys(&password)
-            .await?;
-        c.find(Locator::Id("sign-in")).await?.click().await?;
-        wait_for(&c, Locator::Css("nav")).await?;
+        sign_in(&c, &s.base, "admin", &password).await?;
         // Write a runbook for the asset.
         c.goto(&format!(
             "{}/runbooks?customer_id={acme}&asset_id={asset}",

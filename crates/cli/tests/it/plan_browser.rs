@@ -1,31 +1,11 @@
 //! A work order in a real Chromium: an engineer records checklist results with the page's
 //! form (no script needed), opens a ticket from a finding, finishes the order; the
 //! customer's signer signs it off in the portal.
-use crate::browser::{browser, wait_for, wait_text};
+use crate::browser::{browser, sign_in, wait_text};
 use crate::support::{Api, Server};
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use serde_json::json;
 use std::time::{Duration, Instant};
-
-async fn sign_in(
-    c: &Client,
-    base: &str,
-    user: &str,
-    password: &str,
-) -> Result<(), fantoccini::error::CmdError> {
-    c.goto(&format!("{base}/login")).await?;
-    c.find(Locator::Id("username"))
-        .await?
-        .send_keys(user)
-        .await?;
-    c.find(Locator::Id("password"))
-        .await?
-        .send_keys(password)
-        .await?;
-    c.find(Locator::Id("sign-in")).await?.click().await?;
-    wait_for(c, Locator::Css("nav")).await?;
-    Ok(())
-}
 
 #[tokio::test]
 async fn engineer_executes_and_customer_signs_off() {
