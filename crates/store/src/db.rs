@@ -199,6 +199,29 @@ impl WriteTx {
         Ok(())
     }
 
+    /// [`WriteTx::audit`] with the before and after states given as values, written as JSON.
+    pub async fn audit_change<T: serde::Serialize>(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        customer_id: Option<&str>,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Result<()> {
+        let json = |v: Option<&T>| v.map(|v| serde_json::to_value(v).unwrap_or_default());
+        let (before, after) = (json(before), json(after));
+        self.audit(
+            action,
+            entity,
+            entity_id,
+            customer_id,
+            before.as_ref(),
+            after.as_ref(),
+        )
+        .await
+    }
+
     pub async fn commit(mut self) -> Result<()> {
         if self.appended {
             sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")

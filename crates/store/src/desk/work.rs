@@ -38,17 +38,8 @@ async fn audit_record<T: serde::Serialize>(
     before: Option<&T>,
     after: &T,
 ) -> Result<()> {
-    let before = before.map(|b| serde_json::to_value(b).unwrap_or_default());
-    let after = serde_json::to_value(after).unwrap_or_default();
-    tx.audit(
-        action,
-        entity,
-        id,
-        Some(customer_id),
-        before.as_ref(),
-        Some(&after),
-    )
-    .await
+    tx.audit_change(action, entity, id, Some(customer_id), before, Some(after))
+        .await
 }
 
 /// A staff user's (id, username, role); `None` when there is no such enabled staff user.

@@ -88,16 +88,8 @@ async fn audit_change<T: serde::Serialize>(
     before: Option<&T>,
     after: Option<&T>,
 ) -> Result<()> {
-    let json = |v: Option<&T>| v.map(|v| serde_json::to_value(v).unwrap_or_default());
-    tx.audit(
-        action,
-        entity,
-        id,
-        Some(customer_id),
-        json(before).as_ref(),
-        json(after).as_ref(),
-    )
-    .await
+    tx.audit_change(action, entity, id, Some(customer_id), before, after)
+        .await
 }
 
 impl Store {

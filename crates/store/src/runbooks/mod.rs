@@ -120,17 +120,9 @@ async fn audit(
     before: Option<&Runbook>,
     after: &Runbook,
 ) -> Result<()> {
-    let b = before.map(|r| serde_json::to_value(r).unwrap_or_default());
-    let a = serde_json::to_value(after).unwrap_or_default();
-    tx.audit(
-        action,
-        "runbook",
-        &after.id,
-        Some(&after.customer_id),
-        b.as_ref(),
-        Some(&a),
-    )
-    .await
+    let (id, customer) = (&after.id, Some(after.customer_id.as_str()));
+    tx.audit_change(action, "runbook", id, customer, before, Some(after))
+        .await
 }
 
 impl Store {

@@ -72,17 +72,9 @@ async fn audit_run(
     before: Option<&RunbookRun>,
     after: &RunbookRun,
 ) -> Result<()> {
-    let b = before.map(|r| serde_json::to_value(r).unwrap_or_default());
-    let a = serde_json::to_value(after).unwrap_or_default();
-    tx.audit(
-        action,
-        "runbook_run",
-        &after.id,
-        Some(&after.customer_id),
-        b.as_ref(),
-        Some(&a),
-    )
-    .await
+    let (id, customer) = (&after.id, Some(after.customer_id.as_str()));
+    tx.audit_change(action, "runbook_run", id, customer, before, Some(after))
+        .await
 }
 
 impl Store {
