@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         None,
     ),
     (
+        20,
+        include_str!("../migrations/0020_polled_hosts.sql"),
+        None,
+    ),
+    (
         17,
         include_str!("../migrations/0017_plan_work_orders.sql"),
         None,

@@ -241,7 +241,7 @@ impl Store {
     ) -> Result<Vec<Host>> {
         let sql = format!(
             "SELECT h.id, h.customer_id, a.name, a.os, a.ip_addresses, h.machine_id, h.enrolled_at, h.last_seen_at, h.last_seq, \
-             (SELECT COUNT(*) FROM alerts al WHERE al.host_id = h.id AND al.state = 'firing') AS firing \
+             (SELECT COUNT(*) FROM alerts al WHERE al.host_id = h.id AND al.state = 'firing') AS firing, h.source \
              FROM monitored_hosts h JOIN assets a ON a.id = h.id{} ORDER BY a.name, h.id",
             f.sql
         );
@@ -267,6 +267,7 @@ impl Store {
                     last_seq: r.try_get(8)?,
                     status: status.into(),
                     firing: r.try_get(9)?,
+                    source: r.try_get(10)?,
                 })
             })
             .collect()

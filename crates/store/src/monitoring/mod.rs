@@ -6,17 +6,21 @@ mod alerts;
 mod checks;
 mod compact;
 mod enroll;
+mod events;
 mod ingest;
 mod payload;
+mod polled;
 mod query;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
 pub use checks::{HostCheck, status_text as check_status_text};
 pub use compact::{CompactReport, Retention};
+pub use events::{EVENT_SEVERITIES, Event, EventFilter, EventInput};
 pub use ingest::BatchMeta;
 pub use payload::PendingPayload;
 pub(crate) use payload::consume_logs_in;
+pub use polled::POLLED_SOURCES;
 pub use types::*;
 
 use crate::{Backend, Result, Store};

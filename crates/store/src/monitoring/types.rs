@@ -60,6 +60,8 @@ pub struct Host {
     pub status: String,
     /// Alerts of this host now firing.
     pub firing: i64,
+    /// Who delivers its samples: `agent`, or the server's poller (`snmp`, `scrape`, `probe`).
+    pub source: String,
 }
 
 /// A series of a host (name and labels).

@@ -744,3 +744,176 @@ on_both!(
         assert!(s.acquire_lease("other", "b", 60_000).await.unwrap());
     }
 );
+
+on_both!(
+    polled_hosts_take_server_samples_in_order,
+    |f: Fresh| async move {
+        let s = &f.store;
+        let c = customer(s, "Acme").await;
+        let other = customer(s, "Globex").await;
+        let sw = s
+            .create_asset(
+                &staff(),
+                &c.id,
+                AssetInput {
+                    name: Some("core-switch".into()),
+                    kind: Some("network_device".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.ensure_polled_host(&staff(), &sw.id, "carrier-pigeon")
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            s.ensure_polled_host(&customer_user(&other.id), &sw.id, "snmp")
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        let host = s
+            .ensure_polled_host(&staff(), &sw.id, "snmp")
+            .await
+            .unwrap();
+        assert_eq!(host, sw.id);
+        // A second call keeps the one host.
+        assert_eq!(
+            s.ensure_polled_host(&staff(), &sw.id, "snmp")
+                .await
+                .unwrap(),
+            host
+        );
+        let h = s.get_host(&staff(), &host, 60_000).await.unwrap();
+        assert_eq!((h.source.as_str(), h.status.as_str()), ("snmp", "never"));
+        // No agent can present the placeholder credential.
+        assert!(
+            s.agent_by_credential(&format!("polled:{host}"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let t0 = 1_700_000_000_000i64;
+        let series = |i: i64| {
+            vec![Series {
+                name: "ifHCInOctets".into(),
+                labels: [("ifName".to_string(), "ge-0/0/1".to_string())].into(),
+                points: vec![Point {
+                    ts_ms: t0 + i * 60_000,
+                    value: (i * 1000) as f64,
+                }],
+            }]
+        };
+        // Two pollers at once never take the same sequence number.
+        let (a, b) = tokio::join!(
+            s.ingest_polled(&host, series(0)),
+            s.ingest_polled(&host, series(1))
+        );
+        let mut seqs = vec![a.unwrap(), b.unwrap()];
+        seqs.sort();
+        assert_eq!(seqs, vec![1, 2]);
+        assert_eq!(s.ingest_polled(&host, series(2)).await.unwrap(), 3);
+        assert!(matches!(
+            s.ingest_polled("no-such-host", series(3)).await,
+            Err(StoreError::NotFound)
+        ));
+        s.compact(t0 + 3_600_000, 10, Retention::default())
+            .await
+            .unwrap();
+        let q = SeriesQuery {
+            name: "ifHCInOctets".into(),
+            labels: BTreeMap::new(),
+            from_ms: t0,
+            to_ms: t0 + 180_000,
+            step_ms: 60_000,
+            agg: Some(onestop_tsdb::Agg::Last),
+        };
+        let got = s.query_series(&staff(), &host, &q).await.unwrap();
+        let values: Vec<f64> = got[0].points.iter().map(|p| p.1).collect();
+        assert_eq!(values, vec![0.0, 1000.0, 2000.0]);
+        let h = s.get_host(&staff(), &host, 60_000).await.unwrap();
+        assert_eq!(h.status, "up");
+        // The server may poll an agent's host too, without disturbing the agent's numbers.
+        let (e, who) = enroll(s, &c.id, "web1", "m-1").await;
+        assert_eq!(
+            s.ensure_polled_host(&staff(), &e.host_id, "scrape")
+                .await
+                .unwrap(),
+            e.host_id
+        );
+        let (m1, b1) = batch(1, vec![("load", &[], vec![(t0, 1.0)])]);
+        assert!(s.ingest_batch(&who, m1, &b1).await.unwrap());
+        assert_eq!(s.ingest_polled(&e.host_id, series(0)).await.unwrap(), 1);
+        let (m2, b2) = batch(2, vec![("load", &[], vec![(t0 + 10_000, 2.0)])]);
+        assert!(
+            s.ingest_batch(&who, m2, &b2).await.unwrap(),
+            "agent's next batch is fresh"
+        );
+        let agent_host = s.get_host(&staff(), &e.host_id, 60_000).await.unwrap();
+        assert_eq!(
+            (agent_host.source.as_str(), agent_host.last_seq),
+            ("agent", Some(2))
+        );
+        let report = s.audit_verify().await.unwrap();
+        assert!(matches!(report, VerifyReport::Intact { .. }), "{report:?}");
+    }
+);
+
+on_both!(events_are_recorded_and_scoped, |f: Fresh| async move {
+    let s = &f.store;
+    let acme = customer(s, "Acme").await;
+    let other = customer(s, "Globex").await;
+    let ev = |c: &str, sev: &str, at: i64| EventInput {
+        customer_id: c.into(),
+        host_id: None,
+        source: "snmp_trap".into(),
+        kind: "1.3.6.1.6.3.1.1.5.3".into(),
+        severity: sev.into(),
+        title: "linkDown ge-0/0/1".into(),
+        detail: serde_json::json!({"ifIndex": 3}),
+        occurred_at: at,
+    };
+    // One bad event stores nothing.
+    assert!(matches!(
+        s.raise_events(&[ev(&acme.id, "warning", 1), ev(&acme.id, "loud", 2)])
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(
+        s.list_events(&staff(), &EventFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let ids = s
+        .raise_events(&[
+            ev(&acme.id, "warning", 1_000),
+            ev(&acme.id, "critical", 2_000),
+            ev(&other.id, "info", 3_000),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 3);
+    let all = s
+        .list_events(&staff(), &EventFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.occurred_at).collect::<Vec<_>>(),
+        vec![3_000, 2_000, 1_000]
+    );
+    assert_eq!(all[1].detail["ifIndex"], 3);
+    let mine = s
+        .list_events(&customer_user(&acme.id), &EventFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 2);
+    assert!(mine.iter().all(|e| e.customer_id == acme.id));
+    let q = EventFilter {
+        severity: Some("critical".into()),
+        from_ms: Some(1_500),
+        ..Default::default()
+    };
+    assert_eq!(s.list_events(&staff(), &q).await.unwrap().len(), 1);
+});
