@@ -35,11 +35,46 @@ impl Serialize for Point {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawValue {
-    Num(f64),
-    Text(String),
+/// A sample value: a JSON number, or one of the strings for the non-finite values. Read by
+/// a visitor of its own rather than an untagged enum, which would buffer every value before
+/// trying each shape (the ingest path reads millions of them per second).
+struct Value(f64);
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number, \"NaN\", \"+Inf\" or \"-Inf\"")
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value(v as f64))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value(v as f64))
+    }
+
+    fn visit_str<E: de::Error>(self, t: &str) -> Result<Value, E> {
+        match t {
+            "NaN" => Ok(Value(f64::NAN)),
+            "+Inf" | "Inf" => Ok(Value(f64::INFINITY)),
+            "-Inf" => Ok(Value(f64::NEG_INFINITY)),
+            other => Err(E::custom(format!("bad sample value {other:?}"))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
 }
 
 struct PointVisitor;
@@ -55,21 +90,12 @@ impl<'de> Visitor<'de> for PointVisitor {
         let ts_ms: i64 = seq
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-        let raw: RawValue = seq
+        let Value(value) = seq
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(1, &self))?;
         if seq.next_element::<de::IgnoredAny>()?.is_some() {
             return Err(de::Error::invalid_length(3, &self));
         }
-        let value = match raw {
-            RawValue::Num(v) => v,
-            RawValue::Text(t) => match t.as_str() {
-                "NaN" => f64::NAN,
-                "+Inf" | "Inf" => f64::INFINITY,
-                "-Inf" => f64::NEG_INFINITY,
-                other => return Err(de::Error::custom(format!("bad sample value {other:?}"))),
-            },
-        };
         Ok(Point { ts_ms, value })
     }
 }

@@ -189,3 +189,23 @@ fn golden_json_shape() {
         serde_json::json!({"version":1,"seq":1,"sent_at_ms":0,"payload":{}})
     );
 }
+
+#[test]
+fn sample_values_may_be_integers_but_not_other_text() {
+    let p: Point = serde_json::from_str("[1, 42]").unwrap();
+    assert_eq!((p.ts_ms, p.value), (1, 42.0));
+    let p: Point = serde_json::from_str("[1, -3]").unwrap();
+    assert_eq!(p.value, -3.0);
+    let p: Point = serde_json::from_str("[1, \"-Inf\"]").unwrap();
+    assert_eq!(p.value, f64::NEG_INFINITY);
+    for bad in [
+        "[1, \"lots\"]",
+        "[1, null]",
+        "[1, true]",
+        "[1]",
+        "[1, 2, 3]",
+        "[\"x\", 2]",
+    ] {
+        assert!(serde_json::from_str::<Point>(bad).is_err(), "{bad}");
+    }
+}

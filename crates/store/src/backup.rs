@@ -76,6 +76,7 @@ const TABLES: &[&str] = &[
     "inbound_mail",
     "ticket_mail_reporters",
     "host_checks",
+    "monitor_events",
     "notification_prefs",
     "webhooks",
     "webhook_deliveries",

@@ -22,6 +22,8 @@ pub struct Store {
     /// of meeting in SQLite's busy handler, which sleeps and retries (and so made concurrent
     /// writes slow and their tail latency long). Other processes still meet the busy handler.
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Ticket creations waiting to be committed together (see `desk::group`).
+    pub(crate) tickets: Arc<crate::desk::CreateGroup>,
 }
 
 impl Store {
@@ -64,6 +66,7 @@ impl Store {
             pool,
             backend,
             writer: Arc::default(),
+            tickets: Arc::default(),
         };
         migrate::run(&store).await?;
         store.optimize().await?;
@@ -145,6 +148,13 @@ impl Store {
     }
 }
 
+/// The audit chain's state at a savepoint.
+pub(crate) struct Savepoint {
+    head_seq: i64,
+    head_hash: String,
+    appended: bool,
+}
+
 /// A write transaction. Changes made through [`WriteTx::conn`] become visible, with their
 /// audit entries, only at [`WriteTx::commit`]; dropping it rolls everything back.
 pub struct WriteTx {
@@ -220,6 +230,45 @@ impl WriteTx {
             after.as_ref(),
         )
         .await
+    }
+
+    /// Mark a point this transaction can return to ([`WriteTx::rollback_to`]): several
+    /// independent changes share one transaction (group commit) and one that fails is undone
+    /// alone, its audit entries with it.
+    pub(crate) async fn savepoint(&mut self) -> Result<Savepoint> {
+        sqlx::query("SAVEPOINT unit").execute(&mut *self.tx).await?;
+        Ok(Savepoint {
+            head_seq: self.head_seq,
+            head_hash: self.head_hash.clone(),
+            appended: self.appended,
+        })
+    }
+
+    /// Undo everything since `sp` (rows and audit entries) and forget the savepoint.
+    pub(crate) async fn rollback_to(&mut self, sp: Savepoint) -> Result<()> {
+        sqlx::query("ROLLBACK TO SAVEPOINT unit")
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("RELEASE SAVEPOINT unit")
+            .execute(&mut *self.tx)
+            .await?;
+        self.head_seq = sp.head_seq;
+        self.head_hash = sp.head_hash;
+        self.appended = sp.appended;
+        Ok(())
+    }
+
+    /// Keep everything since `sp` and forget the savepoint.
+    pub(crate) async fn release(&mut self, _sp: Savepoint) -> Result<()> {
+        sqlx::query("RELEASE SAVEPOINT unit")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Act for another scope from here on (group commit: each unit is its caller's).
+    pub(crate) fn set_scope(&mut self, scope: Scope) {
+        self.scope = scope;
     }
 
     pub async fn commit(mut self) -> Result<()> {

@@ -167,8 +167,15 @@ impl Filter {
             .fetch_one(pool)
             .await?
             .try_get(0)?;
+        // The id tie-breaker runs in the sort's direction, so one index (col, id) serves
+        // both directions (a mixed `col DESC, id ASC` cannot be read off an index).
+        let tie = if order.trim_end().ends_with("DESC") {
+            "id DESC"
+        } else {
+            "id"
+        };
         let sql = format!(
-            "SELECT {cols} FROM {table}{} ORDER BY {order}, id LIMIT {per} OFFSET {}",
+            "SELECT {cols} FROM {table}{} ORDER BY {order}, {tie} LIMIT {per} OFFSET {}",
             self.sql,
             (page - 1) * per
         );

@@ -163,7 +163,33 @@ struct SeriesView<'a> {
     #[serde(default, borrow)]
     #[allow(dead_code)]
     labels: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
-    points: Vec<Point>,
+    points: PointCount,
+}
+
+/// A series' points, each checked as [`Point`] reads it, counted and not kept.
+struct PointCount(u64);
+
+impl<'de> Deserialize<'de> for PointCount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Counter;
+        impl<'de> serde::de::Visitor<'de> for Counter {
+            type Value = PointCount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of [ts_ms, value] pairs")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<PointCount, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<Point>()?.is_some() {
+                    n += 1;
+                }
+                Ok(PointCount(n))
+            }
+        }
+        d.deserialize_seq(Counter)
+    }
 }
 
 /// Gunzip (bounded) and check a batch; its metadata for the store.
@@ -184,7 +210,7 @@ fn check(body: &[u8]) -> Result<BatchMeta, IngestError> {
     if b.version == 0 || b.version > PROTOCOL_VERSION {
         return Err(bad(format!("unsupported protocol version {}", b.version)));
     }
-    let samples: u64 = b.payload.series.iter().map(|s| s.points.len() as u64).sum();
+    let samples: u64 = b.payload.series.iter().map(|s| s.points.0).sum();
     if samples > MAX_SAMPLES {
         return Err(IngestError::TooLarge);
     }

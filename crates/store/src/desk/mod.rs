@@ -2,6 +2,7 @@
 pub(crate) mod attachments;
 mod catalog;
 pub(crate) mod contracts;
+mod group;
 mod scheduler;
 mod search;
 pub(crate) mod tickets;
@@ -10,6 +11,7 @@ mod work;
 mod work_types;
 
 pub use catalog::{GROUPS as CATALOG_GROUPS, occurrences, valid_rrule};
+pub(crate) use group::CreateGroup;
 pub(crate) use scheduler::desk_settings_on;
 pub use scheduler::{
     ACTIONS, DeskSettings, EscalationRule, EscalationRuleInput, Notification, TRIGGERS, TickReport,

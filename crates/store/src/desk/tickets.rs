@@ -321,16 +321,6 @@ async fn next_number(tx: &mut WriteTx, kind: TicketType) -> Result<String> {
 }
 
 impl Store {
-    pub async fn create_ticket(&self, scope: &Scope, input: TicketInput) -> Result<Ticket> {
-        let mut tx = self.write(scope).await?;
-        let t = self.create_ticket_in(&mut tx, input).await?;
-        if t.channel == "portal" {
-            crate::mail::compose::queue_ack(&mut tx, &t, None).await?;
-        }
-        tx.commit().await?;
-        Ok(t)
-    }
-
     /// Create a ticket inside `tx` (under its scope); the caller commits.
     pub(crate) async fn create_ticket_in(
         &self,

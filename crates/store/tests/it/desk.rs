@@ -661,3 +661,82 @@ on_both!(contract_terms_drive_the_clocks, |f: Fresh| async move {
         "{sum:?}"
     );
 });
+
+on_both!(
+    concurrent_creations_commit_together_and_fail_alone,
+    |f: Fresh| async move {
+        let s = &f.store;
+        let acme = customer(s, "Acme").await;
+        let other = customer(s, "Globex").await;
+        // 48 creations at once: every fourth is refused on its own (an unknown customer, a
+        // bad impact, another customer's ticket from a customer's user); the rest are stored.
+        let calls = (0..48).map(|i| {
+            let (scope, input) = match i % 4 {
+                0 => (staff(), ticket("no-such-customer", "incident", "lost")),
+                1 => {
+                    let mut t = ticket(&acme.id, "incident", &format!("group {i}"));
+                    if i % 8 == 1 {
+                        t.impact = Some("enormous".into());
+                    }
+                    (staff(), t)
+                }
+                2 => (
+                    customer_user(&acme.id),
+                    ticket(&other.id, "incident", "not mine"),
+                ),
+                _ => (
+                    staff(),
+                    ticket(&other.id, "service_request", &format!("req {i}")),
+                ),
+            };
+            async move { (i, s.create_ticket(&scope, input).await) }
+        });
+        let results = futures_util::future::join_all(calls).await;
+        let mut numbers = Vec::new();
+        for (i, r) in results {
+            match (i % 4, i % 8, r) {
+                (0, _, Err(StoreError::NotFound)) => {}
+                (1, 1, Err(e)) => assert_eq!(field_of(e), "impact"),
+                (1, _, Ok(t)) => {
+                    assert_eq!(t.title, format!("group {i}"));
+                    numbers.push(t.number);
+                }
+                (2, _, Err(StoreError::NotFound)) => {}
+                (3, _, Ok(t)) => {
+                    assert_eq!(t.customer_id, other.id);
+                    numbers.push(t.number);
+                }
+                (_, _, r) => panic!("creation {i}: unexpected {r:?}"),
+            }
+        }
+        assert_eq!(numbers.len(), 18);
+        // Numbers are gapless per type: a refused creation took none.
+        let inc: Vec<_> = numbers.iter().filter(|n| n.starts_with("INC")).collect();
+        let mut seqs: Vec<u32> = inc
+            .iter()
+            .map(|n| n.rsplit('-').next().unwrap().parse().unwrap())
+            .collect();
+        seqs.sort();
+        assert_eq!(seqs, (1..=6).collect::<Vec<_>>());
+        let all = s
+            .list_tickets(&staff(), &TicketQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(all.total, 18);
+        // One audit entry per stored ticket, none for the refused ones, chain intact.
+        let report = s.audit_verify().await.unwrap();
+        assert!(matches!(report, VerifyReport::Intact { .. }), "{report:?}");
+        let created = s
+            .audit_list(
+                &staff(),
+                &AuditFilter {
+                    action: Some("ticket.create".into()),
+                    limit: Some(100),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(created.len(), 18);
+    }
+);
