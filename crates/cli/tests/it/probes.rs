@@ -49,8 +49,9 @@ where
 
 /// The newest point of `name` (with `labels`, e.g. `check=web`) of a host, if any.
 async fn last_point(api: &Api, host: &str, name: &str, labels: &str) -> Option<f64> {
+    let from = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 600_000;
     let (st, v) = api
-        .get(&format!("/hosts/{host}/series?name={name}&labels={labels}&from=0&step=1s&agg=last"))
+        .get(&format!("/hosts/{host}/series?name={name}&labels={labels}&from={from}&step=1s&agg=last"))
         .await;
     assert_eq!(st, 200, "{v}");
     let pts = v["series"].as_array()?.first()?["points"].as_array()?.clone();
@@ -121,7 +122,7 @@ async fn scrape_an_agent_endpoint_into_a_host() {
     let inst = format!("instance=127.0.0.1:{port}");
     assert_eq!(last_point(&api, &host, "up", &inst).await, Some(1.0));
     assert!(last_point(&api, &host, "scrape_duration_seconds", &inst).await.unwrap() > 0.0);
-    let (_, cpu) = api.get(&format!("/hosts/{host}/series?name=node_cpu_seconds_total&from=0&step=1s&agg=last&labels=mode=idle")).await;
+    let (_, cpu) = api.get(&format!("/hosts/{host}/series?name=node_cpu_seconds_total&step=1s&agg=last&labels=mode=idle")).await;
     assert!(!cpu["series"].as_array().unwrap().is_empty(), "{cpu}");
     let (_, t) = api.get(&format!("/scrape-targets/{}", t["id"].as_str().unwrap())).await;
     assert_eq!(t["last"]["ok"], true, "{t}");

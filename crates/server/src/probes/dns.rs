@@ -20,7 +20,7 @@ pub async fn resolve(
     let mut opts = ResolverOpts::default();
     opts.timeout = timeout;
     opts.attempts = 1;
-    opts.cache_size = 0;
+    opts.cache_size = 1; // a resolver per run: nothing is reused anyway
     let builder = match server {
         Some(s) => {
             let addr = s

@@ -77,8 +77,8 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn when(&self, ms: i64) -> String {
-        format_when(self.ctx.t, ms)
+    fn when(&self, ms: &i64) -> String {
+        format_when(self.ctx.t, *ms)
     }
 }
 
