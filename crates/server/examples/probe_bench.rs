@@ -53,17 +53,36 @@ where
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
     let dir = std::env::temp_dir().join(format!("onestop-probebench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::open(&format!("sqlite://{}", dir.join("onestop.db").display())).await.unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.join("onestop.db").display()))
+        .await
+        .unwrap();
     let sys = Scope::System;
     let customer = store
-        .create_customer(&sys, CustomerInput { name: Some("Bench".into()), ..Default::default() })
+        .create_customer(
+            &sys,
+            CustomerInput {
+                name: Some("Bench".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let asset = store
-        .create_asset(&sys, &customer.id, AssetInput { name: Some("bench".into()), kind: Some("server".into()), ..Default::default() })
+        .create_asset(
+            &sys,
+            &customer.id,
+            AssetInput {
+                name: Some("bench".into()),
+                kind: Some("server".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let ports = listeners(10).await;

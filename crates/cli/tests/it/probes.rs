@@ -19,7 +19,10 @@ impl Drop for Kill {
 }
 
 fn agent_bin() -> PathBuf {
-    let dir = Path::new(env!("CARGO_BIN_EXE_onestop")).parent().unwrap().to_path_buf();
+    let dir = Path::new(env!("CARGO_BIN_EXE_onestop"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let bin = dir.join("onestop-agent");
     if !bin.exists() {
         let ok = Command::new(env!("CARGO"))
@@ -42,19 +45,30 @@ where
         if let Some(v) = f().await {
             return v;
         }
-        assert!(t0.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}");
+        assert!(
+            t0.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
 /// The newest point of `name` (with `labels`, e.g. `check=web`) of a host, if any.
 async fn last_point(api: &Api, host: &str, name: &str, labels: &str) -> Option<f64> {
-    let from = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 600_000;
+    let from = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 600_000;
     let (st, v) = api
-        .get(&format!("/hosts/{host}/series?name={name}&labels={labels}&from={from}&step=1s&agg=last"))
+        .get(&format!(
+            "/hosts/{host}/series?name={name}&labels={labels}&from={from}&step=1s&agg=last"
+        ))
         .await;
     assert_eq!(st, 200, "{v}");
-    let pts = v["series"].as_array()?.first()?["points"].as_array()?.clone();
+    let pts = v["series"].as_array()?.first()?["points"]
+        .as_array()?
+        .clone();
     pts.last().and_then(|p| p[1].as_f64())
 }
 
@@ -64,7 +78,10 @@ async fn setup(server: &Server) -> (Api, String, String) {
     assert_eq!(st, 201, "{c}");
     let cid = c["id"].as_str().unwrap().to_string();
     let (st, a) = api
-        .post(&format!("/customers/{cid}/assets"), json!({"name": "web1", "kind": "server"}))
+        .post(
+            &format!("/customers/{cid}/assets"),
+            json!({"name": "web1", "kind": "server"}),
+        )
         .await;
     assert_eq!(st, 201, "{a}");
     (api, cid, a["id"].as_str().unwrap().to_string())
@@ -109,22 +126,48 @@ async fn scrape_an_agent_endpoint_into_a_host() {
         .await;
     assert_eq!(st, 201, "{t}");
     assert_eq!(t["has_secret"], true);
-    assert!(!t.to_string().contains("s3cret-token"), "the secret is never shown: {t}");
+    assert!(
+        !t.to_string().contains("s3cret-token"),
+        "the secret is never shown: {t}"
+    );
     // The host is now a monitored host, and the agent's series arrive through the scrape.
     let (st, h) = api.get(&format!("/hosts/{host}")).await;
-    assert_eq!((st.as_u16(), h["customer_id"].as_str()), (200, Some(cid.as_str())), "{h}");
+    assert_eq!(
+        (st.as_u16(), h["customer_id"].as_str()),
+        (200, Some(cid.as_str())),
+        "{h}"
+    );
     let load = wait_for("node_load1 scraped", 40, || async {
-        last_point(&api, &host, "node_load1", "job=node").await.map(|v| json!(v))
+        last_point(&api, &host, "node_load1", "job=node")
+            .await
+            .map(|v| json!(v))
     })
     .await;
-    let want: f64 = std::fs::read_to_string(fixtures.join("proc/loadavg")).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let want: f64 = std::fs::read_to_string(fixtures.join("proc/loadavg"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(load.as_f64().unwrap(), want);
     let inst = format!("instance=127.0.0.1:{port}");
     assert_eq!(last_point(&api, &host, "up", &inst).await, Some(1.0));
-    assert!(last_point(&api, &host, "scrape_duration_seconds", &inst).await.unwrap() > 0.0);
-    let (_, cpu) = api.get(&format!("/hosts/{host}/series?name=node_cpu_seconds_total&step=1s&agg=last&labels=mode=idle")).await;
+    assert!(
+        last_point(&api, &host, "scrape_duration_seconds", &inst)
+            .await
+            .unwrap()
+            > 0.0
+    );
+    let (_, cpu) = api
+        .get(&format!(
+            "/hosts/{host}/series?name=node_cpu_seconds_total&step=1s&agg=last&labels=mode=idle"
+        ))
+        .await;
     assert!(!cpu["series"].as_array().unwrap().is_empty(), "{cpu}");
-    let (_, t) = api.get(&format!("/scrape-targets/{}", t["id"].as_str().unwrap())).await;
+    let (_, t) = api
+        .get(&format!("/scrape-targets/{}", t["id"].as_str().unwrap()))
+        .await;
     assert_eq!(t["last"]["ok"], true, "{t}");
     assert!(t["last_samples"].as_i64().unwrap() > 50, "{t}");
     // A target that does not answer: up = 0.
@@ -149,7 +192,9 @@ async fn scrape_an_agent_endpoint_into_a_host() {
         assert_eq!(st, 422, "{bad} → {e}");
         assert!(e["error"]["code"].is_string(), "{e}");
     }
-    let (st, _) = api.post("/scrape-targets", json!({"host_id": "nope", "url": url})).await;
+    let (st, _) = api
+        .post("/scrape-targets", json!({"host_id": "nope", "url": url}))
+        .await;
     assert_eq!(st, 404);
 }
 
@@ -174,11 +219,15 @@ async fn https_server(not_after: i64, body: &'static str) -> u16 {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { return };
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
                 let mut req = Vec::new();
                 let mut buf = [0u8; 1024];
                 while !req.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -187,7 +236,10 @@ async fn https_server(not_after: i64, body: &'static str) -> u16 {
                         Ok(n) => req.extend_from_slice(&buf[..n]),
                     }
                 }
-                let resp = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                let resp = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
                 let _ = tls.write_all(resp.as_bytes()).await;
                 let _ = tls.shutdown().await;
             });
@@ -234,26 +286,58 @@ async fn network_checks_store_blackbox_series_and_raise_one_event() {
     let server = Server::start_env(FAST);
     let (api, cid, host) = setup(&server).await;
     let tmp = tempfile::tempdir().unwrap();
-    let expiry = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 / 60 + 3 * 24 * 60) * 60;
+    let expiry = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        / 60
+        + 3 * 24 * 60)
+        * 60;
     let https = https_server(expiry, "<html>status: all good</html>").await;
     let dns_port = free_port();
     let _dns = dnsmasq(tmp.path(), dns_port);
     let url = format!("https://localhost:{https}/health");
     let web = add_check(&api, &host, json!({"name": "web", "kind": "http", "target": url, "params": {"insecure": true, "body_regex": "all good"}})).await;
     let body_bad = add_check(&api, &host, json!({"name": "web-body", "kind": "http", "target": url, "params": {"insecure": true, "body_regex": "^nope$"}})).await;
-    let verified = add_check(&api, &host, json!({"name": "web-verified", "kind": "http", "target": url})).await;
-    let open = add_check(&api, &host, json!({"name": "tcp-open", "kind": "tcp", "target": format!("127.0.0.1:{https}")})).await;
+    let verified = add_check(
+        &api,
+        &host,
+        json!({"name": "web-verified", "kind": "http", "target": url}),
+    )
+    .await;
+    let open = add_check(
+        &api,
+        &host,
+        json!({"name": "tcp-open", "kind": "tcp", "target": format!("127.0.0.1:{https}")}),
+    )
+    .await;
     let closed = add_check(&api, &host, json!({"name": "tcp-closed", "kind": "tcp", "target": format!("127.0.0.1:{}", free_port())})).await;
     let server_addr = format!("127.0.0.1:{dns_port}");
     let dns_a = add_check(&api, &host, json!({"name": "dns-a", "kind": "dns", "target": "probe.test", "params": {"server": server_addr, "expect": "192.0.2.7"}})).await;
     let dns_txt = add_check(&api, &host, json!({"name": "dns-txt", "kind": "dns", "target": "probe.test", "params": {"server": server_addr, "record_type": "TXT", "expect": "hello probes"}})).await;
     let dns_wrong = add_check(&api, &host, json!({"name": "dns-wrong", "kind": "dns", "target": "probe.test", "params": {"server": server_addr, "expect": "192.0.2.8"}})).await;
-    let ping = add_check(&api, &host, json!({"name": "ping", "kind": "icmp", "target": "127.0.0.1"})).await;
+    let ping = add_check(
+        &api,
+        &host,
+        json!({"name": "ping", "kind": "icmp", "target": "127.0.0.1"}),
+    )
+    .await;
     let ping_tcp = add_check(&api, &host, json!({"name": "ping-tcp", "kind": "icmp", "target": "127.0.0.1", "params": {"icmp_mode": "tcp", "tcp_port": https}})).await;
 
     let c = check_state(&api, &web, Some(true)).await;
-    assert!(c["last"]["message"].as_str().unwrap().contains("200"), "{c}");
-    for (id, ok) in [(&open, true), (&closed, false), (&body_bad, false), (&verified, false), (&dns_a, true), (&dns_txt, true), (&dns_wrong, false)] {
+    assert!(
+        c["last"]["message"].as_str().unwrap().contains("200"),
+        "{c}"
+    );
+    for (id, ok) in [
+        (&open, true),
+        (&closed, false),
+        (&body_bad, false),
+        (&verified, false),
+        (&dns_a, true),
+        (&dns_txt, true),
+        (&dns_wrong, false),
+    ] {
         let c = check_state(&api, id, Some(ok)).await;
         assert_eq!(c["last"]["ok"], ok, "{c}");
     }
@@ -268,7 +352,9 @@ async fn network_checks_store_blackbox_series_and_raise_one_event() {
         let (api, host) = (api.clone(), host.clone());
         async move {
             wait_for(&format!("{name} of {check}"), 30, || async {
-                last_point(&api, &host, name, &format!("check={check}")).await.map(|v| json!(v))
+                last_point(&api, &host, name, &format!("check={check}"))
+                    .await
+                    .map(|v| json!(v))
             })
             .await
             .as_f64()
@@ -277,7 +363,10 @@ async fn network_checks_store_blackbox_series_and_raise_one_event() {
     };
     assert_eq!(point("probe_success", "web").await, 1.0);
     assert_eq!(point("probe_http_status_code", "web").await, 200.0);
-    assert_eq!(point("probe_ssl_earliest_cert_expiry", "web").await, expiry as f64);
+    assert_eq!(
+        point("probe_ssl_earliest_cert_expiry", "web").await,
+        expiry as f64
+    );
     assert!(point("probe_duration_seconds", "web").await > 0.0);
     assert_eq!(point("probe_success", "web-body").await, 0.0);
     assert_eq!(point("probe_success", "tcp-closed").await, 0.0);
@@ -292,7 +381,10 @@ async fn network_checks_store_blackbox_series_and_raise_one_event() {
         assert_eq!(st, 200);
         let ev = ev.as_array().unwrap();
         assert_eq!(ev.len(), 1, "{ev:?}");
-        assert_eq!((ev[0]["source"].as_str(), ev[0]["customer_id"].as_str()), (Some("check"), Some(cid.as_str())));
+        assert_eq!(
+            (ev[0]["source"].as_str(), ev[0]["customer_id"].as_str()),
+            (Some("check"), Some(cid.as_str()))
+        );
     }
     let (_, ev) = api.get(&format!("/checks/{web}/events")).await;
     assert_eq!(ev, json!([]));
@@ -300,19 +392,41 @@ async fn network_checks_store_blackbox_series_and_raise_one_event() {
     // Staff change, customers read their own; changes are audited; bad input is a 4xx.
     let (st, u) = api.post("/users", json!({"username": "probe-user", "role": "customer", "customer_id": cid, "password": "pw-probe-user-1"})).await;
     assert_eq!(st, 201, "{u}");
-    let (code, tok, err) = server.cli(&["admin", "token", "create", "--username", "probe-user"], None);
+    let (code, tok, err) = server.cli(
+        &["admin", "token", "create", "--username", "probe-user"],
+        None,
+    );
     assert_eq!(code, 0, "{err}");
     let cust = Api::new(&server, tok.trim().to_string());
     let (st, list) = cust.get(&format!("/checks?host_id={host}")).await;
     assert_eq!((st.as_u16(), list.as_array().unwrap().len()), (200, 10));
-    let (st, e) = cust.post("/checks", json!({"host_id": host, "name": "x", "kind": "tcp", "target": "a:1"})).await;
+    let (st, e) = cust
+        .post(
+            "/checks",
+            json!({"host_id": host, "name": "x", "kind": "tcp", "target": "a:1"}),
+        )
+        .await;
     assert_eq!(st, 403, "{e}");
-    let (st, c) = api.patch(&format!("/checks/{closed}"), json!({"enabled": false})).await;
+    let (st, c) = api
+        .patch(&format!("/checks/{closed}"), json!({"enabled": false}))
+        .await;
     assert_eq!((st.as_u16(), &c["enabled"]), (200, &json!(false)));
-    let (st, _) = api.send(reqwest::Method::DELETE, &format!("/checks/{dns_wrong}"), None).await;
+    let (st, _) = api
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/checks/{dns_wrong}"),
+            None,
+        )
+        .await;
     assert_eq!(st, 204);
     let (_, audit) = api.get("/audit?entity=check").await;
-    let actions: Vec<_> = audit["items"].as_array().or(audit.as_array()).unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<_> = audit["items"]
+        .as_array()
+        .or(audit.as_array())
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
     for a in ["check.create", "check.update", "check.delete"] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
@@ -326,6 +440,11 @@ async fn network_checks_store_blackbox_series_and_raise_one_event() {
         let (st, e) = api.post("/checks", bad.clone()).await;
         assert_eq!(st, 422, "{bad} → {e}");
     }
-    let (st, _) = api.post("/checks", json!({"host_id": host, "name": "web", "kind": "tcp", "target": "a:1"})).await;
+    let (st, _) = api
+        .post(
+            "/checks",
+            json!({"host_id": host, "name": "web", "kind": "tcp", "target": "a:1"}),
+        )
+        .await;
     assert_eq!(st, 409, "a second check of the same name on one host");
 }

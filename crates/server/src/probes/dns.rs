@@ -48,7 +48,12 @@ pub async fn resolve(
 
 /// Whether `expect` is among `answers`, ignoring case, a trailing dot and TXT quotes.
 pub fn matches(answers: &[String], expect: &str) -> bool {
-    let norm = |s: &str| s.trim().trim_matches('"').trim_end_matches('.').to_ascii_lowercase();
+    let norm = |s: &str| {
+        s.trim()
+            .trim_matches('"')
+            .trim_end_matches('.')
+            .to_ascii_lowercase()
+    };
     let want = norm(expect);
     answers.iter().any(|a| norm(a) == want)
 }

@@ -52,7 +52,10 @@ fn parse_line(line: &str) -> Result<Sample, String> {
     let value = parse_value(fields.next().ok_or("missing value")?)?;
     let ts_ms = match fields.next() {
         None => None,
-        Some(t) => Some(t.parse::<i64>().map_err(|_| format!("bad timestamp `{t}`"))?),
+        Some(t) => Some(
+            t.parse::<i64>()
+                .map_err(|_| format!("bad timestamp `{t}`"))?,
+        ),
     };
     if fields.next().is_some() {
         return Err("text after the timestamp".into());
@@ -89,14 +92,19 @@ fn parse_labels<'a>(
         } else {
             let end = s
                 .char_indices()
-                .find(|&(i, c)| !(c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit())))
+                .find(|&(i, c)| {
+                    !(c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit()))
+                })
                 .map_or(s.len(), |(i, _)| i);
             if end == 0 {
                 return Err("bad label name".into());
             }
             (key, s) = (s[..end].to_string(), &s[end..]);
         }
-        s = s.trim_start().strip_prefix('=').ok_or("expected `=` after a label name")?;
+        s = s
+            .trim_start()
+            .strip_prefix('=')
+            .ok_or("expected `=` after a label name")?;
         let (value, r) = quoted(s.trim_start())?;
         if labels.insert(key.clone(), value).is_some() {
             return Err(format!("label `{key}` repeated"));

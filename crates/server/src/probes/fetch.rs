@@ -22,9 +22,17 @@ pub struct Fetched {
 }
 
 /// GET `url` with extra request headers. `insecure`: accept any certificate.
-pub async fn get(url: &str, headers: &[(String, String)], insecure: bool) -> Result<Fetched, String> {
+pub async fn get(
+    url: &str,
+    headers: &[(String, String)],
+    insecure: bool,
+) -> Result<Fetched, String> {
     let uri: hyper::Uri = url.parse().map_err(|e| format!("bad URL: {e}"))?;
-    let host = uri.host().ok_or("URL without a host")?.trim_matches(['[', ']']).to_string();
+    let host = uri
+        .host()
+        .ok_or("URL without a host")?
+        .trim_matches(['[', ']'])
+        .to_string();
     let https = match uri.scheme_str() {
         Some("https") => true,
         Some("http") => false,
@@ -40,7 +48,11 @@ pub async fn get(url: &str, headers: &[(String, String)], insecure: bool) -> Res
     let req = build(&path, &authority, headers)?;
     if !https {
         let (status, body) = exchange(tcp, req).await?;
-        return Ok(Fetched { status, body, cert_not_after: None });
+        return Ok(Fetched {
+            status,
+            body,
+            cert_not_after: None,
+        });
     }
     let name = ServerName::try_from(host.clone()).map_err(|e| format!("bad TLS name: {e}"))?;
     let tls = tokio_rustls::TlsConnector::from(tls_config(insecure))
@@ -55,7 +67,11 @@ pub async fn get(url: &str, headers: &[(String, String)], insecure: bool) -> Res
         .and_then(|leaf| x509_parser::parse_x509_certificate(leaf).ok())
         .map(|(_, cert)| cert.validity().not_after.timestamp());
     let (status, body) = exchange(tls, req).await?;
-    Ok(Fetched { status, body, cert_not_after })
+    Ok(Fetched {
+        status,
+        body,
+        cert_not_after,
+    })
 }
 
 fn build(
@@ -70,7 +86,8 @@ fn build(
     for (k, v) in headers {
         b = b.header(k.as_str(), v.as_str());
     }
-    b.body(Empty::new()).map_err(|e| format!("bad request: {e}"))
+    b.body(Empty::new())
+        .map_err(|e| format!("bad request: {e}"))
 }
 
 async fn exchange<S>(io: S, req: hyper::Request<Empty<Bytes>>) -> Result<(u16, Bytes), String>
@@ -81,7 +98,10 @@ where
         .await
         .map_err(|e| format!("HTTP: {e}"))?;
     let driver = tokio::spawn(conn);
-    let res = send.send_request(req).await.map_err(|e| format!("HTTP: {e}"));
+    let res = send
+        .send_request(req)
+        .await
+        .map_err(|e| format!("HTTP: {e}"));
     let out = match res {
         Ok(res) => {
             let status = res.status().as_u16();
@@ -110,14 +130,25 @@ fn tls_config(insecure: bool) -> Arc<rustls::ClientConfig> {
         INSECURE
             .get_or_init(|| {
                 let v = Arc::new(AnyCert(provider()));
-                Arc::new(builder().dangerous().with_custom_certificate_verifier(v).with_no_client_auth())
+                Arc::new(
+                    builder()
+                        .dangerous()
+                        .with_custom_certificate_verifier(v)
+                        .with_no_client_auth(),
+                )
             })
             .clone()
     } else {
         VERIFYING
             .get_or_init(|| {
-                let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-                Arc::new(builder().with_root_certificates(roots).with_no_client_auth())
+                let roots = rustls::RootCertStore::from_iter(
+                    webpki_roots::TLS_SERVER_ROOTS.iter().cloned(),
+                );
+                Arc::new(
+                    builder()
+                        .with_root_certificates(roots)
+                        .with_no_client_auth(),
+                )
             })
             .clone()
     }

@@ -13,7 +13,12 @@ pub struct Echo {
 }
 
 /// Ping `host` once within `timeout`. `mode`: `auto`, `dgram`, `raw` or `tcp`.
-pub async fn ping(host: &str, mode: &str, tcp_port: u16, timeout: Duration) -> Result<Echo, (String, Option<&'static str>)> {
+pub async fn ping(
+    host: &str,
+    mode: &str,
+    tcp_port: u16,
+    timeout: Duration,
+) -> Result<Echo, (String, Option<&'static str>)> {
     let addr = tokio::net::lookup_host((host, 0))
         .await
         .map_err(|e| (format!("resolving {host}: {e}"), None))?
@@ -39,12 +44,20 @@ pub async fn ping(host: &str, mode: &str, tcp_port: u16, timeout: Duration) -> R
             }
         };
         match r {
-            Ok(()) => return Ok(Echo { method: way, rtt: t0.elapsed() }),
+            Ok(()) => {
+                return Ok(Echo {
+                    method: way,
+                    rtt: t0.elapsed(),
+                });
+            }
             Err(Failure::NotPermitted(e)) => last = format!("{way}: {e}"),
             Err(Failure::Failed(e)) => return Err((e, Some(way))),
         }
     }
-    Err((format!("no way to reach the host is permitted ({last})"), None))
+    Err((
+        format!("no way to reach the host is permitted ({last})"),
+        None,
+    ))
 }
 
 enum Failure {
@@ -57,7 +70,9 @@ enum Failure {
 async fn tcp_reach(ip: IpAddr, port: u16, timeout: Duration) -> Result<(), Failure> {
     let target = SocketAddr::new(ip, port);
     match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(target)).await {
-        Err(_) => Err(Failure::Failed(format!("no answer from {target} within the timeout"))),
+        Err(_) => Err(Failure::Failed(format!(
+            "no answer from {target} within the timeout"
+        ))),
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) if e.kind() == ErrorKind::ConnectionRefused => Ok(()),
         Ok(Err(e)) => Err(Failure::Failed(format!("{target}: {e}"))),
@@ -67,11 +82,17 @@ async fn tcp_reach(ip: IpAddr, port: u16, timeout: Duration) -> Result<(), Failu
 /// One echo request and its reply on a datagram or raw ICMP socket (blocking).
 fn echo(ip: IpAddr, raw: bool, timeout: Duration) -> Result<(), Failure> {
     let v6 = ip.is_ipv6();
-    let (domain, proto) = if v6 { (Domain::IPV6, Protocol::ICMPV6) } else { (Domain::IPV4, Protocol::ICMPV4) };
+    let (domain, proto) = if v6 {
+        (Domain::IPV6, Protocol::ICMPV6)
+    } else {
+        (Domain::IPV4, Protocol::ICMPV4)
+    };
     let ty = if raw { Type::RAW } else { Type::DGRAM };
     let sock = Socket::new(domain, ty, Some(proto)).map_err(|e| match e.kind() {
         ErrorKind::PermissionDenied => Failure::NotPermitted(e.to_string()),
-        _ if e.raw_os_error() == Some(1) || e.raw_os_error() == Some(13) => Failure::NotPermitted(e.to_string()),
+        _ if e.raw_os_error() == Some(1) || e.raw_os_error() == Some(13) => {
+            Failure::NotPermitted(e.to_string())
+        }
         _ => Failure::Failed(e.to_string()),
     })?;
     let ident = (std::process::id() as u16) ^ (rand::random::<u16>());
@@ -87,15 +108,21 @@ fn echo(ip: IpAddr, raw: bool, timeout: Duration) -> Result<(), Failure> {
         if left.is_zero() {
             return Err(Failure::Failed("no echo reply within the timeout".into()));
         }
-        sock.set_read_timeout(Some(left)).map_err(|e| Failure::Failed(e.to_string()))?;
+        sock.set_read_timeout(Some(left))
+            .map_err(|e| Failure::Failed(e.to_string()))?;
         let n = match (&sock).read(&mut buf) {
             Ok(n) => n,
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => continue,
             Err(e) => return Err(Failure::Failed(format!("receiving: {e}"))),
         };
         // A raw IPv4 socket hands over the IP header too.
-        let icmp = if raw && !v6 { &buf[usize::from(buf[0] & 0x0f) * 4..n] } else { &buf[..n] };
-        if icmp.len() >= 8 && icmp[0] == reply_type && u16::from_be_bytes([icmp[6], icmp[7]]) == seq {
+        let icmp = if raw && !v6 {
+            &buf[usize::from(buf[0] & 0x0f) * 4..n]
+        } else {
+            &buf[..n]
+        };
+        if icmp.len() >= 8 && icmp[0] == reply_type && u16::from_be_bytes([icmp[6], icmp[7]]) == seq
+        {
             // Datagram sockets rewrite the identifier to the socket's; raw ones keep ours.
             if !raw || u16::from_be_bytes([icmp[4], icmp[5]]) == ident {
                 return Ok(());
@@ -135,7 +162,11 @@ mod tests {
     #[test]
     fn checksum_of_a_request_verifies() {
         let p = super::request(false, 0x1234, 7);
-        assert_eq!(super::checksum(&p), 0, "a packet with its checksum sums to zero");
+        assert_eq!(
+            super::checksum(&p),
+            0,
+            "a packet with its checksum sums to zero"
+        );
         assert_eq!(&p[4..8], &[0x12, 0x34, 0, 7]);
     }
 }

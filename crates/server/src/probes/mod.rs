@@ -113,8 +113,12 @@ async fn schedule(store: Store, crypto: Arc<Crypto>, limit: usize) {
             }
             *at = now + item.every();
             running.insert(key.clone());
-            let (store, crypto, permits, done) =
-                (store.clone(), crypto.clone(), permits.clone(), done_tx.clone());
+            let (store, crypto, permits, done) = (
+                store.clone(),
+                crypto.clone(),
+                permits.clone(),
+                done_tx.clone(),
+            );
             let (key, item) = (key.clone(), clone_item(item));
             tokio::spawn(async move {
                 if let Ok(_permit) = permits.acquire_owned().await {

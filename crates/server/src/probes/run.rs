@@ -30,11 +30,23 @@ pub async fn run(c: &Check) -> Outcome {
 }
 
 fn fail(message: String) -> Outcome {
-    Outcome { ok: false, message, duration: Duration::ZERO, method: None, values: vec![] }
+    Outcome {
+        ok: false,
+        message,
+        duration: Duration::ZERO,
+        method: None,
+        values: vec![],
+    }
 }
 
 fn pass(message: String) -> Outcome {
-    Outcome { ok: true, message, duration: Duration::ZERO, method: None, values: vec![] }
+    Outcome {
+        ok: true,
+        message,
+        duration: Duration::ZERO,
+        method: None,
+        values: vec![],
+    }
 }
 
 async fn kind(c: &Check, timeout: Duration) -> Outcome {
@@ -49,22 +61,35 @@ async fn kind(c: &Check, timeout: Duration) -> Outcome {
             match icmp::ping(&c.target, mode, p.tcp_port.unwrap_or(80), timeout).await {
                 Ok(e) => Outcome {
                     method: Some(e.method.into()),
-                    ..pass(format!("reply in {:.1} ms by {}", e.rtt.as_secs_f64() * 1e3, e.method))
+                    ..pass(format!(
+                        "reply in {:.1} ms by {}",
+                        e.rtt.as_secs_f64() * 1e3,
+                        e.method
+                    ))
                 },
-                Err((e, method)) => Outcome { method: method.map(Into::into), ..fail(e) },
+                Err((e, method)) => Outcome {
+                    method: method.map(Into::into),
+                    ..fail(e)
+                },
             }
         }
         "dns" => {
             let ty = p.record_type.as_deref().unwrap_or("A");
             match dns::resolve(&c.target, ty, p.server.as_deref(), timeout).await {
-                Err(e) => Outcome { values: vec![("probe_dns_answers", 0.0)], ..fail(e) },
+                Err(e) => Outcome {
+                    values: vec![("probe_dns_answers", 0.0)],
+                    ..fail(e)
+                },
                 Ok(answers) => {
                     let n = answers.len() as f64;
                     let mut o = match &p.expect {
-                        _ if answers.is_empty() => fail(format!("no {ty} records for {}", c.target)),
-                        Some(want) if !dns::matches(&answers, want) => {
-                            fail(format!("{want} is not among the answers: {}", answers.join(", ")))
+                        _ if answers.is_empty() => {
+                            fail(format!("no {ty} records for {}", c.target))
                         }
+                        Some(want) if !dns::matches(&answers, want) => fail(format!(
+                            "{want} is not among the answers: {}",
+                            answers.join(", ")
+                        )),
                         _ => pass(answers.join(", ")),
                     };
                     o.values.push(("probe_dns_answers", n));
@@ -81,7 +106,12 @@ async fn http(c: &Check) -> Outcome {
     let p = &c.params;
     let f = match fetch::get(&c.target, &[], p.insecure).await {
         Ok(f) => f,
-        Err(e) => return Outcome { values: vec![("probe_http_status_code", 0.0)], ..fail(e) },
+        Err(e) => {
+            return Outcome {
+                values: vec![("probe_http_status_code", 0.0)],
+                ..fail(e)
+            };
+        }
     };
     let mut values = vec![("probe_http_status_code", f64::from(f.status))];
     if let Some(t) = f.cert_not_after {
@@ -96,7 +126,9 @@ async fn http(c: &Check) -> Outcome {
         fail(format!("status {} not expected", f.status))
     } else if let Some(re) = &p.body_regex {
         match regex::Regex::new(re) {
-            Ok(r) if r.is_match(&String::from_utf8_lossy(&f.body)) => pass(format!("status {}, body matches", f.status)),
+            Ok(r) if r.is_match(&String::from_utf8_lossy(&f.body)) => {
+                pass(format!("status {}, body matches", f.status))
+            }
             Ok(_) => fail(format!("status {}, body does not match /{re}/", f.status)),
             Err(e) => fail(format!("bad body_regex: {e}")),
         }

@@ -57,23 +57,41 @@ pub async fn scrape(t: &ScrapeTarget, secret: Option<&str>, now_ms: i64) -> Scra
     let (mut series, ok, message, samples) = match got {
         Ok(samples) => {
             let n = samples.len();
-            (to_series(samples, &base, now_ms), true, format!("{n} samples"), n)
+            (
+                to_series(samples, &base, now_ms),
+                true,
+                format!("{n} samples"),
+                n,
+            )
         }
         Err(e) => (vec![], false, e, 0),
     };
     let own = |name: &str, v: f64| Series {
         name: name.into(),
         labels: base.clone(),
-        points: vec![Point { ts_ms: now_ms, value: v }],
+        points: vec![Point {
+            ts_ms: now_ms,
+            value: v,
+        }],
     };
     series.push(own("up", if ok { 1.0 } else { 0.0 }));
     series.push(own("scrape_duration_seconds", duration.as_secs_f64()));
     series.push(own("scrape_samples_scraped", samples as f64));
-    Scraped { series, ok, message, duration, samples }
+    Scraped {
+        series,
+        ok,
+        message,
+        duration,
+        samples,
+    }
 }
 
 /// Samples grouped into series, with the target's labels applied.
-pub fn to_series(samples: Vec<expo::Sample>, base: &BTreeMap<String, String>, now_ms: i64) -> Vec<Series> {
+pub fn to_series(
+    samples: Vec<expo::Sample>,
+    base: &BTreeMap<String, String>,
+    now_ms: i64,
+) -> Vec<Series> {
     let mut by_key: BTreeMap<(String, BTreeMap<String, String>), Vec<Point>> = BTreeMap::new();
     for s in samples {
         let mut labels = BTreeMap::new();
@@ -85,14 +103,21 @@ pub fn to_series(samples: Vec<expo::Sample>, base: &BTreeMap<String, String>, no
             }
         }
         labels.extend(base.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let point = Point { ts_ms: s.ts_ms.unwrap_or(now_ms), value: s.value };
+        let point = Point {
+            ts_ms: s.ts_ms.unwrap_or(now_ms),
+            value: s.value,
+        };
         by_key.entry((s.name, labels)).or_default().push(point);
     }
     by_key
         .into_iter()
         .map(|((name, labels), mut points)| {
             points.sort_by_key(|p| p.ts_ms);
-            Series { name, labels, points }
+            Series {
+                name,
+                labels,
+                points,
+            }
         })
         .collect()
 }

@@ -79,7 +79,10 @@ pub async fn scrape_once(store: &Store, crypto: &Crypto, j: &ScrapeJob) {
         duration_ms: s.duration.as_millis() as i64,
         method: None,
     };
-    if let Err(e) = store.record_scrape_result(&t.id, &state, s.samples as i64).await {
+    if let Err(e) = store
+        .record_scrape_result(&t.id, &state, s.samples as i64)
+        .await
+    {
         tracing::warn!(target = %t.id, error = %e, "recording a scrape result");
     }
 }

@@ -779,7 +779,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     // Server probes: network checks and scrape targets.
     ("probes", "Checks and scrapes", "監視チェックとスクレイプ"),
-    ("probes_help", "Network checks (ICMP, TCP, HTTP(S), DNS) and Prometheus endpoints the server polls itself; results are stored as the host's series.", "サーバー自身が実行するネットワークチェック (ICMP、TCP、HTTP(S)、DNS) と Prometheus エンドポイントのスクレイプです。結果はホストの系列として保存されます。"),
+    (
+        "probes_help",
+        "Network checks (ICMP, TCP, HTTP(S), DNS) and Prometheus endpoints the server polls itself; results are stored as the host's series.",
+        "サーバー自身が実行するネットワークチェック (ICMP、TCP、HTTP(S)、DNS) と Prometheus エンドポイントのスクレイプです。結果はホストの系列として保存されます。",
+    ),
     ("probe_checks", "Network checks", "ネットワークチェック"),
     ("probe_scrapes", "Scrape targets", "スクレイプ対象"),
     ("probe_host", "Host", "ホスト"),
@@ -790,11 +794,31 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("probe_ok", "OK", "正常"),
     ("probe_failing", "Failing", "失敗"),
     ("probe_never", "Not run yet", "未実行"),
-    ("probe_new_check", "New network check", "ネットワークチェックを追加"),
-    ("probe_new_scrape", "New scrape target", "スクレイプ対象を追加"),
-    ("probe_expect_status", "Expected status codes", "期待するステータスコード"),
-    ("probe_body_regex", "Body must match (regex)", "本文の一致条件 (正規表現)"),
-    ("probe_insecure", "Do not verify the certificate", "証明書を検証しない"),
+    (
+        "probe_new_check",
+        "New network check",
+        "ネットワークチェックを追加",
+    ),
+    (
+        "probe_new_scrape",
+        "New scrape target",
+        "スクレイプ対象を追加",
+    ),
+    (
+        "probe_expect_status",
+        "Expected status codes",
+        "期待するステータスコード",
+    ),
+    (
+        "probe_body_regex",
+        "Body must match (regex)",
+        "本文の一致条件 (正規表現)",
+    ),
+    (
+        "probe_insecure",
+        "Do not verify the certificate",
+        "証明書を検証しない",
+    ),
     ("probe_record_type", "Record type", "レコード種別"),
     ("probe_server", "DNS server", "DNS サーバー"),
     ("probe_expect", "Expected answer", "期待する応答"),
@@ -802,12 +826,24 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("probe_tcp_port", "TCP fallback port", "TCP 代替ポート"),
     ("probe_labels", "Extra labels", "追加ラベル"),
     ("probe_auth", "Authentication", "認証"),
-    ("probe_secret", "Password or token (kept encrypted, never shown)", "パスワードまたはトークン (暗号化して保存、表示しません)"),
+    (
+        "probe_secret",
+        "Password or token (kept encrypted, never shown)",
+        "パスワードまたはトークン (暗号化して保存、表示しません)",
+    ),
     ("probe_secret_kept", "secret stored", "秘密情報を保存済み"),
     ("probe_enabled", "Enabled", "有効"),
     ("probe_params_now", "Current settings", "現在の設定"),
-    ("probe_chart_success", "Checks: success (1 = ok)", "チェック: 成功 (1 = 正常)"),
-    ("probe_chart_duration", "Checks: duration (s)", "チェック: 所要時間 (秒)"),
+    (
+        "probe_chart_success",
+        "Checks: success (1 = ok)",
+        "チェック: 成功 (1 = 正常)",
+    ),
+    (
+        "probe_chart_duration",
+        "Checks: duration (s)",
+        "チェック: 所要時間 (秒)",
+    ),
     ("probe_chart_up", "Scrapes: up", "スクレイプ: up"),
 ];
 

@@ -26,7 +26,10 @@ pub fn router() -> Router<AppState> {
 type Pairs = Vec<(String, String)>;
 
 fn field<'a>(f: &'a Pairs, k: &str) -> Option<&'a str> {
-    f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    f.iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
 }
 
 fn num(f: &Pairs, k: &str) -> Option<i64> {
@@ -42,7 +45,11 @@ fn params(f: &Pairs) -> CheckParams {
     let s = |k| field(f, k).map(str::to_string);
     CheckParams {
         expect_status: field(f, "expect_status")
-            .map(|v| v.split([',', ' ']).filter_map(|x| x.trim().parse().ok()).collect())
+            .map(|v| {
+                v.split([',', ' '])
+                    .filter_map(|x| x.trim().parse().ok())
+                    .collect()
+            })
             .unwrap_or_default(),
         body_regex: s("body_regex"),
         insecure: field(f, "insecure").is_some(),
@@ -90,9 +97,22 @@ pub struct HostParam {
 async fn list(State(s): State<AppState>, page: Page, Query(q): Query<HostParam>) -> UiResult {
     let (ctx, scope) = (page.ctx, page.auth.scope);
     let host = q.host.filter(|h| !h.is_empty());
-    let checks = s.store.list_checks(&scope, host.as_deref()).await.or_page(&ctx)?;
-    let targets = s.store.list_scrape_targets(&scope, host.as_deref()).await.or_page(&ctx)?;
-    Ok(render(ListPage { ctx, host, checks, targets }))
+    let checks = s
+        .store
+        .list_checks(&scope, host.as_deref())
+        .await
+        .or_page(&ctx)?;
+    let targets = s
+        .store
+        .list_scrape_targets(&scope, host.as_deref())
+        .await
+        .or_page(&ctx)?;
+    Ok(render(ListPage {
+        ctx,
+        host,
+        checks,
+        targets,
+    }))
 }
 
 async fn create_check(State(s): State<AppState>, page: Page, Form(f): Form<Pairs>) -> UiResult {
@@ -108,7 +128,10 @@ async fn create_check(State(s): State<AppState>, page: Page, Form(f): Form<Pairs
         timeout_ms: num(&f, "timeout_ms"),
         enabled: Some(true),
     };
-    s.store.create_check(&page.auth.scope, i).await.or_page(&page.ctx)?;
+    s.store
+        .create_check(&page.auth.scope, i)
+        .await
+        .or_page(&page.ctx)?;
     Ok(back(&host))
 }
 
@@ -121,11 +144,24 @@ struct EditPage {
 }
 
 async fn check_page(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
-    let check = s.store.get_check(&page.auth.scope, &id).await.or_page(&page.ctx)?;
-    Ok(render(EditPage { ctx: page.ctx, check: Some(check), target: None }))
+    let check = s
+        .store
+        .get_check(&page.auth.scope, &id)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(render(EditPage {
+        ctx: page.ctx,
+        check: Some(check),
+        target: None,
+    }))
 }
 
-async fn edit_check(State(s): State<AppState>, page: Page, Path(id): Path<String>, Form(f): Form<Pairs>) -> UiResult {
+async fn edit_check(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> UiResult {
     csrf(&page, &f)?;
     let p = CheckPatch {
         name: field(&f, "name").map(Into::into),
@@ -135,14 +171,30 @@ async fn edit_check(State(s): State<AppState>, page: Page, Path(id): Path<String
         timeout_ms: num(&f, "timeout_ms"),
         enabled: Some(field(&f, "enabled").is_some()),
     };
-    let c = s.store.update_check(&page.auth.scope, &id, p).await.or_page(&page.ctx)?;
+    let c = s
+        .store
+        .update_check(&page.auth.scope, &id, p)
+        .await
+        .or_page(&page.ctx)?;
     Ok(back(&c.host_id))
 }
 
-async fn delete_check(State(s): State<AppState>, page: Page, Path(id): Path<String>, Form(f): Form<Pairs>) -> UiResult {
+async fn delete_check(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> UiResult {
     csrf(&page, &f)?;
-    let c = s.store.get_check(&page.auth.scope, &id).await.or_page(&page.ctx)?;
-    s.store.delete_check(&page.auth.scope, &id).await.or_page(&page.ctx)?;
+    let c = s
+        .store
+        .get_check(&page.auth.scope, &id)
+        .await
+        .or_page(&page.ctx)?;
+    s.store
+        .delete_check(&page.auth.scope, &id)
+        .await
+        .or_page(&page.ctx)?;
     Ok(back(&c.host_id))
 }
 
@@ -165,32 +217,68 @@ fn target_input(s: &AppState, f: &Pairs) -> (ScrapeTargetInput, Option<String>) 
 async fn create_target(State(s): State<AppState>, page: Page, Form(f): Form<Pairs>) -> UiResult {
     csrf(&page, &f)?;
     let (i, sealed) = target_input(&s, &f);
-    let t = s.store.create_scrape_target(&page.auth.scope, i, sealed).await.or_page(&page.ctx)?;
+    let t = s
+        .store
+        .create_scrape_target(&page.auth.scope, i, sealed)
+        .await
+        .or_page(&page.ctx)?;
     Ok(back(&t.host_id))
 }
 
 async fn target_page(State(s): State<AppState>, page: Page, Path(id): Path<String>) -> UiResult {
-    let t = s.store.get_scrape_target(&page.auth.scope, &id).await.or_page(&page.ctx)?;
-    Ok(render(EditPage { ctx: page.ctx, check: None, target: Some(t) }))
+    let t = s
+        .store
+        .get_scrape_target(&page.auth.scope, &id)
+        .await
+        .or_page(&page.ctx)?;
+    Ok(render(EditPage {
+        ctx: page.ctx,
+        check: None,
+        target: Some(t),
+    }))
 }
 
-async fn edit_target(State(s): State<AppState>, page: Page, Path(id): Path<String>, Form(f): Form<Pairs>) -> UiResult {
+async fn edit_target(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> UiResult {
     csrf(&page, &f)?;
     let (i, sealed) = target_input(&s, &f);
-    let t = s.store.update_scrape_target(&page.auth.scope, &id, i, sealed).await.or_page(&page.ctx)?;
+    let t = s
+        .store
+        .update_scrape_target(&page.auth.scope, &id, i, sealed)
+        .await
+        .or_page(&page.ctx)?;
     Ok(back(&t.host_id))
 }
 
-async fn delete_target(State(s): State<AppState>, page: Page, Path(id): Path<String>, Form(f): Form<Pairs>) -> UiResult {
+async fn delete_target(
+    State(s): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(f): Form<Pairs>,
+) -> UiResult {
     csrf(&page, &f)?;
-    let t = s.store.get_scrape_target(&page.auth.scope, &id).await.or_page(&page.ctx)?;
-    s.store.delete_scrape_target(&page.auth.scope, &id).await.or_page(&page.ctx)?;
+    let t = s
+        .store
+        .get_scrape_target(&page.auth.scope, &id)
+        .await
+        .or_page(&page.ctx)?;
+    s.store
+        .delete_scrape_target(&page.auth.scope, &id)
+        .await
+        .or_page(&page.ctx)?;
     Ok(back(&t.host_id))
 }
 
 impl EditPage {
     fn params_json(&self) -> String {
-        self.check.as_ref().map(|c| serde_json::to_string(&c.params).unwrap_or_default()).unwrap_or_default()
+        self.check
+            .as_ref()
+            .map(|c| serde_json::to_string(&c.params).unwrap_or_default())
+            .unwrap_or_default()
     }
 }
 
@@ -219,20 +307,38 @@ impl EditPage {
             return match key {
                 "interval_secs" => c.interval_secs.to_string(),
                 "timeout_ms" => c.timeout_ms.to_string(),
-                "expect_status" => p.expect_status.iter().map(u16::to_string).collect::<Vec<_>>().join(", "),
+                "expect_status" => p
+                    .expect_status
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 "body_regex" => opt(&p.body_regex),
                 "server" => opt(&p.server),
                 "expect" => opt(&p.expect),
                 "tcp_port" => p.tcp_port.map(|x| x.to_string()).unwrap_or_default(),
-                "insecure" => if p.insecure { "1".into() } else { String::new() },
+                "insecure" => {
+                    if p.insecure {
+                        "1".into()
+                    } else {
+                        String::new()
+                    }
+                }
                 _ => String::new(),
             };
         }
-        let Some(t) = &self.target else { return String::new() };
+        let Some(t) = &self.target else {
+            return String::new();
+        };
         match key {
             "interval_secs" => t.interval_secs.to_string(),
             "scrape_timeout_ms" => t.timeout_ms.to_string(),
-            "labels" => t.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", "),
+            "labels" => t
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             "auth_user" => opt(&t.auth_user),
             _ => String::new(),
         }

@@ -13,8 +13,8 @@ mod polled;
 mod probe_checks;
 mod probe_results;
 mod probe_types;
-mod scrape_targets;
 mod query;
+mod scrape_targets;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};

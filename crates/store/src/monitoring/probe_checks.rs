@@ -94,7 +94,10 @@ impl Store {
         if let Some(h) = host_id {
             f.eq("host_id", h);
         }
-        let sql = format!("SELECT {COLS} FROM probe_checks{} ORDER BY host_id, name", f.sql);
+        let sql = format!(
+            "SELECT {COLS} FROM probe_checks{} ORDER BY host_id, name",
+            f.sql
+        );
         let rows = f.query(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(check_from).collect()
     }
@@ -148,8 +151,15 @@ impl Store {
         .execute(tx.conn())
         .await
         .map_err(StoreError::from_write)?;
-        tx.audit_change("check.create", "check", &c.id, Some(&c.customer_id), None, Some(&c))
-            .await?;
+        tx.audit_change(
+            "check.create",
+            "check",
+            &c.id,
+            Some(&c.customer_id),
+            None,
+            Some(&c),
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -184,8 +194,15 @@ impl Store {
             .execute(tx.conn())
             .await
             .map_err(StoreError::from_write)?;
-        tx.audit_change("check.update", "check", id, Some(&c.customer_id), Some(&before), Some(&c))
-            .await?;
+        tx.audit_change(
+            "check.update",
+            "check",
+            id,
+            Some(&c.customer_id),
+            Some(&before),
+            Some(&c),
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -199,8 +216,15 @@ impl Store {
             .bind(id)
             .execute(tx.conn())
             .await?;
-        tx.audit_change("check.delete", "check", id, Some(&before.customer_id), Some(&before), None)
-            .await?;
+        tx.audit_change(
+            "check.delete",
+            "check",
+            id,
+            Some(&before.customer_id),
+            Some(&before),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -27,13 +27,14 @@ impl Store {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR UPDATE",
         };
-        let prev: Option<Option<i64>> =
-            sqlx::query(&format!("SELECT last_ok FROM probe_checks WHERE id = $1{lock}"))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()?;
+        let prev: Option<Option<i64>> = sqlx::query(&format!(
+            "SELECT last_ok FROM probe_checks WHERE id = $1{lock}"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
         sqlx::query("UPDATE probe_checks SET last_run_at = $1, last_ok = $2, last_message = $3, last_duration_ms = $4, last_method = $5 WHERE id = $6")
             .bind(s.run_at)
             .bind(i64::from(s.ok))

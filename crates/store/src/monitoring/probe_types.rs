@@ -185,8 +185,7 @@ pub(crate) fn check_label_name(n: &str) -> Result<(), ValidationError> {
     let first_ok = chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') || n.starts_with("__")
-    {
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') || n.starts_with("__") {
         return Err(bad("labels", format!("`{n}` is not a label name")));
     }
     Ok(())

@@ -49,17 +49,29 @@ fn validate(t: &ScrapeTarget) -> std::result::Result<(), ValidationError> {
     for (k, v) in &t.labels {
         check_label_name(k)?;
         if v.len() > 400 {
-            return Err(ValidationError::new("labels", "values are at most 400 bytes"));
+            return Err(ValidationError::new(
+                "labels",
+                "values are at most 400 bytes",
+            ));
         }
     }
     if !SCRAPE_AUTH.contains(&t.auth_kind.as_str()) {
-        return Err(ValidationError::new("auth_kind", "must be none, basic or bearer"));
+        return Err(ValidationError::new(
+            "auth_kind",
+            "must be none, basic or bearer",
+        ));
     }
     if t.auth_kind != "none" && !t.has_secret {
-        return Err(ValidationError::new("auth_secret", "is required for this auth_kind"));
+        return Err(ValidationError::new(
+            "auth_secret",
+            "is required for this auth_kind",
+        ));
     }
     if t.auth_kind == "basic" && t.auth_user.as_deref().unwrap_or("").is_empty() {
-        return Err(ValidationError::new("auth_user", "is required for basic auth"));
+        return Err(ValidationError::new(
+            "auth_user",
+            "is required for basic auth",
+        ));
     }
     Ok(())
 }
@@ -75,7 +87,10 @@ impl Store {
         if let Some(h) = host_id {
             f.eq("host_id", h);
         }
-        let sql = format!("SELECT {COLS} FROM scrape_targets{} ORDER BY host_id, url", f.sql);
+        let sql = format!(
+            "SELECT {COLS} FROM scrape_targets{} ORDER BY host_id, url",
+            f.sql
+        );
         let rows = f.query(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok(job_from(r)?.target)).collect()
     }
@@ -146,8 +161,15 @@ impl Store {
             .execute(tx.conn())
             .await
             .map_err(StoreError::from_write)?;
-        tx.audit_change("scrape_target.create", "scrape_target", &t.id, Some(&t.customer_id), None, Some(&t))
-            .await?;
+        tx.audit_change(
+            "scrape_target.create",
+            "scrape_target",
+            &t.id,
+            Some(&t.customer_id),
+            None,
+            Some(&t),
+        )
+        .await?;
         tx.commit().await?;
         Ok(t)
     }
@@ -198,8 +220,15 @@ impl Store {
             .execute(tx.conn())
             .await
             .map_err(StoreError::from_write)?;
-        tx.audit_change("scrape_target.update", "scrape_target", id, Some(&t.customer_id), Some(&before), Some(&t))
-            .await?;
+        tx.audit_change(
+            "scrape_target.update",
+            "scrape_target",
+            id,
+            Some(&t.customer_id),
+            Some(&before),
+            Some(&t),
+        )
+        .await?;
         tx.commit().await?;
         Ok(t)
     }
@@ -213,8 +242,15 @@ impl Store {
             .bind(id)
             .execute(tx.conn())
             .await?;
-        tx.audit_change("scrape_target.delete", "scrape_target", id, Some(&before.customer_id), Some(&before), None)
-            .await?;
+        tx.audit_change(
+            "scrape_target.delete",
+            "scrape_target",
+            id,
+            Some(&before.customer_id),
+            Some(&before),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
