@@ -76,10 +76,8 @@ pub(crate) fn validate_check(c: &Check) -> std::result::Result<(), ValidationErr
         }
         _ => return bad("kind", "must be icmp, tcp, http or dns"),
     }
-    if let Some(re) = &p.body_regex {
-        if let Err(e) = regex::Regex::new(re) {
-            return Err(ValidationError::new("params.body_regex", e.to_string()));
-        }
+    if let Some(Err(e)) = p.body_regex.as_deref().map(regex::Regex::new) {
+        return Err(ValidationError::new("params.body_regex", e.to_string()));
     }
     if p.expect_status.iter().any(|s| !(100..=599).contains(s)) {
         return bad("params.expect_status", "must be HTTP status codes");
