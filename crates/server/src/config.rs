@@ -99,6 +99,9 @@ pub struct Settings {
     /// First retry delay of a failed webhook delivery, in ms; doubled on each further retry
     /// (8 attempts in all).
     pub webhook_retry_ms: i64,
+    /// Server probes (scrapes and network checks): at most this many at once; 0 turns them
+    /// off on this server.
+    pub probe_concurrency: i64,
 }
 
 impl Default for Settings {
@@ -154,6 +157,7 @@ impl Default for Settings {
             mail_max_new_per_hour: 10,
             webhook_poll_ms: 250,
             webhook_retry_ms: 30_000,
+            probe_concurrency: 64,
         }
     }
 }

@@ -83,6 +83,8 @@ const TABLES: &[&str] = &[
     "webhook_attempts",
     "oncall_rotations",
     "oncall_overrides",
+    "probe_checks",
+    "scrape_targets",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

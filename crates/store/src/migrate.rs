@@ -54,6 +54,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0020_polled_hosts.sql"),
         None,
     ),
+    (21, include_str!("../migrations/0021_probes.sql"), None),
     (
         17,
         include_str!("../migrations/0017_plan_work_orders.sql"),

@@ -21,6 +21,7 @@ mod ops_browser;
 mod patches;
 mod plan;
 mod plan_browser;
+mod probes;
 mod scan;
 mod support;
 mod syslog;

@@ -14,6 +14,7 @@ mod monitoring;
 mod oncall;
 mod patches;
 mod people;
+pub(crate) mod probes;
 mod runbooks;
 pub(crate) mod ticket_work;
 mod tickets;
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(mail::routes())
         .merge(webhooks::routes())
         .merge(oncall::routes());
+    let v1 = v1.merge(probes::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

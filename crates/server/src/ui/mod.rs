@@ -11,6 +11,7 @@ mod monitoring;
 mod notify;
 mod patches;
 mod plan;
+mod probes;
 mod registry;
 mod runbooks;
 mod session;
@@ -192,6 +193,7 @@ fn runbooks_router() -> Router<AppState> {
         .route("/mail/inbound/{id}/open", post(mail::open))
         .route("/mail/inbound/{id}/discard", post(mail::discard))
         .merge(notify::router())
+        .merge(probes::router())
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.

@@ -281,6 +281,12 @@ pub async fn host(
             .or_page(&ctx)?,
     );
     add("Disk bytes/s", disk);
+    for (title, lines) in super::probes::host_charts(st, &scope, h, w, ctx.t)
+        .await
+        .or_page(&ctx)?
+    {
+        add(title, lines);
+    }
     let alerts = st.list_alerts(&scope, None, Some(h)).await.or_page(&ctx)?;
     let _ = Agg::Avg;
     let checks = s

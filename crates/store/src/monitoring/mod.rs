@@ -10,7 +10,11 @@ mod events;
 mod ingest;
 mod payload;
 mod polled;
+mod probe_checks;
+mod probe_results;
+mod probe_types;
 mod query;
+mod scrape_targets;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
@@ -21,6 +25,8 @@ pub use ingest::BatchMeta;
 pub use payload::PendingPayload;
 pub(crate) use payload::consume_logs_in;
 pub use polled::POLLED_SOURCES;
+pub use probe_types::*;
+pub use scrape_targets::ScrapeJob;
 pub use types::*;
 
 use crate::{Backend, Result, Store};
