@@ -22,6 +22,8 @@ pub struct Store {
     /// of meeting in SQLite's busy handler, which sleeps and retries (and so made concurrent
     /// writes slow and their tail latency long). Other processes still meet the busy handler.
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Advisory indexes per ecosystem, rebuilt when the advisories change.
+    pub(crate) patch_index: Arc<crate::patches::IndexCache>,
 }
 
 impl Store {
@@ -64,6 +66,7 @@ impl Store {
             pool,
             backend,
             writer: Arc::default(),
+            patch_index: Arc::default(),
         };
         migrate::run(&store).await?;
         store.optimize().await?;

@@ -11,5 +11,6 @@ mod monitoring;
 mod notify;
 mod ops;
 mod patches;
+mod patches_mail;
 mod plan;
 mod support;
