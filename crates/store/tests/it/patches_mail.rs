@@ -137,7 +137,10 @@ on_both!(notices_are_mailed_in_each_language, |f: Fresh| async move {
     // The monthly digest is mailed too, once.
     let d = s.create_digests("2026-11").await.unwrap();
     assert_eq!(d.len(), 1);
-    let due = s.claim_due_mail("t", onestop_store::now_ms() + 1_000, 10, 60_000).await.unwrap();
+    let due = s
+        .claim_due_mail("t", onestop_store::now_ms() + 1_000, 10, 60_000)
+        .await
+        .unwrap();
     assert_eq!(due.len(), 2);
     assert!(due.iter().any(|m| m.subject.contains("パッチ情報 2026-11")));
     assert!(due.iter().any(|m| {
