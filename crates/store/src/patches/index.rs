@@ -26,10 +26,13 @@ pub(crate) struct EcoIndex {
     pub content: String,
 }
 
+/// The advisories table's generation: row count, sum of `modified`, newest `imported_at`.
+type Generation = (i64, i64, i64);
+
 /// Indexes per ecosystem, keyed by the advisories' generation when built.
 #[derive(Default)]
 pub struct IndexCache {
-    map: Mutex<HashMap<String, ((i64, i64, i64), Arc<EcoIndex>)>>,
+    map: Mutex<HashMap<String, (Generation, Arc<EcoIndex>)>>,
 }
 
 fn hex128(h: SipHasher13) -> String {
@@ -83,7 +86,7 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        let generation = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let generation: Generation = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
         if let Some((g, idx)) = self.patch_index.map.lock().expect("index cache").get(eco)
             && *g == generation
         {
