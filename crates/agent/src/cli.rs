@@ -1,4 +1,4 @@
-//! Command line: `--once --print`, `--listen ADDR`, `enroll`, `run` and `checks`.
+//! Command line: `--once --print`, `--listen ADDR`, `enroll`, `run`, `inventory` and `checks`.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -34,12 +34,22 @@ pub struct Cli {
     /// Do not run smartctl.
     #[arg(long, global = true)]
     no_smart: bool,
-    /// Read the inventory (etc/os-release, var/lib/dpkg/status, lib/modules) under this root.
+    /// Read the inventory (etc/os-release, lib/modules and the package database: dpkg, rpm
+    /// or apk, as os-release names it) under this root.
     #[arg(long, global = true, default_value = "/", value_name = "DIR")]
     inventory_root: PathBuf,
     /// The dpkg status file (default: var/lib/dpkg/status under the inventory root).
     #[arg(long, global = true, value_name = "FILE")]
     dpkg_status: Option<PathBuf>,
+    /// The rpm database directory (rpm's --dbpath, inside the inventory root).
+    #[arg(long, global = true, value_name = "DIR")]
+    rpm_dbpath: Option<PathBuf>,
+    /// The rpm program used to list rpm packages.
+    #[arg(long, global = true, default_value = "rpm", value_name = "PATH")]
+    rpm: String,
+    /// apk's installed database (default: lib/apk/db/installed under the inventory root).
+    #[arg(long, global = true, value_name = "FILE")]
+    apk_installed: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -67,6 +77,8 @@ enum Cmd {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Print the inventory (OS identity, kernels, installed packages) as JSON.
+    Inventory,
     /// Run the built-in checks once and print their results as JSON.
     Checks {
         /// TOML configuration file (its `[checks]` table is used).
@@ -101,6 +113,11 @@ impl Cli {
             }) => enroll(server, token, state_dir),
             Some(Cmd::Run { state_dir, config }) => {
                 crate::run::run(state_dir, config.as_deref(), self.overrides())
+            }
+            Some(Cmd::Inventory) => {
+                let inv = self.overrides().inventory.collect();
+                println!("{}", serde_json::to_string_pretty(&inv)?);
+                Ok(())
             }
             Some(Cmd::Checks { config }) => {
                 let cfg = match config {
@@ -142,6 +159,9 @@ impl Cli {
             inventory: inventory::Sources {
                 root: self.inventory_root.clone(),
                 dpkg_status: self.dpkg_status.clone(),
+                rpm_dbpath: self.rpm_dbpath.clone(),
+                rpm: self.rpm.clone(),
+                apk_installed: self.apk_installed.clone(),
             },
         }
     }

@@ -308,6 +308,7 @@ mod tests {
         let src = inventory::Sources {
             root: dir.path().to_path_buf(),
             dpkg_status: Some(status.clone()),
+            ..Default::default()
         };
         let mut last = None;
         let first = inventory_due(&src, &mut last).expect("sent at start");

@@ -24,6 +24,8 @@ pub struct Store {
     writer: Arc<tokio::sync::Mutex<()>>,
     /// Ticket creations waiting to be committed together (see `desk::group`).
     pub(crate) tickets: Arc<crate::desk::CreateGroup>,
+    /// Advisory indexes per ecosystem, rebuilt when the advisories change.
+    pub(crate) patch_index: Arc<crate::patches::IndexCache>,
 }
 
 impl Store {
@@ -67,6 +69,7 @@ impl Store {
             backend,
             writer: Arc::default(),
             tickets: Arc::default(),
+            patch_index: Arc::default(),
         };
         migrate::run(&store).await?;
         store.optimize().await?;

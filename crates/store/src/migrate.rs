@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         None,
     ),
     (15, include_str!("../migrations/0015_mail.sql"), None),
+    (
+        24,
+        include_str!("../migrations/0024_patch_digests.sql"),
+        None,
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

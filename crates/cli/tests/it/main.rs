@@ -19,6 +19,7 @@ mod monitoring;
 mod ops;
 mod ops_browser;
 mod patches;
+mod patches_mail;
 mod plan;
 mod plan_browser;
 mod probes;

@@ -146,6 +146,7 @@ impl Store {
         if !changed.is_empty() {
             let m = self.rematch_ecosystems(&ecosystems).await?;
             out.hosts_matched = m.hosts;
+            out.hosts_unchanged = m.unchanged;
             out.findings_opened = m.opened;
             out.notices = m.notices;
         }
@@ -189,33 +190,15 @@ pub(crate) fn split_words(s: &str) -> Vec<String> {
     s.split_whitespace().map(str::to_string).collect()
 }
 
-/// The advisories (not withdrawn) naming `eco`, optionally only those naming a package
-/// installed on `host` (by binary or source name).
-pub(crate) async fn load_for(
-    conn: &mut AnyConnection,
-    eco: &str,
-    host: Option<&str>,
-) -> Result<Vec<Advisory>> {
-    let base = "SELECT data_json FROM advisories WHERE withdrawn IS NULL AND id IN \
-                (SELECT advisory_id FROM advisory_packages WHERE ecosystem = $1";
-    let rows = match host {
-        None => {
-            sqlx::query(&format!("{base})"))
-                .bind(eco)
-                .fetch_all(&mut *conn)
-                .await?
-        }
-        Some(h) => {
-            sqlx::query(&format!(
-                "{base} AND name IN (SELECT name FROM host_packages WHERE host_id = $2 \
-                 UNION SELECT source_name FROM host_packages WHERE host_id = $2 AND source_name IS NOT NULL))"
-            ))
-            .bind(eco)
-            .bind(h)
-            .fetch_all(&mut *conn)
-            .await?
-        }
-    };
+/// The advisories (not withdrawn) naming `eco`.
+pub(crate) async fn load_for(conn: &mut AnyConnection, eco: &str) -> Result<Vec<Advisory>> {
+    let rows = sqlx::query(
+        "SELECT data_json FROM advisories WHERE withdrawn IS NULL AND id IN \
+         (SELECT advisory_id FROM advisory_packages WHERE ecosystem = $1)",
+    )
+    .bind(eco)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter()
         .map(|r| {
             let text: String = r.try_get(0)?;

@@ -3,8 +3,7 @@
 //! (`withdrawn` when the advisory was withdrawn instead); `accepted_risk` / `ignored` by a
 //! staff decision with a reason and an optional expiry, for one host or a whole customer
 //! (kept in `finding_exceptions`, applied to findings that appear later too).
-use super::advisories::{load_for, split_words};
-use super::inventory::{installed, packages_in};
+use super::advisories::split_words;
 use super::rows::{V, insert_many, params};
 use super::{Finding, FindingPatch, FindingQuery, staff_only};
 use crate::registry::{Page, page_bounds};
@@ -13,7 +12,7 @@ use crate::util::new_id;
 use crate::{Result, Scope, Store, StoreError, WriteTx};
 use onestop_domain::model::ValidationError;
 use onestop_vuln::inventory::InstalledPackage;
-use onestop_vuln::{AdvisoryIndex, Ecosystem, HostFinding, MatchCache, host_findings};
+use onestop_vuln::{Ecosystem, HostFinding, MatchCache, host_findings};
 use sqlx::{Row, any::AnyRow};
 use std::collections::{BTreeSet, HashMap};
 
@@ -29,6 +28,9 @@ pub(crate) struct HostCtx {
 #[derive(Default)]
 pub(crate) struct Matched {
     pub hosts: usize,
+    pub unchanged: usize,
+    /// Finding rows inserted or updated.
+    pub written: usize,
     pub opened: usize,
     pub fixed: usize,
     pub notices: usize,
@@ -118,8 +120,9 @@ fn decision<'e>(ex: &'e [Exception], host: &str, adv: &str, pkg: &str) -> Option
         .or_else(|| ex.iter().filter(applies).find(|e| e.host_id.is_none()))
 }
 
-/// Match one host and reconcile its stored findings, inside `tx`. With `cache`, its index
-/// is used; otherwise the advisories naming the host's packages are loaded.
+/// Match one host and reconcile its stored findings, inside `tx`, with `cache` over the
+/// index of the host's ecosystem (`None` when the host has no ecosystem we know: then it has
+/// no findings).
 pub(crate) async fn rematch_host(
     tx: &mut WriteTx,
     ctx: &HostCtx,
@@ -132,17 +135,11 @@ pub(crate) async fn rematch_host(
         .and_then(|e| e.parse::<Ecosystem>().ok());
     let running = Some(ctx.kernel_running.as_str());
     let desired: Vec<HostFinding> = match (&eco, cache) {
-        (None, _) => Vec::new(),
         (Some(eco), Some(cache)) => {
             let report = cache.match_host(packages);
             host_findings(&report, eco, packages, running)
         }
-        (Some(eco), None) => {
-            let advisories = load_for(tx.conn(), &eco.to_string(), Some(&ctx.host_id)).await?;
-            let index = AdvisoryIndex::new(advisories);
-            let report = index.match_host(eco, packages);
-            host_findings(&report, eco, packages, running)
-        }
+        _ => Vec::new(),
     };
     reconcile(tx, ctx, desired, packages).await
 }
@@ -228,6 +225,7 @@ async fn reconcile(
                 if same {
                     continue;
                 }
+                m.written += 1;
                 if closed {
                     reopened += 1;
                     m.opened += usize::from(state == "open");
@@ -316,6 +314,7 @@ async fn reconcile(
         .await?;
     }
     m.hosts = 1;
+    m.written += inserts.len() + gone.len();
     if m.opened + m.fixed + reopened + inserts.len() + gone.len() > 0 {
         tx.audit(
             "findings.match",
@@ -366,63 +365,6 @@ fn list_of(v: &Option<String>) -> Option<Vec<&str>> {
 }
 
 impl Store {
-    /// Match again every host of the given ecosystems (after an import), one transaction
-    /// per host, then record security notices for the customers concerned.
-    pub(crate) async fn rematch_ecosystems(
-        &self,
-        ecosystems: &BTreeSet<String>,
-    ) -> Result<Matched> {
-        let mut total = Matched::default();
-        let mut customers = BTreeSet::new();
-        for eco_s in ecosystems {
-            let Ok(eco) = eco_s.parse::<Ecosystem>() else {
-                continue;
-            };
-            let hosts = sqlx::query(
-                "SELECT host_id, customer_id, kernel_running FROM host_inventories WHERE ecosystem = $1",
-            )
-            .bind(eco_s)
-            .fetch_all(&self.pool)
-            .await?;
-            if hosts.is_empty() {
-                continue;
-            }
-            let mut conn = self.pool.acquire().await?;
-            let index = AdvisoryIndex::new(load_for(&mut conn, eco_s, None).await?);
-            let mut cache = MatchCache::new(&index, &eco);
-            for h in &hosts {
-                let ctx = HostCtx {
-                    host_id: h.try_get(0)?,
-                    customer_id: h.try_get(1)?,
-                    ecosystem: Some(eco_s.clone()),
-                    kernel_running: h.try_get(2)?,
-                };
-                let packages: Vec<InstalledPackage> = packages_in(&mut conn, &ctx.host_id)
-                    .await?
-                    .iter()
-                    .map(installed)
-                    .collect();
-                let mut tx = self.write(&Scope::System).await?;
-                let m = rematch_host(&mut tx, &ctx, &packages, Some(&mut cache)).await?;
-                tx.commit().await?;
-                total.hosts += 1;
-                total.opened += m.opened;
-                total.fixed += m.fixed;
-                if m.opened > 0 {
-                    customers.insert(ctx.customer_id.clone());
-                }
-            }
-        }
-        for c in customers {
-            let mut tx = self.write(&Scope::System).await?;
-            if super::notices::notify_new(&mut tx, &c).await?.is_some() {
-                total.notices += 1;
-            }
-            tx.commit().await?;
-        }
-        Ok(total)
-    }
-
     /// Findings the scope may see, filtered; most severe first by default.
     pub async fn list_findings(&self, scope: &Scope, q: &FindingQuery) -> Result<Page<Finding>> {
         let mut f = Filter::scoped(scope, "customer_id");

@@ -2,6 +2,8 @@
 //! changed between two inventories. Storing an inventory matches the host again in the same
 //! transaction, so findings and the inventory never disagree.
 use super::findings::{HostCtx, rematch_host};
+use super::index::{match_digest, packages_digest};
+use super::package_rows::replace_packages;
 use super::rows::{V, insert_many};
 use super::{HostInventory, HostPackage, InventoryOutcome, PackageChange, staff_only};
 use crate::util::{from_json, new_id, to_json};
@@ -11,7 +13,7 @@ use onestop_proto::Inventory;
 use onestop_vuln::inventory::InstalledPackage;
 use onestop_vuln::inventory::kernel::reboot_status;
 use onestop_vuln::inventory::os_release::OsRelease;
-use onestop_vuln::{Ecosystem, Scheme, compare};
+use onestop_vuln::{Ecosystem, MatchCache, Scheme, compare};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -188,16 +190,6 @@ pub(crate) async fn packages_in(
         .collect()
 }
 
-pub(crate) fn installed(p: &HostPackage) -> InstalledPackage {
-    InstalledPackage {
-        name: p.name.clone(),
-        version: p.version.clone(),
-        arch: Some(p.arch.clone()).filter(|a| !a.is_empty()),
-        source_name: p.source_name.clone(),
-        source_version: p.source_version.clone(),
-    }
-}
-
 impl Store {
     /// Store a host's inventory (from its agent or uploaded by staff): replace the current
     /// package set, append what changed since the previous inventory to the history, match
@@ -220,63 +212,50 @@ impl Store {
         let reboot = scheme
             .filter(|_| !running.is_empty())
             .map(|s| reboot_status(s, &running, &packages));
+        let eco_s = eco.as_ref().map(Ecosystem::to_string);
+        let idx = match &eco_s {
+            Some(e) => Some(self.eco_index(e).await?),
+            None => None,
+        };
+        let pkg_digest = packages_digest(&packages);
+        let want_match = idx
+            .as_ref()
+            .map(|i| match_digest(&i.content, &pkg_digest, &running));
         let mut tx = self.write(scope).await?;
         let now = tx.now;
-        let previous = sqlx::query("SELECT package_count FROM host_inventories WHERE host_id = $1")
-            .bind(host_id)
-            .fetch_optional(tx.conn())
-            .await?;
-        let old = packages_in(tx.conn(), host_id).await?;
-        let old_v = by_name(
-            old.iter()
-                .map(|p| (p.name.as_str(), p.arch.as_str(), p.version.as_str())),
-        );
-        let new_v = by_name(packages.iter().map(|p| {
-            (
-                p.name.as_str(),
-                p.arch.as_deref().unwrap_or(""),
-                p.version.as_str(),
-            )
-        }));
-        let changes = if previous.is_some() {
-            diff(scheme, &old_v, &new_v)
-        } else {
-            Vec::new()
-        };
-        sqlx::query("DELETE FROM host_packages WHERE host_id = $1")
-            .bind(host_id)
-            .execute(tx.conn())
-            .await?;
-        let rows: Vec<Vec<V>> = packages
-            .iter()
-            .map(|p| {
-                vec![
-                    V::S(host_id.into()),
-                    V::S(asset.customer_id.clone()),
-                    V::S(p.name.clone()),
-                    V::S(p.arch.clone().unwrap_or_default()),
-                    V::S(p.version.clone()),
-                    V::OS(p.source_name.clone()),
-                    V::OS(p.source_version.clone()),
-                ]
-            })
-            .collect();
-        insert_many(
-            tx.conn(),
-            "host_packages",
-            &[
-                "host_id",
-                "customer_id",
-                "name",
-                "arch",
-                "version",
-                "source_name",
-                "source_version",
-            ],
-            &rows,
-            "",
+        let previous = sqlx::query(
+            "SELECT package_count, packages_digest, match_digest FROM host_inventories WHERE host_id = $1",
         )
+        .bind(host_id)
+        .fetch_optional(tx.conn())
         .await?;
+        let (prev_digest, prev_match): (Option<String>, Option<String>) = match &previous {
+            Some(r) => (r.try_get(1)?, r.try_get(2)?),
+            None => (None, None),
+        };
+        // The same package set as last time: nothing to diff or rewrite.
+        let changes = if prev_digest.as_deref() == Some(pkg_digest.as_str()) {
+            Vec::new()
+        } else {
+            let old = packages_in(tx.conn(), host_id).await?;
+            let old_v = by_name(
+                old.iter()
+                    .map(|p| (p.name.as_str(), p.arch.as_str(), p.version.as_str())),
+            );
+            let new_v = by_name(packages.iter().map(|p| {
+                (
+                    p.name.as_str(),
+                    p.arch.as_deref().unwrap_or(""),
+                    p.version.as_str(),
+                )
+            }));
+            replace_packages(&mut tx, host_id, &asset.customer_id, &old, &packages).await?;
+            if previous.is_some() {
+                diff(scheme, &old_v, &new_v)
+            } else {
+                Vec::new()
+            }
+        };
         let record = HostInventory {
             host_id: host_id.into(),
             customer_id: asset.customer_id.clone(),
@@ -297,10 +276,12 @@ impl Store {
             .bind(host_id)
             .execute(tx.conn())
             .await?;
+        let mut inv_cols: Vec<&str> = INV_COLS.split(", ").collect();
+        inv_cols.extend(["packages_digest", "match_digest"]);
         insert_many(
             tx.conn(),
             "host_inventories",
-            &INV_COLS.split(", ").collect::<Vec<_>>(),
+            &inv_cols,
             &[vec![
                 V::S(record.host_id.clone()),
                 V::S(record.customer_id.clone()),
@@ -316,6 +297,8 @@ impl Store {
                 V::I(record.package_count),
                 V::S(record.source.clone()),
                 V::I(now),
+                V::S(pkg_digest.clone()),
+                V::OS(want_match.clone()),
             ]],
             "",
         )
@@ -389,9 +372,16 @@ impl Store {
             ecosystem: outcome.inventory.ecosystem.clone(),
             kernel_running: running,
         };
-        let m = rematch_host(&mut tx, &ctx, &packages, None).await?;
-        outcome.findings_opened = m.opened;
-        outcome.findings_fixed = m.fixed;
+        // Findings were reconciled from exactly these inputs: the matcher would say the same.
+        if want_match.is_none() || want_match != prev_match {
+            let mut cache = idx
+                .as_ref()
+                .zip(eco.as_ref())
+                .map(|(i, e)| MatchCache::new(&i.index, e));
+            let m = rematch_host(&mut tx, &ctx, &packages, cache.as_mut()).await?;
+            outcome.findings_opened = m.opened;
+            outcome.findings_fixed = m.fixed;
+        }
         outcome.notice_id = super::notices::notify_new(&mut tx, &asset.customer_id).await?;
         tx.commit().await?;
         Ok(outcome)

@@ -7,11 +7,17 @@
 mod advisories;
 mod evidence;
 mod findings;
+mod index;
 mod inventory;
+mod notice_mail;
+mod notice_text;
 mod notices;
+mod package_rows;
+mod rematch;
 mod rows;
 mod types;
 
+pub use index::IndexCache;
 pub use types::*;
 
 use crate::{Result, Scope, StoreError};

@@ -6,6 +6,8 @@
 //! e-mail status that stays `pending` until a mailer sends it. The portal shows them as
 //! soon as they are recorded.
 use super::advisories::split_words;
+use super::notice_mail;
+use super::notice_text::NoticeText;
 use super::rows::{V, insert_many, params};
 use super::{Notice, NoticeItem, NoticeQuery, Recipient};
 use crate::registry::{Page, page_bounds};
@@ -103,6 +105,9 @@ async fn recipients(tx: &mut WriteTx, customer_id: &str) -> Result<(String, Vec<
                 email: r.try_get(2)?,
                 role: NOTICE_ROLE.into(),
                 language: r.try_get(3)?,
+                message_id: None,
+                delivery: None,
+                sent_at: None,
             });
         }
     }
@@ -125,6 +130,9 @@ async fn recipients(tx: &mut WriteTx, customer_id: &str) -> Result<(String, Vec<
                 language: u
                     .try_get::<Option<String>, _>(3)?
                     .unwrap_or_else(|| "ja".into()),
+                message_id: None,
+                delivery: None,
+                sent_at: None,
             });
         }
     }
@@ -139,57 +147,45 @@ fn max_severity(items: &[NoticeItem]) -> Severity {
         .unwrap_or_default()
 }
 
-fn body(intro: &str, items: &[NoticeItem]) -> String {
-    let mut b = format!("{intro}\n\n");
-    if items.is_empty() {
-        b.push_str("No open findings.\n");
-    }
-    for i in items {
-        b.push_str(&format!(
-            "- [{}] {} {} {} → {} ({}{}{})\n",
-            i.severity,
-            i.host_name,
-            i.package,
-            i.installed_version,
-            i.fixed_version.as_deref().unwrap_or("no fix yet"),
-            i.advisory_id,
-            if i.cves.is_empty() { "" } else { ": " },
-            i.cves.join(" ")
-        ));
-    }
-    b
-}
-
 async fn insert_notice(
     tx: &mut WriteTx,
     customer_id: &str,
     kind: &str,
     period: Option<&str>,
-    subject: String,
-    intro: &str,
     items: Vec<NoticeItem>,
 ) -> Result<Option<String>> {
-    let (_, recipients) = recipients(tx, customer_id).await?;
+    let (name, mut recipients) = recipients(tx, customer_id).await?;
     let id = new_id();
     let status = if recipients.iter().any(|r| r.email.is_some()) {
         "pending"
     } else {
         "no_recipients"
     };
-    let period = period.unwrap_or(&id).to_string();
+    let key = period.unwrap_or(&id).to_string();
     let max = max_severity(&items).as_str();
     let n = sqlx::query(
         "SELECT COUNT(*) FROM security_notices WHERE customer_id = $1 AND kind = $2 AND period = $3",
     )
     .bind(customer_id)
     .bind(kind)
-    .bind(&period)
+    .bind(&key)
     .fetch_one(tx.conn())
     .await?
     .try_get::<i64, _>(0)?;
     if n > 0 {
         return Ok(None);
     }
+    let text = NoticeText {
+        kind,
+        customer: &name,
+        period,
+        max_severity: max,
+        items: &items,
+    };
+    // The record keeps the English text; each recipient is mailed in their language.
+    let (subject, body) = (text.subject("en"), text.body("en"));
+    notice_mail::queue(tx, &text, &mut recipients).await?;
+    let period = key;
     let now = tx.now;
     insert_many(
         tx.conn(),
@@ -202,7 +198,7 @@ async fn insert_notice(
             V::S(period),
             V::I(now),
             V::S(subject.clone()),
-            V::S(body(intro, &items)),
+            V::S(body),
             V::S(to_json(&items)),
             V::S(to_json(&recipients)),
             V::I(items.len() as i64),
@@ -249,19 +245,7 @@ pub(crate) async fn notify_new(tx: &mut WriteTx, customer_id: &str) -> Result<Op
     if items.is_empty() {
         return Ok(None);
     }
-    let (name, _) = recipients(tx, customer_id).await?;
-    let hosts: std::collections::BTreeSet<&str> =
-        items.iter().map(|i| i.host_id.as_str()).collect();
-    let subject = format!(
-        "[{}] Security patch information for {name}: {} new finding(s) on {} host(s)",
-        max_severity(&items).as_str(),
-        items.len(),
-        hosts.len()
-    );
-    let intro = format!(
-        "New security advisories affect {name}'s hosts. Packages, installed versions and the versions that fix them:"
-    );
-    insert_notice(tx, customer_id, "security", None, subject, &intro, items).await
+    insert_notice(tx, customer_id, "security", None, items).await
 }
 
 impl Store {
@@ -305,15 +289,7 @@ impl Store {
         for c in customers {
             let mut tx = self.write(&Scope::System).await?;
             let items = open_items(&mut tx, &c, false).await?;
-            let (name, _) = recipients(&mut tx, &c).await?;
-            let subject = format!(
-                "Patch information for {name}, {period}: {} open finding(s)",
-                items.len()
-            );
-            let intro = format!("Open security findings on {name}'s hosts as of {period}:");
-            if let Some(id) =
-                insert_notice(&mut tx, &c, "digest", Some(period), subject, &intro, items).await?
-            {
+            if let Some(id) = insert_notice(&mut tx, &c, "digest", Some(period), items).await? {
                 out.push(id);
             }
             tx.commit().await?;
@@ -331,15 +307,18 @@ impl Store {
             f.eq("kind", k);
         }
         let (page, per) = page_bounds(q.page, q.per_page);
-        f.page(
-            &self.pool,
-            "security_notices",
-            NOTICE_COLS,
-            "created_at DESC",
-            (page, per),
-            notice_from_row,
-        )
-        .await
+        let mut out = f
+            .page(
+                &self.pool,
+                "security_notices",
+                NOTICE_COLS,
+                "created_at DESC",
+                (page, per),
+                notice_from_row,
+            )
+            .await?;
+        notice_mail::fill_delivery(&self.pool, &mut out.items).await?;
+        Ok(out)
     }
 
     pub async fn get_notice(&self, scope: &Scope, id: &str) -> Result<Notice> {
@@ -352,6 +331,9 @@ impl Store {
             ))
             .fetch_optional(&self.pool)
             .await?;
-        notice_from_row(&row.ok_or(StoreError::NotFound)?)
+        let mut n = [notice_from_row(&row.ok_or(StoreError::NotFound)?)?];
+        notice_mail::fill_delivery(&self.pool, &mut n).await?;
+        let [n] = n;
+        Ok(n)
     }
 }

@@ -15,6 +15,9 @@ pub struct AdvisoryImport {
     pub withdrawn: usize,
     /// Hosts matched again because an advisory of their ecosystem changed.
     pub hosts_matched: usize,
+    /// Hosts of those ecosystems not matched again: the advisory content of their
+    /// ecosystem, their packages and running kernel are as when they were last matched.
+    pub hosts_unchanged: usize,
     /// Findings opened by this import.
     pub findings_opened: usize,
     /// Security notices recorded because of this import.
@@ -193,6 +196,15 @@ pub struct Recipient {
     pub role: String,
     /// `ja` or `en`.
     pub language: String,
+    /// The Message-ID of the e-mail queued for this recipient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// What became of that e-mail: `pending`, `sent` or `failed` (read from the outbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    /// When it was sent (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<i64>,
 }
 
 /// A security notice (new findings) or a monthly digest (all open findings).
@@ -212,8 +224,9 @@ pub struct Notice {
     pub recipients: Vec<Recipient>,
     pub finding_count: i64,
     pub max_severity: String,
-    /// `pending` until a mailer sends it, then `sent`; `no_recipients` when nobody has an
-    /// address. The portal shows it either way.
+    /// `pending` until the mail worker has sent every recipient's message, then `sent`
+    /// (`failed` when one was given up); `no_recipients` when nobody has an address. The
+    /// portal shows it either way.
     pub email_status: String,
     pub email_sent_at: Option<i64>,
 }

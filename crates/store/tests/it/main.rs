@@ -11,6 +11,7 @@ mod monitoring;
 mod notify;
 mod ops;
 mod patches;
+mod patches_mail;
 mod plan;
 mod probes;
 mod support;

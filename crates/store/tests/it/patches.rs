@@ -6,7 +6,7 @@ use onestop_proto::{Inventory, Kernel, OsInfo, Package};
 use onestop_store::*;
 use onestop_vuln::{Advisory, parse_osv};
 
-fn advisories(json: &str) -> Vec<Advisory> {
+pub(crate) fn advisories(json: &str) -> Vec<Advisory> {
     parse_osv(json.as_bytes())
         .unwrap()
         .into_iter()
@@ -14,7 +14,13 @@ fn advisories(json: &str) -> Vec<Advisory> {
         .collect()
 }
 
-fn deb_advisory(id: &str, modified: &str, source: &str, fixed: &str, withdrawn: bool) -> String {
+pub(crate) fn deb_advisory(
+    id: &str,
+    modified: &str,
+    source: &str,
+    fixed: &str,
+    withdrawn: bool,
+) -> String {
     let w = if withdrawn {
         format!(r#""withdrawn": "{modified}","#)
     } else {
@@ -30,7 +36,7 @@ fn deb_advisory(id: &str, modified: &str, source: &str, fixed: &str, withdrawn: 
     )
 }
 
-fn pkg(name: &str, version: &str, source: Option<(&str, &str)>) -> Package {
+pub(crate) fn pkg(name: &str, version: &str, source: Option<(&str, &str)>) -> Package {
     Package {
         name: name.into(),
         version: version.into(),
@@ -40,7 +46,7 @@ fn pkg(name: &str, version: &str, source: Option<(&str, &str)>) -> Package {
     }
 }
 
-fn debian(packages: Vec<Package>) -> Inventory {
+pub(crate) fn debian(packages: Vec<Package>) -> Inventory {
     Inventory {
         os: OsInfo {
             id: Some("debian".into()),
@@ -56,7 +62,7 @@ fn debian(packages: Vec<Package>) -> Inventory {
     }
 }
 
-async fn customer_with_host(s: &Store, name: &str) -> (Customer, Asset) {
+pub(crate) async fn customer_with_host(s: &Store, name: &str) -> (Customer, Asset) {
     let c = s
         .create_customer(
             &staff(),
