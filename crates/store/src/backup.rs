@@ -62,6 +62,8 @@ const TABLES: &[&str] = &[
     "log_messages",
     "log_templates",
     "log_miner_state",
+    "log_event_marks",
+    "monitor_events",
     "checklist_templates",
     "plan_activities",
     "plan_years",

@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         None,
     ),
     (15, include_str!("../migrations/0015_mail.sql"), None),
+    (
+        25,
+        include_str!("../migrations/0025_log_miner_events.sql"),
+        None,
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
