@@ -21,6 +21,7 @@ pub use alerts::{AlertTransition, DEFAULT_RULES};
 pub use checks::{HostCheck, status_text as check_status_text};
 pub use compact::{CompactReport, Retention};
 pub use events::{EVENT_SEVERITIES, Event, EventFilter, EventInput};
+pub(crate) use events::insert_event_in;
 pub use ingest::BatchMeta;
 pub use payload::PendingPayload;
 pub(crate) use payload::consume_logs_in;
