@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         None,
     ),
     (
+        22,
+        include_str!("../migrations/0022_snmp_devices.sql"),
+        None,
+    ),
+    (
         17,
         include_str!("../migrations/0017_plan_work_orders.sql"),
         None,

@@ -11,6 +11,7 @@ mod ingest;
 mod payload;
 mod polled;
 mod query;
+mod snmp;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
@@ -21,6 +22,7 @@ pub use ingest::BatchMeta;
 pub use payload::PendingPayload;
 pub(crate) use payload::consume_logs_in;
 pub use polled::POLLED_SOURCES;
+pub use snmp::*;
 pub use types::*;
 
 use crate::{Backend, Result, Store};
