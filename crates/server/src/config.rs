@@ -99,6 +99,12 @@ pub struct Settings {
     /// First retry delay of a failed webhook delivery, in ms; doubled on each further retry
     /// (8 attempts in all).
     pub webhook_retry_ms: i64,
+    /// Receive SNMP traps and informs on this UDP address (off when absent), e.g. `0.0.0.0:1162`.
+    pub snmp_trap: Option<String>,
+    /// When set, only traps carrying this community are accepted.
+    pub snmp_trap_community: Option<String>,
+    /// SNMP devices polled at once, at most.
+    pub snmp_poll_concurrency: i64,
 }
 
 impl Default for Settings {
@@ -154,6 +160,9 @@ impl Default for Settings {
             mail_max_new_per_hour: 10,
             webhook_poll_ms: 250,
             webhook_retry_ms: 30_000,
+            snmp_trap: None,
+            snmp_trap_community: None,
+            snmp_poll_concurrency: 16,
         }
     }
 }

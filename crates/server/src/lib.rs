@@ -14,6 +14,7 @@ pub mod monitor;
 mod ops;
 pub mod patch_jobs;
 pub mod plan_jobs;
+mod snmp;
 mod startup;
 mod state;
 mod syslog;
