@@ -15,6 +15,7 @@ mod oncall;
 mod patches;
 mod people;
 mod runbooks;
+mod snmp_devices;
 pub(crate) mod ticket_work;
 mod tickets;
 pub(crate) mod webhooks;
@@ -22,6 +23,7 @@ mod work_orders;
 
 pub(crate) use calendar::base_url as feed_base_url;
 pub(crate) use patches::period_bounds as patches_period_bounds;
+pub(crate) use snmp_devices::{recent_traps as snmp_recent_traps, seal as snmp_seal};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -72,6 +74,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(mail::routes())
         .merge(webhooks::routes())
         .merge(oncall::routes());
+    let v1 = v1.merge(snmp_devices::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 
