@@ -82,6 +82,7 @@ const TABLES: &[&str] = &[
     "webhook_attempts",
     "oncall_rotations",
     "oncall_overrides",
+    "snmp_devices",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

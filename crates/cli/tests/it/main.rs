@@ -22,6 +22,7 @@ mod patches;
 mod plan;
 mod plan_browser;
 mod scan;
+mod snmp;
 mod support;
 mod syslog;
 mod version;

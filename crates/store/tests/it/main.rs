@@ -12,4 +12,5 @@ mod notify;
 mod ops;
 mod patches;
 mod plan;
+mod snmp;
 mod support;
