@@ -103,6 +103,27 @@ impl Api {
         let r = r.send().await.unwrap();
         (r.status(), r.json().await.unwrap_or(Value::Null))
     }
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PATCH, path, Some(body)).await
+    }
+    /// GET `path` until `done` holds for the answer, which is returned.
+    async fn get_until(&self, path: &str, secs: u64, done: impl Fn(&Value) -> bool) -> Value {
+        let t0 = Instant::now();
+        loop {
+            let v = self.get(path).await;
+            if done(&v) {
+                return v;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(secs),
+                "timed out on {path}: {v}"
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
     async fn get(&self, path: &str) -> Value {
         let (st, v) = self.send(reqwest::Method::GET, path, None).await;
         assert_eq!(st, StatusCode::OK, "GET {path}: {v}");
@@ -192,48 +213,53 @@ async fn snmpd_is_polled_over_v2c_and_v3_and_traps_become_events() {
         base: server.base.clone(),
         token: server.admin_token(),
     };
-    let post = |path: &str, body: Value| api.send(reqwest::Method::POST, path, Some(body));
-    let (_, acme) = post("/customers", json!({"name": "Acme"})).await;
+    let (_, acme) = api.post("/customers", json!({"name": "Acme"})).await;
     let cid = acme["id"].as_str().unwrap().to_string();
-    let (_, sw) = post(
-        &format!("/customers/{cid}/assets"),
-        json!({"name": "sw1", "kind": "network_device"}),
-    )
-    .await;
-    let (_, rt) = post(
-        &format!("/customers/{cid}/assets"),
-        json!({"name": "rt1", "kind": "network_device"}),
-    )
-    .await;
+    let (_, sw) = api
+        .post(
+            &format!("/customers/{cid}/assets"),
+            json!({"name": "sw1", "kind": "network_device"}),
+        )
+        .await;
+    let (_, rt) = api
+        .post(
+            &format!("/customers/{cid}/assets"),
+            json!({"name": "rt1", "kind": "network_device"}),
+        )
+        .await;
     let (sw, rt) = (
         sw["id"].as_str().unwrap().to_string(),
         rt["id"].as_str().unwrap().to_string(),
     );
 
     // Bad input: a clear 422, nothing stored.
-    let (st, e) = post(
-        "/snmp-devices",
-        json!({"asset_id": sw, "address": "127.0.0.1", "version": "v2c"}),
-    )
-    .await;
+    let (st, e) = api
+        .post(
+            "/snmp-devices",
+            json!({"asset_id": sw, "address": "127.0.0.1", "version": "v2c"}),
+        )
+        .await;
     assert_eq!(
         (st, e["error"]["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid")),
         "{e}"
     );
-    let (st, _) = post("/snmp-devices", json!({"asset_id": sw, "address": "127.0.0.1", "version": "v3", "v3_user": "u", "auth_protocol": "sha", "auth_password": "short"})).await;
+    let (st, _) = api.post("/snmp-devices", json!({"asset_id": sw, "address": "127.0.0.1", "version": "v3", "v3_user": "u", "auth_protocol": "sha", "auth_password": "short"})).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let (st, _) = post("/snmp-devices", json!({"asset_id": sw, "bogus": 1})).await;
+    let (st, _) = api
+        .post("/snmp-devices", json!({"asset_id": sw, "bogus": 1}))
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (st, v2) = post(
-        "/snmp-devices",
-        json!({
-            "asset_id": sw, "address": "127.0.0.1", "port": port, "version": "v2c",
-            "community": "s3cret-ro", "interval_secs": 10, "timeout_ms": 1000, "retries": 0
-        }),
-    )
-    .await;
+    let (st, v2) = api
+        .post(
+            "/snmp-devices",
+            json!({
+                "asset_id": sw, "address": "127.0.0.1", "port": port, "version": "v2c",
+                "community": "s3cret-ro", "interval_secs": 10, "timeout_ms": 1000, "retries": 0
+            }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{v2}");
     assert_eq!(
         (v2["has_community"].as_bool(), v2["status"].as_str()),
@@ -243,23 +269,25 @@ async fn snmpd_is_polled_over_v2c_and_v3_and_traps_become_events() {
         !v2.to_string().contains("s3cret-ro"),
         "the community is never shown back"
     );
-    let (st, v3) = post(
-        "/snmp-devices",
-        json!({
-            "asset_id": rt, "address": "127.0.0.2", "port": port, "version": "v3",
-            "v3_user": "opsuser", "auth_protocol": "sha256", "auth_password": "auth-pass-123",
-            "priv_protocol": "aes", "priv_password": "priv-pass-456",
-            "interval_secs": 10, "timeout_ms": 1000, "retries": 1
-        }),
-    )
-    .await;
+    let (st, v3) = api
+        .post(
+            "/snmp-devices",
+            json!({
+                "asset_id": rt, "address": "127.0.0.2", "port": port, "version": "v3",
+                "v3_user": "opsuser", "auth_protocol": "sha256", "auth_password": "auth-pass-123",
+                "priv_protocol": "aes", "priv_password": "priv-pass-456",
+                "interval_secs": 10, "timeout_ms": 1000, "retries": 1
+            }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{v3}");
     assert!(!v3.to_string().contains("pass-"));
-    let (st, _) = post(
-        "/snmp-devices",
-        json!({"asset_id": rt, "address": "127.0.0.2", "version": "v2c", "community": "x"}),
-    )
-    .await;
+    let (st, _) = api
+        .post(
+            "/snmp-devices",
+            json!({"asset_id": rt, "address": "127.0.0.2", "version": "v2c", "community": "x"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
 
     // Both are polled: lo's octet counters arrive as series, facts on the device.
@@ -353,12 +381,11 @@ async fn snmpd_is_polled_over_v2c_and_v3_and_traps_become_events() {
             "1",
         ],
     );
-    let mut traps = Value::Null;
-    wait_for("three trap events", 20, || async {
-        traps = api.get(&format!("/snmp-devices/{sw}/traps")).await;
-        traps.as_array().unwrap().len() >= 3
-    })
-    .await;
+    let traps = api
+        .get_until(&format!("/snmp-devices/{sw}/traps"), 20, |t| {
+            t.as_array().unwrap().len() >= 3
+        })
+        .await;
     let find = |kind: &str| {
         traps
             .as_array()
@@ -401,24 +428,26 @@ async fn snmpd_is_polled_over_v2c_and_v3_and_traps_become_events() {
     assert!(html.contains("linkDown: lo (ifIndex 1)"));
 
     // Wrong community, wrong v3 passphrase: an error state, nothing crashes.
-    let patch = |id: &str, body: Value| {
-        api.send(
-            reqwest::Method::PATCH,
-            &format!("/snmp-devices/{id}"),
-            Some(body),
+    let (st, d) = api
+        .patch(
+            &format!("/snmp-devices/{sw}"),
+            json!({"community": "wrong-community"}),
         )
-    };
-    let (st, d) = patch(&sw, json!({"community": "wrong-community"})).await;
+        .await;
     assert_eq!(st, StatusCode::OK, "{d}");
-    let (st, _) = patch(&rt, json!({"auth_password": "not-the-password"})).await;
+    let (st, _) = api
+        .patch(
+            &format!("/snmp-devices/{rt}"),
+            json!({"auth_password": "not-the-password"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     for host in [&sw, &rt] {
-        let mut d = Value::Null;
-        wait_for("an error state", 30, || async {
-            d = api.get(&format!("/snmp-devices/{host}")).await;
-            d["status"] == "error"
-        })
-        .await;
+        let d = api
+            .get_until(&format!("/snmp-devices/{host}"), 30, |d| {
+                d["status"] == "error"
+            })
+            .await;
         assert!(
             d["last_error"].as_str().is_some_and(|e| !e.is_empty()),
             "{d}"
