@@ -30,12 +30,12 @@ pub struct Tables {
 fn rows(entry: &[u64], vbs: &Varbinds) -> BTreeMap<Vec<u64>, HashMap<u64, Val>> {
     let mut out: BTreeMap<Vec<u64>, HashMap<u64, Val>> = BTreeMap::new();
     for (oid, v) in vbs {
-        if let Some([col, index @ ..]) = oid.strip_prefix(entry) {
-            if !index.is_empty() {
-                out.entry(index.to_vec())
-                    .or_default()
-                    .insert(*col, v.clone());
-            }
+        if let Some([col, index @ ..]) = oid.strip_prefix(entry)
+            && !index.is_empty()
+        {
+            out.entry(index.to_vec())
+                .or_default()
+                .insert(*col, v.clone());
         }
     }
     out
@@ -52,10 +52,10 @@ pub struct Wraps {
 
 impl Wraps {
     fn restart_if(&mut self, uptime: Option<u32>) {
-        if let (Some(old), Some(new)) = (self.uptime, uptime) {
-            if new < old {
-                self.seen.clear();
-            }
+        if let (Some(old), Some(new)) = (self.uptime, uptime)
+            && new < old
+        {
+            self.seen.clear();
         }
         self.uptime = uptime.or(self.uptime);
     }
@@ -227,6 +227,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::field_reassign_with_default)]
     fn hc_counters_win_and_storage_is_in_bytes() {
         let mut t = Tables::default();
         t.if_entry = vec![

@@ -91,10 +91,12 @@ impl SnmpDeviceInput {
         mut self,
         seal: impl Fn(&str) -> String,
     ) -> Result<SealedSnmpInput, ValidationError> {
-        if let Some(c) = &self.community {
-            if c.is_empty() || c.len() > 255 {
-                return Err(bad("community", "must be 1 to 255 characters"));
-            }
+        if self
+            .community
+            .as_ref()
+            .is_some_and(|c| c.is_empty() || c.len() > 255)
+        {
+            return Err(bad("community", "must be 1 to 255 characters"));
         }
         for (field, v) in [
             ("auth_password", &self.auth_password),
