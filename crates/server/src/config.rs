@@ -102,6 +102,12 @@ pub struct Settings {
     /// Server probes (scrapes and network checks): at most this many at once; 0 turns them
     /// off on this server.
     pub probe_concurrency: i64,
+    /// Receive SNMP traps and informs on this UDP address (off when absent), e.g. `0.0.0.0:1162`.
+    pub snmp_trap: Option<String>,
+    /// When set, only traps carrying this community are accepted.
+    pub snmp_trap_community: Option<String>,
+    /// SNMP devices polled at once, at most.
+    pub snmp_poll_concurrency: i64,
 }
 
 impl Default for Settings {
@@ -158,6 +164,9 @@ impl Default for Settings {
             webhook_poll_ms: 250,
             webhook_retry_ms: 30_000,
             probe_concurrency: 64,
+            snmp_trap: None,
+            snmp_trap_community: None,
+            snmp_poll_concurrency: 16,
         }
     }
 }

@@ -15,6 +15,7 @@ mod ops;
 pub mod patch_jobs;
 pub mod plan_jobs;
 pub mod probes;
+mod snmp;
 mod startup;
 mod state;
 mod syslog;

@@ -160,6 +160,7 @@ pub async fn launch(
     crate::mail::start(&state.store, &settings).await?;
     crate::monitor::spawn_jobs(state.store.clone(), &settings);
     crate::probes::spawn(state.store.clone(), state.crypto.clone(), &settings);
+    crate::snmp::start(&settings, state.store.clone(), state.crypto.clone()).await?;
     crate::patch_jobs::spawn(state.store.clone(), settings.clone());
     crate::plan_jobs::spawn(state.store.clone(), every);
     crate::hooks::spawn(

@@ -86,6 +86,7 @@ const TABLES: &[&str] = &[
     "oncall_overrides",
     "probe_checks",
     "scrape_targets",
+    "snmp_devices",
 ];
 /// Tables deliberately left out: migration bookkeeping and short-lived sign-in sessions.
 const SKIPPED: &[&str] = &["schema_migrations", "sessions", "leases"];

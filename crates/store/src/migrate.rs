@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
     ),
     (21, include_str!("../migrations/0021_probes.sql"), None),
     (
+        22,
+        include_str!("../migrations/0022_snmp_devices.sql"),
+        None,
+    ),
+    (
         17,
         include_str!("../migrations/0017_plan_work_orders.sql"),
         None,

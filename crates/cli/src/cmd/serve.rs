@@ -40,6 +40,9 @@ pub struct ServeArgs {
     /// PEM private key for --syslog-tls [default: --tls-key].
     #[arg(long)]
     syslog_tls_key: Option<PathBuf>,
+    /// Receive SNMP traps and informs on UDP ADDR (e.g. 0.0.0.0:1162) [default: off].
+    #[arg(long, value_name = "ADDR")]
+    snmp_trap: Option<String>,
     /// Days received log messages are kept [default: 30].
     #[arg(long)]
     log_retention_days: Option<i64>,
@@ -73,6 +76,7 @@ impl ServeArgs {
         put("syslog_udp", self.syslog_udp.clone());
         put("syslog_tcp", self.syslog_tcp.clone());
         put("syslog_tls", self.syslog_tls.clone());
+        put("snmp_trap", self.snmp_trap.clone());
         let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
         put("syslog_tls_cert", path(&self.syslog_tls_cert));
         put("syslog_tls_key", path(&self.syslog_tls_key));

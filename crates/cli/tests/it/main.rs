@@ -25,6 +25,7 @@ mod plan;
 mod plan_browser;
 mod probes;
 mod scan;
+mod snmp;
 mod support;
 mod syslog;
 mod version;

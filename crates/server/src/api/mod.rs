@@ -16,6 +16,7 @@ mod patches;
 mod people;
 pub(crate) mod probes;
 mod runbooks;
+mod snmp_devices;
 pub(crate) mod ticket_work;
 mod tickets;
 pub(crate) mod webhooks;
@@ -23,6 +24,7 @@ mod work_orders;
 
 pub(crate) use calendar::base_url as feed_base_url;
 pub(crate) use patches::period_bounds as patches_period_bounds;
+pub(crate) use snmp_devices::{recent_traps as snmp_recent_traps, seal as snmp_seal};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -74,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(webhooks::routes())
         .merge(oncall::routes());
     let v1 = v1.merge(probes::routes());
+    let v1 = v1.merge(snmp_devices::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

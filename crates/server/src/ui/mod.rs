@@ -15,6 +15,7 @@ mod probes;
 mod registry;
 mod runbooks;
 mod session;
+mod snmp;
 mod work_orders;
 
 use crate::auth::{Auth, authenticate};
@@ -106,6 +107,8 @@ pub fn router() -> Router<AppState> {
         .route("/hosts", get(monitoring::hosts))
         .route("/hosts/enrollment-tokens", post(monitoring::create_token))
         .route("/hosts/{id}", get(monitoring::host))
+        .route("/assets/{id}/snmp", get(snmp::editor).post(snmp::save))
+        .route("/assets/{id}/snmp/delete", post(snmp::remove))
         .route(
             "/tickets/{id}/attachments",
             post(desk_work::upload).layer(axum::extract::DefaultBodyLimit::disable()),

@@ -102,6 +102,7 @@ struct HostPage {
     charts: Vec<Chart>,
     alerts: Vec<Alert>,
     checks: Vec<onestop_store::HostCheck>,
+    snmp: super::snmp::HostSnmp,
 }
 
 impl HostPage {
@@ -294,7 +295,11 @@ pub async fn host(
         .latest_host_checks(&scope, &id)
         .await
         .or_page(&ctx)?;
+    let snmp = super::snmp::host_section(&s, &scope, &id, w)
+        .await
+        .or_page(&ctx)?;
     Ok(render(HostPage {
+        snmp,
         checks,
         ctx,
         host,

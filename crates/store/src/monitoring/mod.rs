@@ -15,6 +15,7 @@ mod probe_results;
 mod probe_types;
 mod query;
 mod scrape_targets;
+mod snmp;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
@@ -28,6 +29,7 @@ pub(crate) use payload::consume_logs_in;
 pub use polled::POLLED_SOURCES;
 pub use probe_types::*;
 pub use scrape_targets::ScrapeJob;
+pub use snmp::*;
 pub use types::*;
 
 use crate::{Backend, Result, Store};

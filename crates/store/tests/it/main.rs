@@ -15,4 +15,5 @@ mod patches;
 mod patches_mail;
 mod plan;
 mod probes;
+mod snmp;
 mod support;
