@@ -65,6 +65,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         None,
     ),
     (15, include_str!("../migrations/0015_mail.sql"), None),
+    (23, include_str!("../migrations/0023_alerting.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
