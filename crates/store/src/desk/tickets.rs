@@ -739,6 +739,19 @@ impl Store {
         input: TransitionInput,
     ) -> Result<Ticket> {
         let mut tx = self.write(scope).await?;
+        let t = Self::transition_ticket_in(&mut tx, id, input).await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// [`Store::transition_ticket`] inside `tx` (under its scope); the caller commits.
+    pub(crate) async fn transition_ticket_in(
+        tx: &mut WriteTx,
+        id: &str,
+        input: TransitionInput,
+    ) -> Result<Ticket> {
+        let scope = &tx.scope().clone();
+        let mut tx = tx;
         let before = load(tx.conn(), scope, id).await?;
         staff_only(scope)?;
         let to = parse_status(input.to.trim(), input.reason.as_deref())?;
@@ -777,7 +790,6 @@ impl Store {
             let why = format!("status {} → {}", from.as_str(), to.as_str());
             tell(&mut tx, &t, Event::TicketUpdated, &why).await?;
         }
-        tx.commit().await?;
         Ok(t)
     }
 
@@ -799,8 +811,23 @@ impl Store {
             None if by_customer => Visibility::Public,
             None => Visibility::Internal,
         };
-        let reply = body.clone();
         let mut tx = self.write(scope).await?;
+        let t = Self::add_ticket_comment_in(&mut tx, id, body, visibility).await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// Add a checked comment inside `tx` (under its scope); the caller commits.
+    pub(crate) async fn add_ticket_comment_in(
+        tx: &mut WriteTx,
+        id: &str,
+        body: String,
+        visibility: Visibility,
+    ) -> Result<Ticket> {
+        let scope = &tx.scope().clone();
+        let by_customer = !scope.is_staff();
+        let mut tx = tx;
+        let reply = body.clone();
         let before = load(tx.conn(), scope, id).await?;
         if by_customer && visibility == Visibility::Internal {
             return Err(StoreError::Forbidden(
@@ -858,7 +885,6 @@ impl Store {
             };
             tell(&mut tx, &t, Event::TicketCommented, why).await?;
         }
-        tx.commit().await?;
         Ok(t)
     }
 

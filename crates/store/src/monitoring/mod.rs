@@ -3,17 +3,23 @@
 //! rollups, compaction, retention, range queries), alert rules, alerts and maintenance
 //! windows. The encoding lives in `onestop-tsdb`; all SQL stays here.
 mod alerts;
+mod apply;
 mod checks;
 mod compact;
 mod enroll;
 mod events;
+mod incident;
 mod ingest;
+mod maintenance;
 mod payload;
 mod polled;
 mod query;
+mod rule_spec;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
+pub use incident::AlertHost;
+pub use rule_spec::{KINDS as RULE_KINDS, SIGNALS as RULE_SIGNALS, impact_urgency_of, validate_spec};
 pub use checks::{HostCheck, status_text as check_status_text};
 pub use compact::{CompactReport, Retention};
 pub use events::{EVENT_SEVERITIES, Event, EventFilter, EventInput};
