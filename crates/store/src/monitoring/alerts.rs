@@ -55,6 +55,26 @@ pub const DEFAULT_RULES: &[(&str, &str, &str)] = &[
         "critical",
         r#"{"kind":"threshold","signal":"metric","metric":"onestop_smart_healthy","agg":"last","op":"<","threshold":1,"for_secs":0}"#,
     ),
+    (
+        "Disk full forecast",
+        "warning",
+        r#"{"kind":"forecast","horizon_hours":24,"window_secs":21600,"for_secs":600}"#,
+    ),
+    (
+        "Certificate expiring",
+        "warning",
+        r#"{"kind":"threshold","signal":"metric","metric":"probe_ssl_earliest_cert_expiry","agg":"last","transform":"days_until","op":"<","threshold":14,"for_secs":0,"window_secs":3600}"#,
+    ),
+    (
+        "Check failing",
+        "critical",
+        r#"{"kind":"threshold","signal":"metric","metric":"probe_success","agg":"max","last_n":2,"op":"<","threshold":1,"for_secs":0,"window_secs":3600}"#,
+    ),
+    (
+        "Interface down",
+        "warning",
+        r#"{"kind":"threshold","signal":"metric","metric":"ifOperStatus","agg":"last","op":"==","threshold":2,"guard_metric":"ifAdminStatus","guard_value":1,"for_secs":120,"window_secs":600}"#,
+    ),
 ];
 
 /// What the evaluator concluded for one (rule, host) pair at one tick.
@@ -68,10 +88,10 @@ pub enum AlertTransition {
     Hold,
 }
 
-const RULE_COLS: &str =
+pub(super) const RULE_COLS: &str =
     "id, name, customer_id, severity, enabled, builtin, spec, created_at, updated_at";
 
-fn rule_from_row(r: &AnyRow) -> Result<AlertRule> {
+pub(super) fn rule_from_row(r: &AnyRow) -> Result<AlertRule> {
     let spec: String = r.try_get(6)?;
     Ok(AlertRule {
         id: r.try_get(0)?,
@@ -88,7 +108,7 @@ fn rule_from_row(r: &AnyRow) -> Result<AlertRule> {
     })
 }
 
-fn parse_severity(s: &str) -> Result<String> {
+pub(super) fn parse_severity(s: &str) -> Result<String> {
     match s.trim() {
         v @ ("critical" | "warning" | "info") => Ok(v.into()),
         _ => Err(ValidationError::new("severity", "must be critical, warning or info").into()),
