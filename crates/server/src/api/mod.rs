@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, one module per resource; the OpenAPI document is generated
 //! from the handlers' annotations.
+mod alerting;
 mod assets;
 mod audit;
 mod calendar;
@@ -71,7 +72,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendar::routes())
         .merge(mail::routes())
         .merge(webhooks::routes())
-        .merge(oncall::routes());
+        .merge(oncall::routes())
+        .merge(alerting::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -331,4 +331,16 @@ impl Store {
             })
             .collect()
     }
+
+    /// (child, parent) pairs between monitored hosts and the assets they run on, depend on
+    /// or connect through: the order alert evaluation walks hosts in.
+    pub async fn host_parent_edges(&self) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT r.from_asset, r.to_asset FROM asset_relations r JOIN monitored_hosts h ON h.id = r.from_asset \
+             WHERE r.kind IN ('runs_on', 'depends_on', 'connected_to')",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
 }
