@@ -1,4 +1,6 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
+mod alerting;
+mod alerting_form;
 mod admin;
 mod calendar;
 mod contacts;
@@ -192,6 +194,7 @@ fn runbooks_router() -> Router<AppState> {
         .route("/mail/inbound/{id}/open", post(mail::open))
         .route("/mail/inbound/{id}/discard", post(mail::discard))
         .merge(notify::router())
+        .merge(alerting::router())
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.

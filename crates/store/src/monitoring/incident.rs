@@ -150,3 +150,42 @@ pub(crate) async fn note_suppressed(tx: &mut WriteTx, parent_ticket: &str, rule:
         Err(e) => Err(e),
     }
 }
+
+/// One firing recorded on an incident.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AlertIncident {
+    pub ticket_id: String,
+    pub alert_id: String,
+    pub host_id: String,
+    pub rule_id: String,
+    /// The measured series (JSON `{"metric", "labels"}`), empty when none.
+    pub measured: String,
+    pub value: String,
+    pub fired_at: i64,
+}
+
+impl Store {
+    /// The firings recorded on a ticket the scope may see, oldest first.
+    pub async fn alert_incidents(&self, scope: &Scope, ticket_id: &str) -> Result<Vec<AlertIncident>> {
+        let mut f = crate::scope::Filter::scoped(scope, "customer_id");
+        f.eq("ticket_id", ticket_id);
+        let sql = format!(
+            "SELECT ticket_id, alert_id, host_id, rule_id, measured, value, fired_at FROM alert_incidents{} ORDER BY fired_at, id",
+            f.sql
+        );
+        let rows = f.query(&sql).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AlertIncident {
+                    ticket_id: r.try_get(0)?,
+                    alert_id: r.try_get(1)?,
+                    host_id: r.try_get(2)?,
+                    rule_id: r.try_get(3)?,
+                    measured: r.try_get(4)?,
+                    value: r.try_get(5)?,
+                    fired_at: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -20,7 +20,7 @@ mod rules_edit;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
-pub use incident::AlertHost;
+pub use incident::{AlertHost, AlertIncident};
 pub use rule_spec::{KINDS as RULE_KINDS, SIGNALS as RULE_SIGNALS, impact_urgency_of, validate_spec};
 pub use checks::{HostCheck, status_text as check_status_text};
 pub use compact::{CompactReport, Retention};
