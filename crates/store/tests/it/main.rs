@@ -7,6 +7,7 @@ mod desk_work;
 mod dispatch;
 mod logs;
 mod mail;
+mod alerting;
 mod monitoring;
 mod notify;
 mod ops;
