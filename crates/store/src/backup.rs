@@ -58,6 +58,8 @@ const TABLES: &[&str] = &[
     "alert_rules",
     "alerts",
     "maintenance_windows",
+    "alert_incidents",
+    "monitor_events",
     "monitor_leases",
     "log_messages",
     "log_templates",
