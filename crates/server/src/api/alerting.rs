@@ -30,26 +30,40 @@ async fn update_rule(
     Path(id): Path<String>,
     Body(input): Body<AlertRuleInput>,
 ) -> ApiResult<Json<AlertRule>> {
-    Ok(Json(s.store.update_alert_rule(&auth.scope, &id, input).await?))
+    Ok(Json(
+        s.store.update_alert_rule(&auth.scope, &id, input).await?,
+    ))
 }
 
 /// Delete a rule and its alert states (staff; shipped rules can only be switched off).
 #[utoipa::path(delete, path = "/alert-rules/{id}", responses((status = 204), (status = 403), (status = 404), (status = 409)))]
-async fn delete_rule(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_rule(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.store.delete_alert_rule(&auth.scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// End a maintenance window now (staff).
 #[utoipa::path(post, path = "/maintenance-windows/{id}/end", responses((status = 204), (status = 403), (status = 404)))]
-async fn end_maintenance(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn end_maintenance(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.store.end_maintenance(&auth.scope, &id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Delete a maintenance window (staff).
 #[utoipa::path(delete, path = "/maintenance-windows/{id}", responses((status = 204), (status = 403), (status = 404)))]
-async fn delete_maintenance(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_maintenance(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.store.end_maintenance(&auth.scope, &id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -74,15 +88,27 @@ impl EventParams {
         if let Some(sev) = &self.severity
             && !onestop_store::EVENT_SEVERITIES.contains(&sev.as_str())
         {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "severity: must be critical, warning or info"));
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "severity: must be critical, warning or info",
+            ));
         }
         Ok(EventFilter {
             customer_id: self.customer_id,
             host_id: self.host_id,
             source: self.source,
             severity: self.severity,
-            from_ms: self.from.as_deref().map(|v| parse_time("from", v)).transpose()?,
-            to_ms: self.to.as_deref().map(|v| parse_time("to", v)).transpose()?,
+            from_ms: self
+                .from
+                .as_deref()
+                .map(|v| parse_time("from", v))
+                .transpose()?,
+            to_ms: self
+                .to
+                .as_deref()
+                .map(|v| parse_time("to", v))
+                .transpose()?,
             limit: self.limit,
         })
     }
@@ -90,7 +116,11 @@ impl EventParams {
 
 /// Events (traps, log findings, failed checks), newest first, with the incident each went to.
 #[utoipa::path(get, path = "/events", params(EventParams), responses((status = 200, body = Vec<Event>), (status = 422)))]
-async fn list_events(State(s): State<AppState>, auth: Auth, Q(p): Q<EventParams>) -> ApiResult<Json<Vec<Event>>> {
+async fn list_events(
+    State(s): State<AppState>,
+    auth: Auth,
+    Q(p): Q<EventParams>,
+) -> ApiResult<Json<Vec<Event>>> {
     Ok(Json(s.store.list_events(&auth.scope, &p.filter()?).await?))
 }
 
@@ -111,11 +141,26 @@ async fn performance(
     Path(id): Path<String>,
     Q(p): Q<PerfParams>,
 ) -> ApiResult<Json<PerfReport>> {
-    let to = p.to.as_deref().map(|v| parse_time("to", v)).transpose()?.unwrap_or_else(now_ms);
-    let from = p.from.as_deref().map(|v| parse_time("from", v)).transpose()?.unwrap_or(to - 7 * 86_400_000);
+    let to =
+        p.to.as_deref()
+            .map(|v| parse_time("to", v))
+            .transpose()?
+            .unwrap_or_else(now_ms);
+    let from = p
+        .from
+        .as_deref()
+        .map(|v| parse_time("from", v))
+        .transpose()?
+        .unwrap_or(to - 7 * 86_400_000);
     if from >= to || to - from > 400 * 86_400_000 {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "from: must be before to, at most 400 days"));
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "from: must be before to, at most 400 days",
+        ));
     }
     s.store.get_host(&auth.scope, &id, i64::MAX).await?;
-    Ok(Json(perf::report(&s.store, &auth.scope, &id, from, to).await?))
+    Ok(Json(
+        perf::report(&s.store, &auth.scope, &id, from, to).await?,
+    ))
 }

@@ -22,7 +22,11 @@ pub fn judge(spec: &RuleSpec, value: f64, at: &str) -> AlertTransition {
             let h = spec.horizon_hours.unwrap_or(24.0);
             ("<", h, spec.recover.unwrap_or(h))
         }
-        _ => (spec.op.as_deref().unwrap_or(">"), spec.threshold, spec.recover.unwrap_or(spec.threshold)),
+        _ => (
+            spec.op.as_deref().unwrap_or(">"),
+            spec.threshold,
+            spec.recover.unwrap_or(spec.threshold),
+        ),
     };
     let (breached, clear) = match op {
         "<" => (value < threshold, value >= recover),
@@ -39,7 +43,12 @@ pub fn judge(spec: &RuleSpec, value: f64, at: &str) -> AlertTransition {
 }
 
 /// What a rule measures on a host now.
-pub async fn measure(store: &Store, host: &str, spec: &RuleSpec, now: i64) -> Result<Option<Measure>, StoreError> {
+pub async fn measure(
+    store: &Store,
+    host: &str,
+    spec: &RuleSpec,
+    now: i64,
+) -> Result<Option<Measure>, StoreError> {
     match spec.kind.as_str() {
         "rate" => kinds::rate(store, host, spec, now).await,
         "forecast" => kinds::forecast(store, host, spec, now).await,
@@ -66,8 +75,10 @@ fn parents_first(hosts: Vec<HostRow>, edges: &[(String, String)]) -> Vec<HostRow
             break;
         }
     }
-    let mut hosts: Vec<(usize, HostRow)> =
-        hosts.into_iter().map(|h| (depth.get(h.0.as_str()).copied().unwrap_or(0), h)).collect();
+    let mut hosts: Vec<(usize, HostRow)> = hosts
+        .into_iter()
+        .map(|h| (depth.get(h.0.as_str()).copied().unwrap_or(0), h))
+        .collect();
     hosts.sort_by_key(|(d, _)| *d);
     hosts.into_iter().map(|(_, h)| h).collect()
 }
@@ -80,10 +91,17 @@ pub async fn evaluate_all(store: &Store, now: i64, _down_ms: i64) -> Result<(), 
         .into_iter()
         .filter(|r| r.enabled)
         .collect();
-    let hosts = parents_first(store.hosts_for_evaluation().await?, &store.host_parent_edges().await?);
+    let hosts = parents_first(
+        store.hosts_for_evaluation().await?,
+        &store.host_parent_edges().await?,
+    );
     for absent in [true, false] {
         for (host, name, customer, last_seen, enrolled) in &hosts {
-            let h = AlertHost { host_id: host.clone(), host_name: name.clone(), customer_id: customer.clone() };
+            let h = AlertHost {
+                host_id: host.clone(),
+                host_name: name.clone(),
+                customer_id: customer.clone(),
+            };
             for rule in rules
                 .iter()
                 .filter(|r| (r.spec.kind == "absent") == absent)
@@ -94,9 +112,15 @@ pub async fn evaluate_all(store: &Store, now: i64, _down_ms: i64) -> Result<(), 
                     let secs = quiet_ms / 1000;
                     // Absence counts from the last batch; `for_secs` is the allowed silence.
                     if quiet_ms > rule.spec.for_secs * 1000 {
-                        (AlertTransition::Breached(format!("no data for {secs} s")), String::new())
+                        (
+                            AlertTransition::Breached(format!("no data for {secs} s")),
+                            String::new(),
+                        )
                     } else {
-                        (AlertTransition::Clear(format!("last data {secs} s ago")), String::new())
+                        (
+                            AlertTransition::Clear(format!("last data {secs} s ago")),
+                            String::new(),
+                        )
                     }
                 } else {
                     match measure(store, host, &rule.spec, now).await? {

@@ -5,10 +5,10 @@
 pub mod chart;
 pub mod eval;
 pub mod events_job;
+pub mod ingest;
 pub mod kinds;
 pub mod perf;
 pub mod signal;
-pub mod ingest;
 
 use crate::Settings;
 use onestop_store::{Retention, Store, now_ms};

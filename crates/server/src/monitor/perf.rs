@@ -52,14 +52,32 @@ pub struct PerfReport {
 
 type Lines = BTreeMap<String, BTreeMap<i64, f64>>;
 
-async fn lines(store: &Store, scope: &Scope, host: &str, name: &str, w: (i64, i64, i64), by: &str) -> Result<Lines, StoreError> {
-    let q = SeriesQuery { name: name.into(), labels: BTreeMap::new(), from_ms: w.0, to_ms: w.1, step_ms: w.2, agg: None };
+async fn lines(
+    store: &Store,
+    scope: &Scope,
+    host: &str,
+    name: &str,
+    w: (i64, i64, i64),
+    by: &str,
+) -> Result<Lines, StoreError> {
+    let q = SeriesQuery {
+        name: name.into(),
+        labels: BTreeMap::new(),
+        from_ms: w.0,
+        to_ms: w.1,
+        step_ms: w.2,
+        agg: None,
+    };
     let mut out: Lines = BTreeMap::new();
     for s in store.query_series(scope, host, &q).await? {
         if s.labels.get("device").is_some_and(|d| d == "lo") {
             continue;
         }
-        let key = if by.is_empty() { String::new() } else { s.labels.get(by).cloned().unwrap_or_default() };
+        let key = if by.is_empty() {
+            String::new()
+        } else {
+            s.labels.get(by).cloned().unwrap_or_default()
+        };
         let line = out.entry(key).or_default();
         for (t, v) in s.points {
             *line.entry(t).or_default() += v;
@@ -71,20 +89,43 @@ async fn lines(store: &Store, scope: &Scope, host: &str, name: &str, w: (i64, i6
 /// `100 × (1 − part / whole)` where both have a point.
 fn used_pct(part: &BTreeMap<i64, f64>, whole: &BTreeMap<i64, f64>) -> Vec<(i64, f64)> {
     part.iter()
-        .filter_map(|(t, p)| whole.get(t).filter(|w| **w > 0.0).map(|w| (*t, 100.0 * (1.0 - p / w))))
+        .filter_map(|(t, p)| {
+            whole
+                .get(t)
+                .filter(|w| **w > 0.0)
+                .map(|w| (*t, 100.0 * (1.0 - p / w)))
+        })
         .collect()
 }
 
-fn metric(resource: &str, instance: &str, unit: &str, pts: Vec<(i64, f64)>, w: (i64, i64, i64)) -> Option<PerfMetric> {
+fn metric(
+    resource: &str,
+    instance: &str,
+    unit: &str,
+    pts: Vec<(i64, f64)>,
+    w: (i64, i64, i64),
+) -> Option<PerfMetric> {
     let s = summarize(&pts)?;
     let year = 365 * 86_400_000;
     let (linear, seasonal) = if unit == "%" {
-        let f = |o: Option<onestop_tsdb::perf::Forecast>| o.map(|f| PerfForecast { at: f.at, method: f.method });
-        (f(forecast_linear(&pts, 100.0, w.1, year)), f(forecast_seasonal(&pts, 100.0, w.1, year)))
+        let f = |o: Option<onestop_tsdb::perf::Forecast>| {
+            o.map(|f| PerfForecast {
+                at: f.at,
+                method: f.method,
+            })
+        };
+        (
+            f(forecast_linear(&pts, 100.0, w.1, year)),
+            f(forecast_seasonal(&pts, 100.0, w.1, year)),
+        )
     } else {
         (None, None)
     };
-    let title = if instance.is_empty() { format!("{resource} ({unit})") } else { format!("{resource} {instance} ({unit})") };
+    let title = if instance.is_empty() {
+        format!("{resource} ({unit})")
+    } else {
+        format!("{resource} {instance} ({unit})")
+    };
     let mut lines = vec![(title.clone(), pts.clone())];
     if let Some(t) = s.trend {
         lines.push(("trend".into(), vec![(w.0, t.at(w.0)), (w.1, t.at(w.1))]));
@@ -109,7 +150,13 @@ fn round(v: f64) -> f64 {
 }
 
 /// The performance check of `host` over `[from, to)`, read under `scope`.
-pub async fn report(store: &Store, scope: &Scope, host: &str, from: i64, to: i64) -> Result<PerfReport, StoreError> {
+pub async fn report(
+    store: &Store,
+    scope: &Scope,
+    host: &str,
+    from: i64,
+    to: i64,
+) -> Result<PerfReport, StoreError> {
     let step = ((to - from) / 240).max(60_000);
     let w = (from, to, step);
     let mut out = Vec::new();
@@ -124,7 +171,10 @@ pub async fn report(store: &Store, scope: &Scope, host: &str, from: i64, to: i64
             }
         }
     }
-    let idle_all: BTreeMap<i64, f64> = total.keys().map(|t| (*t, idle.get(t).copied().unwrap_or(0.0))).collect();
+    let idle_all: BTreeMap<i64, f64> = total
+        .keys()
+        .map(|t| (*t, idle.get(t).copied().unwrap_or(0.0)))
+        .collect();
     out.extend(metric("cpu", "", "%", used_pct(&idle_all, &total), w));
     let one = |l: Lines| l.into_values().next().unwrap_or_default();
     let avail = one(lines(store, scope, host, "node_memory_MemAvailable_bytes", w, "").await?);
@@ -133,17 +183,48 @@ pub async fn report(store: &Store, scope: &Scope, host: &str, from: i64, to: i64
     let sfree = one(lines(store, scope, host, "node_memory_SwapFree_bytes", w, "").await?);
     let stotal = one(lines(store, scope, host, "node_memory_SwapTotal_bytes", w, "").await?);
     out.extend(metric("swap", "", "%", used_pct(&sfree, &stotal), w));
-    let favail = lines(store, scope, host, "node_filesystem_avail_bytes", w, "mountpoint").await?;
-    let fsize = lines(store, scope, host, "node_filesystem_size_bytes", w, "mountpoint").await?;
+    let favail = lines(
+        store,
+        scope,
+        host,
+        "node_filesystem_avail_bytes",
+        w,
+        "mountpoint",
+    )
+    .await?;
+    let fsize = lines(
+        store,
+        scope,
+        host,
+        "node_filesystem_size_bytes",
+        w,
+        "mountpoint",
+    )
+    .await?;
     for (mp, a) in &favail {
         if let Some(sz) = fsize.get(mp) {
             out.extend(metric("disk", mp, "%", used_pct(a, sz), w));
         }
     }
-    for (dir, name) in [("receive", "node_network_receive_bytes_total"), ("transmit", "node_network_transmit_bytes_total")] {
+    for (dir, name) in [
+        ("receive", "node_network_receive_bytes_total"),
+        ("transmit", "node_network_transmit_bytes_total"),
+    ] {
         for (dev, pts) in lines(store, scope, host, name, w, "device").await? {
-            out.extend(metric("network", &format!("{dev} {dir}"), "B/s", pts.into_iter().collect(), w));
+            out.extend(metric(
+                "network",
+                &format!("{dev} {dir}"),
+                "B/s",
+                pts.into_iter().collect(),
+                w,
+            ));
         }
     }
-    Ok(PerfReport { host_id: host.into(), from, to, step_ms: step, metrics: out })
+    Ok(PerfReport {
+        host_id: host.into(),
+        from,
+        to,
+        step_ms: step,
+        metrics: out,
+    })
 }

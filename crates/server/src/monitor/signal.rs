@@ -18,12 +18,23 @@ pub struct Measure {
     pub measured: String,
 }
 
-fn m(value: f64, at: impl Into<String>, metric: &str, labels: &BTreeMap<String, String>) -> Measure {
-    Measure { value, at: at.into(), measured: json!({"metric": metric, "labels": labels}).to_string() }
+fn m(
+    value: f64,
+    at: impl Into<String>,
+    metric: &str,
+    labels: &BTreeMap<String, String>,
+) -> Measure {
+    Measure {
+        value,
+        at: at.into(),
+        measured: json!({"metric": metric, "labels": labels}).to_string(),
+    }
 }
 
 fn lasts(s: &Samples) -> Vec<(&BTreeMap<String, String>, f64)> {
-    s.iter().filter_map(|(l, p)| p.last().map(|x| (l, x.1))).collect()
+    s.iter()
+        .filter_map(|(l, p)| p.last().map(|x| (l, x.1)))
+        .collect()
 }
 
 pub(crate) fn aggregate(points: &[(i64, f64)], agg: Agg) -> Option<f64> {
@@ -46,7 +57,11 @@ fn pct(used: f64) -> f64 {
 }
 
 fn series_text(name: &str, labels: &BTreeMap<String, String>) -> String {
-    let at = labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    let at = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
     format!("{name}{{{at}}}")
 }
 
@@ -61,12 +76,29 @@ fn worse(spec: &RuleSpec, v: f64, w: f64) -> bool {
 
 /// The `metric` signal: each matching series aggregated (over the window or its last N
 /// samples, after the transform), those failing the guard left out; the worst counts.
-async fn metric(store: &Store, host: &str, spec: &RuleSpec, since: i64, now: i64) -> Result<Option<Measure>, StoreError> {
+async fn metric(
+    store: &Store,
+    host: &str,
+    spec: &RuleSpec,
+    since: i64,
+    now: i64,
+) -> Result<Option<Measure>, StoreError> {
     let name = spec.metric.clone().unwrap_or_default();
-    let agg: Agg = spec.agg.as_deref().unwrap_or("avg").parse().unwrap_or(Agg::Avg);
-    let series = store.recent_samples(host, &name, &spec.labels, since, now).await?;
+    let agg: Agg = spec
+        .agg
+        .as_deref()
+        .unwrap_or("avg")
+        .parse()
+        .unwrap_or(Agg::Avg);
+    let series = store
+        .recent_samples(host, &name, &spec.labels, since, now)
+        .await?;
     let guard: Option<Samples> = match &spec.guard_metric {
-        Some(g) => Some(store.recent_samples(host, g, &spec.labels, since, now).await?),
+        Some(g) => Some(
+            store
+                .recent_samples(host, g, &spec.labels, since, now)
+                .await?,
+        ),
         None => None,
     };
     let mut worst: Option<Measure> = None;
@@ -86,7 +118,9 @@ async fn metric(store: &Store, host: &str, spec: &RuleSpec, since: i64, now: i64
         if spec.last_n.is_some_and(|n| (pts.len() as i64) < n) {
             continue;
         }
-        let Some(mut v) = aggregate(pts, agg) else { continue };
+        let Some(mut v) = aggregate(pts, agg) else {
+            continue;
+        };
         if spec.transform.as_deref() == Some("days_until") {
             v = ((v - now as f64 / 1000.0) / 86_400.0 * 100.0).round() / 100.0;
         }
@@ -98,27 +132,51 @@ async fn metric(store: &Store, host: &str, spec: &RuleSpec, since: i64, now: i64
 }
 
 /// The value of a rule's signal for a host over `[now - window, now]`; `None` without data.
-pub async fn signal(store: &Store, host: &str, spec: &RuleSpec, now: i64) -> Result<Option<Measure>, StoreError> {
+pub async fn signal(
+    store: &Store,
+    host: &str,
+    spec: &RuleSpec,
+    now: i64,
+) -> Result<Option<Measure>, StoreError> {
     let since = now - spec.window_secs.unwrap_or(120) * 1000;
     let none = BTreeMap::new();
-    let get = |name: &'static str| async move { store.recent_samples(host, name, &BTreeMap::new(), since, now).await };
+    let get = |name: &'static str| async move {
+        store
+            .recent_samples(host, name, &BTreeMap::new(), since, now)
+            .await
+    };
     Ok(match spec.signal.as_str() {
         "cpu_used_percent" => {
             let cpu = get("node_cpu_seconds_total").await?;
             let (mut idle, mut total) = (0.0, 0.0);
             for (labels, pts) in &cpu {
-                let Some(inc) = counter_increase(pts) else { continue };
+                let Some(inc) = counter_increase(pts) else {
+                    continue;
+                };
                 total += inc;
-                if labels.get("mode").is_some_and(|m| m == "idle" || m == "iowait") {
+                if labels
+                    .get("mode")
+                    .is_some_and(|m| m == "idle" || m == "iowait")
+                {
                     idle += inc;
                 }
             }
             let idle_l = BTreeMap::from([("mode".to_string(), "idle".to_string())]);
-            (total > 0.0).then(|| m(pct(1.0 - idle / total), "all CPUs", "node_cpu_seconds_total", &idle_l))
+            (total > 0.0).then(|| {
+                m(
+                    pct(1.0 - idle / total),
+                    "all CPUs",
+                    "node_cpu_seconds_total",
+                    &idle_l,
+                )
+            })
         }
         "memory_used_percent" | "swap_used_percent" => {
             let (free, size) = if spec.signal == "memory_used_percent" {
-                ("node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes")
+                (
+                    "node_memory_MemAvailable_bytes",
+                    "node_memory_MemTotal_bytes",
+                )
             } else {
                 ("node_memory_SwapFree_bytes", "node_memory_SwapTotal_bytes")
             };
@@ -136,7 +194,9 @@ pub async fn signal(store: &Store, host: &str, spec: &RuleSpec, now: i64) -> Res
             let sizes = lasts(&size);
             let mut worst: Option<Measure> = None;
             for (labels, a) in lasts(&avail) {
-                let Some((_, s)) = sizes.iter().find(|(l, _)| *l == labels) else { continue };
+                let Some((_, s)) = sizes.iter().find(|(l, _)| *l == labels) else {
+                    continue;
+                };
                 if *s <= 0.0 {
                     continue;
                 }
@@ -157,9 +217,16 @@ pub async fn signal(store: &Store, host: &str, spec: &RuleSpec, now: i64) -> Res
                 .filter(|s| s.labels.get("mode").is_some_and(|m| m == "idle"))
                 .count()
                 .max(1);
-            load.first().and_then(|(_, p)| aggregate(p, Agg::Avg)).map(|l| {
-                m((l / cpus as f64 * 100.0).round() / 100.0, format!("{cpus} CPUs"), "node_load1", &none)
-            })
+            load.first()
+                .and_then(|(_, p)| aggregate(p, Agg::Avg))
+                .map(|l| {
+                    m(
+                        (l / cpus as f64 * 100.0).round() / 100.0,
+                        format!("{cpus} CPUs"),
+                        "node_load1",
+                        &none,
+                    )
+                })
         }
         "metric" => metric(store, host, spec, since, now).await?,
         _ => None,

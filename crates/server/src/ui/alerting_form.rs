@@ -18,26 +18,45 @@ pub fn rule_form_fields(r: Option<&AlertRule>) -> BTreeMap<&'static str, String>
         severity: "warning".into(),
         enabled: true,
         builtin: false,
-        spec: RuleSpec { kind: "threshold".into(), signal: "metric".into(), ..Default::default() },
+        spec: RuleSpec {
+            kind: "threshold".into(),
+            signal: "metric".into(),
+            ..Default::default()
+        },
         created_at: 0,
         updated_at: 0,
         runbook_id: None,
     };
     let r = r.unwrap_or(&default);
     let s = &r.spec;
-    let labels = s.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+    let labels = s
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     BTreeMap::from([
         ("name", r.name.clone()),
         ("customer_id", r.customer_id.clone().unwrap_or_default()),
         ("severity", r.severity.clone()),
-        ("enabled", if r.enabled { "1".into() } else { String::new() }),
+        (
+            "enabled",
+            if r.enabled { "1".into() } else { String::new() },
+        ),
         ("kind", s.kind.clone()),
         ("signal", s.signal.clone()),
         ("metric", s.metric.clone().unwrap_or_default()),
         ("labels", labels),
         ("agg", s.agg.clone().unwrap_or_default()),
         ("op", s.op.clone().unwrap_or_else(|| ">".into())),
-        ("threshold", if r.id.is_empty() { String::new() } else { s.threshold.to_string() }),
+        (
+            "threshold",
+            if r.id.is_empty() {
+                String::new()
+            } else {
+                s.threshold.to_string()
+            },
+        ),
         ("recover", num(s.recover)),
         ("for_secs", s.for_secs.to_string()),
         ("window_secs", num(s.window_secs)),
@@ -51,17 +70,26 @@ pub fn rule_form_fields(r: Option<&AlertRule>) -> BTreeMap<&'static str, String>
         ("urgency", s.urgency.clone().unwrap_or_default()),
         ("flap_window_secs", num(s.flap_window_secs)),
         ("flap_limit", num(s.flap_limit)),
-        ("resolve", if s.resolve.unwrap_or(true) { "1".into() } else { String::new() }),
+        (
+            "resolve",
+            if s.resolve.unwrap_or(true) {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
     ])
 }
 
 fn parsed<T: std::str::FromStr>(f: &Pairs, k: &str) -> Result<Option<T>, StoreError> {
     match field(f, k) {
         None => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| StoreError::Invalid(ValidationError::new(&format!("spec.{k}"), "must be a number"))),
+        Some(v) => v.parse().map(Some).map_err(|_| {
+            StoreError::Invalid(ValidationError::new(
+                &format!("spec.{k}"),
+                "must be a number",
+            ))
+        }),
     }
 }
 
@@ -69,10 +97,15 @@ fn parsed<T: std::str::FromStr>(f: &Pairs, k: &str) -> Result<Option<T>, StoreEr
 pub fn input_from(f: &Pairs) -> Result<AlertRuleInput, StoreError> {
     let text = |k: &str| field(f, k).map(str::to_string);
     let mut labels = BTreeMap::new();
-    for part in field(f, "labels").unwrap_or("").split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .ok_or_else(|| StoreError::Invalid(ValidationError::new("spec.labels", "expected k=v, k=v")))?;
+    for part in field(f, "labels")
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = part.split_once('=').ok_or_else(|| {
+            StoreError::Invalid(ValidationError::new("spec.labels", "expected k=v, k=v"))
+        })?;
         labels.insert(k.trim().to_string(), v.trim().to_string());
     }
     let spec = RuleSpec {

@@ -1,7 +1,7 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
+mod admin;
 mod alerting;
 mod alerting_form;
-mod admin;
 mod calendar;
 mod contacts;
 mod desk;

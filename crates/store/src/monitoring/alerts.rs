@@ -292,7 +292,11 @@ impl Store {
                     host_id: r.try_get(4)?,
                     host_name: r.try_get(5)?,
                     customer_id: r.try_get(6)?,
-                    state: if flapping { "flapping".into() } else { base_state.clone() },
+                    state: if flapping {
+                        "flapping".into()
+                    } else {
+                        base_state.clone()
+                    },
                     flapping,
                     base_state,
                     suppressed_by: r.try_get(16)?,
@@ -341,6 +345,8 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
     }
 }

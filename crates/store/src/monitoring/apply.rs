@@ -20,7 +20,11 @@ struct Current {
 }
 
 fn shown(c: &Current) -> String {
-    if c.flapping { "flapping".into() } else { c.state.clone() }
+    if c.flapping {
+        "flapping".into()
+    } else {
+        c.state.clone()
+    }
 }
 
 fn parse_flips(s: &str) -> Vec<i64> {
@@ -42,7 +46,11 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(match r {
-            None => Current { id: new_id(), state: "ok".into(), ..Default::default() },
+            None => Current {
+                id: new_id(),
+                state: "ok".into(),
+                ..Default::default()
+            },
             Some(r) => Current {
                 id: r.try_get(0)?,
                 state: r.try_get(1)?,
@@ -58,7 +66,11 @@ impl Store {
 
     /// The host-down alert of a parent (an asset this host runs on, depends on or connects
     /// through) that is down now, and the incident at the root of its chain.
-    async fn suppressor(&self, host_id: &str, rule_id: &str) -> Result<Option<(String, Option<String>)>> {
+    async fn suppressor(
+        &self,
+        host_id: &str,
+        rule_id: &str,
+    ) -> Result<Option<(String, Option<String>)>> {
         let row = sqlx::query(
             "SELECT al.id, al.ticket_id, al.suppressed_by FROM asset_relations r \
              JOIN alerts al ON al.host_id = r.to_asset JOIN alert_rules ru ON ru.id = al.rule_id \
@@ -77,10 +89,11 @@ impl Store {
         // Follow a suppressed parent to the incident at the root (a few levels at most).
         for _ in 0..5 {
             let Some(p) = up.take() else { break };
-            if let Some(r) = sqlx::query("SELECT ticket_id, suppressed_by FROM alerts WHERE id = $1")
-                .bind(&p)
-                .fetch_optional(&self.pool)
-                .await?
+            if let Some(r) =
+                sqlx::query("SELECT ticket_id, suppressed_by FROM alerts WHERE id = $1")
+                    .bind(&p)
+                    .fetch_optional(&self.pool)
+                    .await?
             {
                 ticket = r.try_get(0)?;
                 up = r.try_get(1)?;
@@ -99,7 +112,11 @@ impl Store {
         what: AlertTransition,
         now: i64,
     ) -> Result<String> {
-        let h = AlertHost { host_id: host_id.into(), host_name: host_name.into(), customer_id: customer_id.into() };
+        let h = AlertHost {
+            host_id: host_id.into(),
+            host_name: host_name.into(),
+            customer_id: customer_id.into(),
+        };
         self.apply_alert_on(rule, &h, what, "", now).await
     }
 
@@ -127,7 +144,9 @@ impl Store {
         let state = cur.state.as_str();
         let (next, pending) = if breached {
             let since = match state {
-                "pending" | "silenced" | "firing" | "suppressed" => cur.pending_since.unwrap_or(now),
+                "pending" | "silenced" | "firing" | "suppressed" => {
+                    cur.pending_since.unwrap_or(now)
+                }
                 _ => now,
             };
             let due = now - since >= rule.spec.for_secs * 1000;
@@ -140,21 +159,42 @@ impl Store {
             };
             (next, Some(since))
         } else {
-            (if matches!(state, "firing" | "resolved") { "resolved" } else { "ok" }, None)
+            (
+                if matches!(state, "firing" | "resolved") {
+                    "resolved"
+                } else {
+                    "ok"
+                },
+                None,
+            )
         };
         let fired = next == "firing" && state != "firing";
         let recovered = state == "firing" && next == "resolved";
         let window = rule.spec.flap_window_secs.unwrap_or(3600) * 1000;
         let limit = rule.spec.flap_limit.unwrap_or(6);
-        let mut flips: Vec<i64> = cur.flips.iter().copied().filter(|t| *t > now - window).collect();
+        let mut flips: Vec<i64> = cur
+            .flips
+            .iter()
+            .copied()
+            .filter(|t| *t > now - window)
+            .collect();
         if fired || recovered {
             flips.push(now);
         }
         let n = flips.len() as i64;
-        let flapping = if cur.flapping { n > limit / 2 } else { n > limit };
+        let flapping = if cur.flapping {
+            n > limit / 2
+        } else {
+            n > limit
+        };
         let released = cur.flapping && !flapping;
-        let suppressed_by = (next == "suppressed").then(|| parent.as_ref().map(|p| p.0.clone())).flatten();
-        if next == state && pending == cur.pending_since && flapping == cur.flapping && flips == cur.flips
+        let suppressed_by = (next == "suppressed")
+            .then(|| parent.as_ref().map(|p| p.0.clone()))
+            .flatten();
+        if next == state
+            && pending == cur.pending_since
+            && flapping == cur.flapping
+            && flips == cur.flips
             && suppressed_by == cur.suppressed_by
         {
             // Only the value changes: telemetry, not a transition.
@@ -168,16 +208,23 @@ impl Store {
         }
         let mut tx = self.write(&Scope::System).await?;
         let mut ticket = cur.ticket_id.clone();
-        let firing = Firing { alert_id: &cur.id, value: &value, measured };
+        let firing = Firing {
+            alert_id: &cur.id,
+            value: &value,
+            measured,
+        };
         if !flapping && (fired || (released && next == "firing")) {
-            ticket = Some(fire_in(self, &mut tx, rule, h, &firing, cur.ticket_id.as_deref()).await?);
+            ticket =
+                Some(fire_in(self, &mut tx, rule, h, &firing, cur.ticket_id.as_deref()).await?);
         }
-        if !flapping && (recovered || (released && next != "firing"))
+        if !flapping
+            && (recovered || (released && next != "firing"))
             && let Some(t) = &cur.ticket_id
         {
             recover_in(&mut tx, rule, t, &value).await?;
         }
-        if next == "suppressed" && state != "suppressed"
+        if next == "suppressed"
+            && state != "suppressed"
             && let Some((_, Some(pt))) = &parent
         {
             note_suppressed(&mut tx, pt, rule, h, &value).await?;

@@ -2,8 +2,8 @@
 //! per open (customer, host, source, kind); further events of that condition add a note to
 //! it. Events of a host in maintenance are handled without a ticket. Each event is handled in
 //! one audited write transaction that also records `handled_at` and `ticket_id`.
-use super::events::{COLS, EVENT_SEVERITIES, Event, event_from_row};
 use super::alerts::impact_urgency;
+use super::events::{COLS, EVENT_SEVERITIES, Event, event_from_row};
 use crate::desk::tickets::load;
 use crate::{Result, Scope, Store, StoreError, TicketInput};
 use onestop_domain::desk::Visibility;
@@ -20,9 +20,16 @@ pub struct EventPass {
 
 impl Store {
     /// Handle up to `limit` unhandled events of severity `min_severity` or worse, oldest first.
-    pub async fn handle_events(&self, min_severity: &str, limit: i64, now: i64) -> Result<EventPass> {
+    pub async fn handle_events(
+        &self,
+        min_severity: &str,
+        limit: i64,
+        now: i64,
+    ) -> Result<EventPass> {
         let Some(rank) = EVENT_SEVERITIES.iter().position(|s| *s == min_severity) else {
-            return Err(StoreError::Other(format!("unknown event severity {min_severity}")));
+            return Err(StoreError::Other(format!(
+                "unknown event severity {min_severity}"
+            )));
         };
         let levels = EVENT_SEVERITIES[..=rank]
             .iter()
@@ -96,7 +103,9 @@ impl Store {
             pass.noted += 1;
             Some(t)
         } else {
-            let t = self.create_ticket_in(&mut tx, event_ticket(&e, host_name.as_deref())).await?;
+            let t = self
+                .create_ticket_in(&mut tx, event_ticket(&e, host_name.as_deref()))
+                .await?;
             pass.opened += 1;
             Some(t.id)
         };
@@ -106,9 +115,17 @@ impl Store {
             .bind(&e.id)
             .execute(tx.conn())
             .await?;
-        let after = serde_json::json!({"handled_at": now, "ticket_id": ticket, "silenced": silenced});
-        tx.audit("event.handle", "monitor_event", &e.id, Some(&e.customer_id), None, Some(&after))
-            .await?;
+        let after =
+            serde_json::json!({"handled_at": now, "ticket_id": ticket, "silenced": silenced});
+        tx.audit(
+            "event.handle",
+            "monitor_event",
+            &e.id,
+            Some(&e.customer_id),
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await
     }
 }

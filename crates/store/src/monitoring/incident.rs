@@ -28,7 +28,13 @@ async fn note(tx: &mut WriteTx, ticket: &str, body: String) -> Result<()> {
     Ok(())
 }
 
-async fn record(tx: &mut WriteTx, ticket: &str, h: &AlertHost, rule: &AlertRule, f: &Firing<'_>) -> Result<()> {
+async fn record(
+    tx: &mut WriteTx,
+    ticket: &str,
+    h: &AlertHost,
+    rule: &AlertRule,
+    f: &Firing<'_>,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO alert_incidents (id, ticket_id, alert_id, customer_id, host_id, rule_id, measured, value, fired_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -60,9 +66,16 @@ pub(crate) async fn fire_in(
     if let Some(p) = previous {
         match load(tx.conn(), &Scope::System, p).await {
             Ok(open) if open.status != "closed" => {
-                let body = format!("Alert \"{}\" fired again on {}: {}", rule.name, h.host_name, f.value);
+                let body = format!(
+                    "Alert \"{}\" fired again on {}: {}",
+                    rule.name, h.host_name, f.value
+                );
                 if open.status == "resolved" {
-                    let to = TransitionInput { to: "in_progress".into(), reason: None, note: Some(body) };
+                    let to = TransitionInput {
+                        to: "in_progress".into(),
+                        reason: None,
+                        note: Some(body),
+                    };
                     Store::transition_ticket_in(tx, p, to).await?;
                 } else {
                     note(tx, p, body).await?;
@@ -100,7 +113,10 @@ pub(crate) async fn fire_in(
         }
     }
     if let Some(old) = &follows {
-        d.push_str(&format!("\nFollows the earlier incident {} ({}).", old.number, old.id));
+        d.push_str(&format!(
+            "\nFollows the earlier incident {} ({}).",
+            old.number, old.id
+        ));
     }
     d.push_str("\nThe chart of the measured series around the firing is on the ticket page.");
     let input = TicketInput {
@@ -120,7 +136,12 @@ pub(crate) async fn fire_in(
 }
 
 /// The recovery: a note, and the incident resolved when the rule says so.
-pub(crate) async fn recover_in(tx: &mut WriteTx, rule: &AlertRule, ticket: &str, value: &str) -> Result<()> {
+pub(crate) async fn recover_in(
+    tx: &mut WriteTx,
+    rule: &AlertRule,
+    ticket: &str,
+    value: &str,
+) -> Result<()> {
     let t = match load(tx.conn(), &Scope::System, ticket).await {
         Ok(t) => t,
         Err(StoreError::NotFound) => return Ok(()),
@@ -131,7 +152,11 @@ pub(crate) async fn recover_in(tx: &mut WriteTx, rule: &AlertRule, ticket: &str,
     }
     let body = format!("Alert \"{}\" recovered: {value}", rule.name);
     if rule.spec.resolve.unwrap_or(true) {
-        let to = TransitionInput { to: "resolved".into(), reason: None, note: Some(body) };
+        let to = TransitionInput {
+            to: "resolved".into(),
+            reason: None,
+            note: Some(body),
+        };
         Store::transition_ticket_in(tx, ticket, to).await?;
         Ok(())
     } else {
@@ -140,10 +165,19 @@ pub(crate) async fn recover_in(tx: &mut WriteTx, rule: &AlertRule, ticket: &str,
 }
 
 /// A note on the parent's incident naming an alert it suppresses.
-pub(crate) async fn note_suppressed(tx: &mut WriteTx, parent_ticket: &str, rule: &AlertRule, h: &AlertHost, value: &str) -> Result<()> {
+pub(crate) async fn note_suppressed(
+    tx: &mut WriteTx,
+    parent_ticket: &str,
+    rule: &AlertRule,
+    h: &AlertHost,
+    value: &str,
+) -> Result<()> {
     match load(tx.conn(), &Scope::System, parent_ticket).await {
         Ok(t) if t.status != "closed" => {
-            let body = format!("Suppressed by this incident: \"{}\" on {} ({value})", rule.name, h.host_name);
+            let body = format!(
+                "Suppressed by this incident: \"{}\" on {} ({value})",
+                rule.name, h.host_name
+            );
             note(tx, parent_ticket, body).await
         }
         Ok(_) | Err(StoreError::NotFound) => Ok(()),
@@ -166,7 +200,11 @@ pub struct AlertIncident {
 
 impl Store {
     /// The firings recorded on a ticket the scope may see, oldest first.
-    pub async fn alert_incidents(&self, scope: &Scope, ticket_id: &str) -> Result<Vec<AlertIncident>> {
+    pub async fn alert_incidents(
+        &self,
+        scope: &Scope,
+        ticket_id: &str,
+    ) -> Result<Vec<AlertIncident>> {
         let mut f = crate::scope::Filter::scoped(scope, "customer_id");
         f.eq("ticket_id", ticket_id);
         let sql = format!(

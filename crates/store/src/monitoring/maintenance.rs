@@ -9,8 +9,7 @@ use crate::{Result, Scope, Store, StoreError, new_id};
 use onestop_domain::model::ValidationError;
 use sqlx::{Row, any::AnyRow};
 
-const COLS: &str =
-    "id, customer_id, host_id, starts_at, ends_at, reason, created_by, created_at, asset_id, collect";
+const COLS: &str = "id, customer_id, host_id, starts_at, ends_at, reason, created_by, created_at, asset_id, collect";
 
 /// The condition "window `m` covers host `$h`" (with `$h` bound twice).
 pub(crate) const COVERS: &str = "(m.host_id IS NULL AND m.asset_id IS NULL) OR m.host_id = {h} \
@@ -76,18 +75,24 @@ impl Store {
             return Err(ValidationError::new("ends_at", "must be after starts_at").into());
         }
         if input.host_id.is_some() && input.asset_id.is_some() {
-            return Err(ValidationError::new("asset_id", "name a host or an asset, not both").into());
+            return Err(
+                ValidationError::new("asset_id", "name a host or an asset, not both").into(),
+            );
         }
         if let Some(h) = &input.host_id {
             let host = self.get_host(scope, h, i64::MAX).await?;
             if host.customer_id != input.customer_id {
-                return Err(ValidationError::new("host_id", "is not a host of this customer").into());
+                return Err(
+                    ValidationError::new("host_id", "is not a host of this customer").into(),
+                );
             }
         }
         if let Some(a) = &input.asset_id {
             let asset = self.get_asset(scope, a).await?;
             if asset.customer_id != input.customer_id {
-                return Err(ValidationError::new("asset_id", "is not an asset of this customer").into());
+                return Err(
+                    ValidationError::new("asset_id", "is not an asset of this customer").into(),
+                );
             }
         }
         let mut tx = self.write(scope).await?;
@@ -120,8 +125,15 @@ impl Store {
         .await
         .map_err(StoreError::from_write)?;
         let after = serde_json::to_value(&m).unwrap_or_default();
-        tx.audit("maintenance.create", "maintenance_window", &m.id, Some(&m.customer_id), None, Some(&after))
-            .await?;
+        tx.audit(
+            "maintenance.create",
+            "maintenance_window",
+            &m.id,
+            Some(&m.customer_id),
+            None,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(m)
     }
@@ -133,14 +145,20 @@ impl Store {
         let mut f = crate::scope::Filter::scoped(scope, "customer_id");
         f.eq("id", id);
         let row = f
-            .query(&format!("SELECT {COLS} FROM maintenance_windows m{}", f.sql))
+            .query(&format!(
+                "SELECT {COLS} FROM maintenance_windows m{}",
+                f.sql
+            ))
             .fetch_optional(tx.conn())
             .await?
             .ok_or(StoreError::NotFound)?;
         let before = window_from_row(&row)?;
         let mut after = before.clone();
         if delete {
-            sqlx::query("DELETE FROM maintenance_windows WHERE id = $1").bind(id).execute(tx.conn()).await?;
+            sqlx::query("DELETE FROM maintenance_windows WHERE id = $1")
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
         } else {
             after.ends_at = after.ends_at.min(tx.now).max(after.starts_at);
             sqlx::query("UPDATE maintenance_windows SET ends_at = $1 WHERE id = $2")
@@ -149,19 +167,40 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
-        let (b, a) = (serde_json::to_value(&before).ok(), serde_json::to_value(&after).ok());
-        let action = if delete { "maintenance.delete" } else { "maintenance.end" };
-        tx.audit(action, "maintenance_window", id, Some(&before.customer_id), b.as_ref(), if delete { None } else { a.as_ref() })
-            .await?;
+        let (b, a) = (
+            serde_json::to_value(&before).ok(),
+            serde_json::to_value(&after).ok(),
+        );
+        let action = if delete {
+            "maintenance.delete"
+        } else {
+            "maintenance.end"
+        };
+        tx.audit(
+            action,
+            "maintenance_window",
+            id,
+            Some(&before.customer_id),
+            b.as_ref(),
+            if delete { None } else { a.as_ref() },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Maintenance windows the scope may see that end after `after`.
-    pub async fn list_maintenance(&self, scope: &Scope, after: i64) -> Result<Vec<MaintenanceWindow>> {
+    pub async fn list_maintenance(
+        &self,
+        scope: &Scope,
+        after: i64,
+    ) -> Result<Vec<MaintenanceWindow>> {
         let mut f = crate::scope::Filter::scoped(scope, "customer_id");
         f.raw("ends_at > CAST({} AS BIGINT)", &after.to_string());
-        let sql = format!("SELECT {COLS} FROM maintenance_windows m{} ORDER BY starts_at", f.sql);
+        let sql = format!(
+            "SELECT {COLS} FROM maintenance_windows m{} ORDER BY starts_at",
+            f.sql
+        );
         let rows = f.query(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(window_from_row).collect()
     }

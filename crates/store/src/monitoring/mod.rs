@@ -20,16 +20,18 @@ mod rules_edit;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
-pub use incident::{AlertHost, AlertIncident};
-pub use rule_spec::{KINDS as RULE_KINDS, SIGNALS as RULE_SIGNALS, impact_urgency_of, validate_spec};
 pub use checks::{HostCheck, status_text as check_status_text};
 pub use compact::{CompactReport, Retention};
 pub use event_incidents::EventPass;
 pub use events::{EVENT_SEVERITIES, Event, EventFilter, EventInput};
+pub use incident::{AlertHost, AlertIncident};
 pub use ingest::BatchMeta;
 pub use payload::PendingPayload;
 pub(crate) use payload::consume_logs_in;
 pub use polled::POLLED_SOURCES;
+pub use rule_spec::{
+    KINDS as RULE_KINDS, SIGNALS as RULE_SIGNALS, impact_urgency_of, validate_spec,
+};
 pub use types::*;
 
 use crate::{Backend, Result, Store};

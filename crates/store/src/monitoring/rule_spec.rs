@@ -21,7 +21,10 @@ fn bad(field: &str, msg: &str) -> Result<(), ValidationError> {
 
 fn check_signal(s: &RuleSpec) -> Result<(), ValidationError> {
     if !SIGNALS.contains(&s.signal.as_str()) {
-        return bad("spec.signal", &format!("must be one of {}", SIGNALS.join(", ")));
+        return bad(
+            "spec.signal",
+            &format!("must be one of {}", SIGNALS.join(", ")),
+        );
     }
     if s.signal == "metric" && s.metric.as_deref().is_none_or(|m| m.trim().is_empty()) {
         return bad("spec.metric", "is required for signal metric");
@@ -50,7 +53,9 @@ fn check_signal(s: &RuleSpec) -> Result<(), ValidationError> {
 
 fn check_level(field: &str, v: &Option<String>, allowed: &[&str]) -> Result<(), ValidationError> {
     match v.as_deref() {
-        Some(x) if !allowed.contains(&x) => bad(field, &format!("must be one of {}", allowed.join(", "))),
+        Some(x) if !allowed.contains(&x) => {
+            bad(field, &format!("must be one of {}", allowed.join(", ")))
+        }
         _ => Ok(()),
     }
 }
@@ -67,7 +72,9 @@ pub fn validate_spec(s: &RuleSpec) -> Result<(), ValidationError> {
             }
         }
         "forecast" => {
-            if s.horizon_hours.is_none_or(|h| !(h > 0.0 && h <= 24.0 * 365.0)) {
+            if s.horizon_hours
+                .is_none_or(|h| !(h > 0.0 && h <= 24.0 * 365.0))
+            {
                 return bad("spec.horizon_hours", "must be between 0 and 8760 hours");
             }
         }
@@ -76,13 +83,32 @@ pub fn validate_spec(s: &RuleSpec) -> Result<(), ValidationError> {
     if !(0..=30 * 86_400).contains(&s.for_secs) {
         return bad("spec.for_secs", "must be between 0 and 30 days");
     }
-    let max_window = if s.kind == "forecast" { 30 * 86_400 } else { 86_400 };
-    if s.window_secs.is_some_and(|w| !(10..=max_window).contains(&w)) {
-        return bad("spec.window_secs", "must be between 10 s and 1 day (30 days for a forecast)");
+    let max_window = if s.kind == "forecast" {
+        30 * 86_400
+    } else {
+        86_400
+    };
+    if s.window_secs
+        .is_some_and(|w| !(10..=max_window).contains(&w))
+    {
+        return bad(
+            "spec.window_secs",
+            "must be between 10 s and 1 day (30 days for a forecast)",
+        );
     }
-    check_level("spec.impact", &s.impact, &["critical", "high", "medium", "low"])?;
-    check_level("spec.urgency", &s.urgency, &["critical", "high", "medium", "low"])?;
-    if s.flap_window_secs.is_some_and(|w| !(60..=86_400).contains(&w)) {
+    check_level(
+        "spec.impact",
+        &s.impact,
+        &["critical", "high", "medium", "low"],
+    )?;
+    check_level(
+        "spec.urgency",
+        &s.urgency,
+        &["critical", "high", "medium", "low"],
+    )?;
+    if s.flap_window_secs
+        .is_some_and(|w| !(60..=86_400).contains(&w))
+    {
         return bad("spec.flap_window_secs", "must be between 60 s and 1 day");
     }
     if s.flap_limit.is_some_and(|n| !(2..=1000).contains(&n)) {

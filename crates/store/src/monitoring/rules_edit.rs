@@ -9,11 +9,13 @@ use crate::{Result, Scope, Store, StoreError, WriteTx};
 use onestop_domain::model::ValidationError;
 
 async fn load_rule(tx: &mut WriteTx, id: &str) -> Result<AlertRule> {
-    let r = sqlx::query(&format!("SELECT {RULE_COLS}, runbook_id FROM alert_rules WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = sqlx::query(&format!(
+        "SELECT {RULE_COLS}, runbook_id FROM alert_rules WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(StoreError::NotFound)?;
     rule_from_row(&r)
 }
 
@@ -34,11 +36,23 @@ async fn save(tx: &mut WriteTx, r: &AlertRule) -> Result<()> {
     Ok(())
 }
 
-async fn audit(tx: &mut WriteTx, action: &str, before: &AlertRule, after: Option<&AlertRule>) -> Result<()> {
+async fn audit(
+    tx: &mut WriteTx,
+    action: &str,
+    before: &AlertRule,
+    after: Option<&AlertRule>,
+) -> Result<()> {
     let b = serde_json::to_value(before).ok();
     let a = after.and_then(|a| serde_json::to_value(a).ok());
-    tx.audit(action, "alert_rule", &before.id, before.customer_id.as_deref(), b.as_ref(), a.as_ref())
-        .await
+    tx.audit(
+        action,
+        "alert_rule",
+        &before.id,
+        before.customer_id.as_deref(),
+        b.as_ref(),
+        a.as_ref(),
+    )
+    .await
 }
 
 impl Store {
@@ -52,7 +66,12 @@ impl Store {
     }
 
     /// Replace a rule's name, customer, severity, enabled flag and spec.
-    pub async fn update_alert_rule(&self, scope: &Scope, id: &str, input: AlertRuleInput) -> Result<AlertRule> {
+    pub async fn update_alert_rule(
+        &self,
+        scope: &Scope,
+        id: &str,
+        input: AlertRuleInput,
+    ) -> Result<AlertRule> {
         staff_only(scope)?;
         let name = onestop_domain::model::valid_name("name", &input.name)?;
         if let Some(c) = &input.customer_id {
@@ -79,7 +98,12 @@ impl Store {
     }
 
     /// Switch a rule on or off.
-    pub async fn set_alert_rule_enabled(&self, scope: &Scope, id: &str, enabled: bool) -> Result<AlertRule> {
+    pub async fn set_alert_rule_enabled(
+        &self,
+        scope: &Scope,
+        id: &str,
+        enabled: bool,
+    ) -> Result<AlertRule> {
         staff_only(scope)?;
         let mut tx = self.write(scope).await?;
         let before = load_rule(&mut tx, id).await?;
@@ -87,7 +111,11 @@ impl Store {
         after.enabled = enabled;
         after.updated_at = tx.now;
         save(&mut tx, &after).await?;
-        let action = if enabled { "alert_rule.enable" } else { "alert_rule.disable" };
+        let action = if enabled {
+            "alert_rule.enable"
+        } else {
+            "alert_rule.disable"
+        };
         audit(&mut tx, action, &before, Some(&after)).await?;
         tx.commit().await?;
         Ok(after)
@@ -99,10 +127,18 @@ impl Store {
         let mut tx = self.write(scope).await?;
         let before = load_rule(&mut tx, id).await?;
         if before.builtin {
-            return Err(StoreError::Conflict("a shipped rule can be switched off, not deleted".into()));
+            return Err(StoreError::Conflict(
+                "a shipped rule can be switched off, not deleted".into(),
+            ));
         }
-        sqlx::query("DELETE FROM alerts WHERE rule_id = $1").bind(id).execute(tx.conn()).await?;
-        sqlx::query("DELETE FROM alert_rules WHERE id = $1").bind(id).execute(tx.conn()).await?;
+        sqlx::query("DELETE FROM alerts WHERE rule_id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("DELETE FROM alert_rules WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
         audit(&mut tx, "alert_rule.delete", &before, None).await?;
         tx.commit().await
     }

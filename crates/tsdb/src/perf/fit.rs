@@ -72,7 +72,11 @@ pub struct Summary {
 
 /// Summarise `points`; `None` when there are none.
 pub fn summarize(points: &[(i64, f64)]) -> Option<Summary> {
-    let vals: Vec<f64> = points.iter().map(|p| p.1).filter(|v| v.is_finite()).collect();
+    let vals: Vec<f64> = points
+        .iter()
+        .map(|p| p.1)
+        .filter(|v| v.is_finite())
+        .collect();
     if vals.is_empty() {
         return None;
     }

@@ -19,7 +19,12 @@ pub struct Forecast {
 
 /// Where the least-squares line through `points` reaches `limit` (rising towards it from
 /// below, or falling towards it from above), if after `now` and before `now + horizon`.
-pub fn forecast_linear(points: &[(i64, f64)], limit: f64, now: i64, horizon: i64) -> Option<Forecast> {
+pub fn forecast_linear(
+    points: &[(i64, f64)],
+    limit: f64,
+    now: i64,
+    horizon: i64,
+) -> Option<Forecast> {
     let trend = linear_fit(points)?;
     let current = trend.at(now);
     let at = if trend.slope == 0.0 || (limit - current).signum() != trend.slope.signum() {
@@ -80,7 +85,9 @@ pub fn forecast_seasonal(
     }
     Some(Forecast {
         at,
-        method: format!("linear least-squares trend plus a {name} seasonal profile (hourly phases)"),
+        method: format!(
+            "linear least-squares trend plus a {name} seasonal profile (hourly phases)"
+        ),
         trend,
     })
 }
