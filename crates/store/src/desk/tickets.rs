@@ -745,6 +745,8 @@ impl Store {
     }
 
     /// [`Store::transition_ticket`] inside `tx` (under its scope); the caller commits.
+    // The body below was written for an owned `tx`; it reborrows the caller's.
+    #[allow(clippy::needless_borrow)]
     pub(crate) async fn transition_ticket_in(
         tx: &mut WriteTx,
         id: &str,
@@ -818,6 +820,8 @@ impl Store {
     }
 
     /// Add a checked comment inside `tx` (under its scope); the caller commits.
+    // The body below was written for an owned `tx`; it reborrows the caller's.
+    #[allow(clippy::needless_borrow)]
     pub(crate) async fn add_ticket_comment_in(
         tx: &mut WriteTx,
         id: &str,
