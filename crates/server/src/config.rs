@@ -39,6 +39,9 @@ pub struct Settings {
     pub monitor_raw_days: i64,
     pub monitor_minute_days: i64,
     pub monitor_hour_days: i64,
+    /// Monitoring: events (traps, log findings, failed checks) of this severity or worse
+    /// (`critical`, `warning`, `info`) open incidents.
+    pub monitor_event_severity: String,
     /// OSV advisories to import on a schedule: a file, directory or zip path, or an
     /// `http(s)://` URL (e.g. osv.dev's per-ecosystem `all.zip`).
     pub advisories_source: Option<String>,
@@ -130,6 +133,7 @@ impl Default for Settings {
             monitor_raw_days: 14,
             monitor_minute_days: 90,
             monitor_hour_days: 5 * 365,
+            monitor_event_severity: "warning".into(),
             advisories_source: None,
             advisories_import_hours: 24,
             patch_digest_day: 1,

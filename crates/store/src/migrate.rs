@@ -81,6 +81,7 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0025_log_miner_events.sql"),
         None,
     ),
+    (23, include_str!("../migrations/0023_alerting.sql"), None),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

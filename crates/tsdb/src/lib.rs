@@ -13,6 +13,7 @@ pub mod bucket;
 pub mod chunk;
 mod chunk_int;
 mod chunk_xor;
+pub mod perf;
 pub mod query;
 pub mod rollup;
 mod varint;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, one module per resource; the OpenAPI document is generated
 //! from the handlers' annotations.
+mod alerting;
 mod assets;
 mod audit;
 mod calendar;
@@ -77,6 +78,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(oncall::routes());
     let v1 = v1.merge(probes::routes());
     let v1 = v1.merge(snmp_devices::routes());
+    let v1 = v1.merge(alerting::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -4,7 +4,11 @@
 //! them twice, and the SVG charts of the host page.
 pub mod chart;
 pub mod eval;
+pub mod events_job;
 pub mod ingest;
+pub mod kinds;
+pub mod perf;
+pub mod signal;
 
 use crate::Settings;
 use onestop_store::{Retention, Store, now_ms};
@@ -28,6 +32,8 @@ pub fn spawn_jobs(store: Store, settings: &Settings) {
     let compact_every = Duration::from_secs(settings.monitor_compact_secs.max(1) as u64);
     let alert_every = Duration::from_secs(settings.monitor_alert_secs.max(1) as u64);
     let down_ms = settings.monitor_down_secs.max(1) * 1000;
+    let severity = settings.monitor_event_severity.clone();
+    events_job::spawn(store.clone(), alert_every, severity, holder.clone());
     let (s, h) = (store.clone(), holder.clone());
     tokio::spawn(async move {
         let ttl = (compact_every.as_millis() as i64 * 4).max(60_000);

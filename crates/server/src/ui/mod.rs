@@ -1,5 +1,7 @@
 //! The server-rendered web UI (askama), usable without JavaScript, in English and Japanese.
 mod admin;
+mod alerting;
+mod alerting_form;
 mod calendar;
 mod contacts;
 mod desk;
@@ -197,6 +199,7 @@ fn runbooks_router() -> Router<AppState> {
         .route("/mail/inbound/{id}/discard", post(mail::discard))
         .merge(notify::router())
         .merge(probes::router())
+        .merge(alerting::router())
 }
 
 /// What every page needs: the language, the user, the CSRF token, what the nav may show.

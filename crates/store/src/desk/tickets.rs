@@ -729,6 +729,21 @@ impl Store {
         input: TransitionInput,
     ) -> Result<Ticket> {
         let mut tx = self.write(scope).await?;
+        let t = Self::transition_ticket_in(&mut tx, id, input).await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// [`Store::transition_ticket`] inside `tx` (under its scope); the caller commits.
+    // The body below was written for an owned `tx`; it reborrows the caller's.
+    #[allow(clippy::needless_borrow)]
+    pub(crate) async fn transition_ticket_in(
+        tx: &mut WriteTx,
+        id: &str,
+        input: TransitionInput,
+    ) -> Result<Ticket> {
+        let scope = &tx.scope().clone();
+        let mut tx = tx;
         let before = load(tx.conn(), scope, id).await?;
         staff_only(scope)?;
         let to = parse_status(input.to.trim(), input.reason.as_deref())?;
@@ -767,7 +782,6 @@ impl Store {
             let why = format!("status {} → {}", from.as_str(), to.as_str());
             tell(&mut tx, &t, Event::TicketUpdated, &why).await?;
         }
-        tx.commit().await?;
         Ok(t)
     }
 
@@ -789,8 +803,25 @@ impl Store {
             None if by_customer => Visibility::Public,
             None => Visibility::Internal,
         };
-        let reply = body.clone();
         let mut tx = self.write(scope).await?;
+        let t = Self::add_ticket_comment_in(&mut tx, id, body, visibility).await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// Add a checked comment inside `tx` (under its scope); the caller commits.
+    // The body below was written for an owned `tx`; it reborrows the caller's.
+    #[allow(clippy::needless_borrow)]
+    pub(crate) async fn add_ticket_comment_in(
+        tx: &mut WriteTx,
+        id: &str,
+        body: String,
+        visibility: Visibility,
+    ) -> Result<Ticket> {
+        let scope = &tx.scope().clone();
+        let by_customer = !scope.is_staff();
+        let mut tx = tx;
+        let reply = body.clone();
         let before = load(tx.conn(), scope, id).await?;
         if by_customer && visibility == Visibility::Internal {
             return Err(StoreError::Forbidden(
@@ -848,7 +879,6 @@ impl Store {
             };
             tell(&mut tx, &t, Event::TicketCommented, why).await?;
         }
-        tx.commit().await?;
         Ok(t)
     }
 

@@ -54,9 +54,13 @@ struct Acc {
 type Pending = Vec<(String, i64, Option<Vec<u8>>)>;
 
 /// Decode batches and group their samples per series id (CPU work, off the async threads).
-fn group(batches: &Pending) -> HashMap<i64, Acc> {
+/// Samples inside a maintenance window without collection (`skip`, per host) are dropped.
+fn group(batches: &Pending, skip: &HashMap<String, Vec<(i64, i64)>>) -> HashMap<i64, Acc> {
     let mut out: HashMap<i64, Acc> = HashMap::new();
+    let none = Vec::new();
     for (host, seq, body) in batches {
+        let spans = skip.get(host).unwrap_or(&none);
+        let kept = |t: i64| !spans.iter().any(|(a, b)| *a <= t && t < *b);
         let Some(body) = body else { continue };
         let batch = match onestop_proto::decode_batch(body) {
             Ok(b) => b,
@@ -74,8 +78,12 @@ fn group(batches: &Pending) -> HashMap<i64, Acc> {
                 labels,
                 points: Vec::new(),
             });
-            acc.points
-                .extend(s.points.iter().map(|p| (p.ts_ms, p.value)));
+            acc.points.extend(
+                s.points
+                    .iter()
+                    .filter(|p| kept(p.ts_ms))
+                    .map(|p| (p.ts_ms, p.value)),
+            );
         }
     }
     out
@@ -182,8 +190,14 @@ impl Store {
         if pending.is_empty() {
             return Ok(CompactReport::default());
         }
+        let mut skip = HashMap::new();
+        for (host, _, _) in &pending {
+            if !skip.contains_key(host) {
+                skip.insert(host.clone(), self.no_collect_spans(host).await?);
+            }
+        }
         let (pending, groups) = tokio::task::spawn_blocking(move || {
-            let g = group(&pending);
+            let g = group(&pending, &skip);
             (pending, g)
         })
         .await

@@ -63,9 +63,9 @@ pub struct EventFilter {
     pub limit: Option<i64>,
 }
 
-const COLS: &str = "id, customer_id, host_id, source, kind, severity, title, detail, occurred_at, received_at, handled_at, ticket_id";
+pub(super) const COLS: &str = "id, customer_id, host_id, source, kind, severity, title, detail, occurred_at, received_at, handled_at, ticket_id";
 
-fn event_from_row(r: &AnyRow) -> Result<Event> {
+pub(super) fn event_from_row(r: &AnyRow) -> Result<Event> {
     let detail: String = r.try_get(7)?;
     Ok(Event {
         id: r.try_get(0)?,

@@ -3,11 +3,15 @@
 //! rollups, compaction, retention, range queries), alert rules, alerts and maintenance
 //! windows. The encoding lives in `onestop-tsdb`; all SQL stays here.
 mod alerts;
+mod apply;
 mod checks;
 mod compact;
 mod enroll;
+mod event_incidents;
 mod events;
+mod incident;
 mod ingest;
+mod maintenance;
 mod payload;
 mod polled;
 mod probe_checks;
@@ -16,13 +20,17 @@ mod probe_types;
 mod query;
 mod scrape_targets;
 mod snmp;
+mod rule_spec;
+mod rules_edit;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
 pub use checks::{HostCheck, status_text as check_status_text};
 pub use compact::{CompactReport, Retention};
+pub use event_incidents::EventPass;
 pub use events::{EVENT_SEVERITIES, Event, EventFilter, EventInput};
 pub(crate) use events::insert_event_in;
+pub use incident::{AlertHost, AlertIncident};
 pub use ingest::BatchMeta;
 pub use payload::PendingPayload;
 pub(crate) use payload::consume_logs_in;
@@ -30,6 +38,9 @@ pub use polled::POLLED_SOURCES;
 pub use probe_types::*;
 pub use scrape_targets::ScrapeJob;
 pub use snmp::*;
+pub use rule_spec::{
+    KINDS as RULE_KINDS, SIGNALS as RULE_SIGNALS, impact_urgency_of, validate_spec,
+};
 pub use types::*;
 
 use crate::{Backend, Result, Store};

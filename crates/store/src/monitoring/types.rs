@@ -119,10 +119,12 @@ pub struct AlertRule {
 }
 
 /// What a rule watches.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
-    /// `threshold` (a signal above/below a value for a while) or `absent` (no data from the
+    /// `threshold` (a signal above/below a value for a while), `rate` (the signal's change
+    /// per `per` over the window, above/below), `forecast` (a filesystem predicted full
+    /// within `horizon_hours` by a linear fit over the window) or `absent` (no data from the
     /// host for `for_secs`: host or agent down).
     pub kind: String,
     /// For `threshold`: `cpu_used_percent`, `memory_used_percent`, `swap_used_percent`,
@@ -137,7 +139,7 @@ pub struct RuleSpec {
     /// avg (default), min, max, last, rate.
     #[serde(default)]
     pub agg: Option<String>,
-    /// `>` (default) or `<`.
+    /// `>` (default), `<` or `==`.
     #[serde(default)]
     pub op: Option<String>,
     #[serde(default)]
@@ -155,6 +157,36 @@ pub struct RuleSpec {
     /// Resolve the incident when the alert recovers (default true).
     #[serde(default)]
     pub resolve: Option<bool>,
+    /// For `rate`: the unit of the change, `second`, `minute` (default) or `hour`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<String>,
+    /// For `forecast`: fire when a filesystem is predicted full within this many hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizon_hours: Option<f64>,
+    /// Compute the signal over the last N samples of each series instead of a time window
+    /// (e.g. "failed for 2 runs").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_n: Option<i64>,
+    /// `days_until`: the series holds a Unix time (seconds); the value is the days left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transform: Option<String>,
+    /// Only series whose namesake `guard_metric` series (same labels) last read
+    /// `guard_value` count (e.g. interfaces administratively up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard_metric: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard_value: Option<f64>,
+    /// The incident's impact and urgency; from the severity when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<String>,
+    /// Flapping: more than `flap_limit` (default 6) state changes within
+    /// `flap_window_secs` (default 3600) hold incident work until it calms down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flap_window_secs: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flap_limit: Option<i64>,
 }
 
 /// Input for a new rule.
@@ -178,8 +210,14 @@ pub struct Alert {
     pub host_id: String,
     pub host_name: String,
     pub customer_id: String,
-    /// ok, pending, firing, silenced, resolved.
+    /// ok, pending, firing, silenced, suppressed, resolved; `flapping` while incident work
+    /// is held because the state changes too often.
     pub state: String,
+    /// Held for flapping (the state underneath is in `base_state`).
+    pub flapping: bool,
+    pub base_state: String,
+    /// The parent's host-down alert that suppresses this one.
+    pub suppressed_by: Option<String>,
     /// The last measured value (and where), as text.
     pub value: String,
     pub pending_since: Option<i64>,
@@ -192,12 +230,17 @@ pub struct Alert {
     pub ticket_id: Option<String>,
 }
 
-/// A maintenance window: alerts of the customer (or one host) are silenced while it lasts.
+/// A maintenance window: alerts of the customer (or one host, or an asset and what hangs on
+/// it) are silenced while it lasts.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MaintenanceWindow {
     pub id: String,
     pub customer_id: String,
     pub host_id: Option<String>,
+    /// An asset: it and the assets that depend on, run on or connect through it.
+    pub asset_id: Option<String>,
+    /// Whether samples are still stored while it lasts.
+    pub collect: bool,
     pub starts_at: i64,
     pub ends_at: i64,
     pub reason: String,
@@ -211,6 +254,12 @@ pub struct MaintenanceWindow {
 pub struct MaintenanceInput {
     pub customer_id: String,
     pub host_id: Option<String>,
+    #[serde(default)]
+    pub asset_id: Option<String>,
+    /// Keep storing samples (default true); `false`: samples taken during the window are
+    /// dropped at compaction.
+    #[serde(default)]
+    pub collect: Option<bool>,
     /// Unix milliseconds.
     pub starts_at: i64,
     pub ends_at: i64,

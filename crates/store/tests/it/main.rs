@@ -1,5 +1,6 @@
 //! The store conformance suite: every test runs on SQLite, and on PostgreSQL when
 //! `ONESTOP_TEST_POSTGRES_URL` is set (each test in a fresh database).
+mod alerting;
 mod conformance;
 mod desk;
 mod desk_queue;

@@ -640,6 +640,8 @@ on_both!(
         s.create_maintenance(
             &staff(),
             MaintenanceInput {
+                asset_id: None,
+                collect: None,
                 customer_id: c.id.clone(),
                 host_id: Some(e.host_id.clone()),
                 starts_at: now - 1000,

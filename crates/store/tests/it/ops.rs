@@ -543,6 +543,8 @@ on_both!(calendar_entries_and_feed_tokens, |f: Fresh| async move {
         .create_maintenance(
             &staff(),
             MaintenanceInput {
+                asset_id: None,
+                collect: None,
                 customer_id: acme.id.clone(),
                 host_id: Some(who.host_id.clone()),
                 starts_at: base + 2 * day,
