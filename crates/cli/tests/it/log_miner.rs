@@ -22,20 +22,30 @@ fn line(i: usize) -> (usize, String) {
     let text = KINDS[k]
         .replace("{i}", &(i % 250 + 1).to_string())
         .replace("{p}", &(20_000 + i).to_string());
-    (k, format!("<30>1 2026-11-26T00:00:00.000Z web1 app - - {text}\n"))
+    (
+        k,
+        format!("<30>1 2026-11-26T00:00:00.000Z web1 app - - {text}\n"),
+    )
 }
 
 /// SQL against the shared database: psql for PostgreSQL, the sqlite3 shell for SQLite.
 fn sql(s: &Server, query: &str) -> String {
     let out = match s.db[0].as_str() {
-        "--database-url" => Command::new("psql").arg(&s.db[1]).args(["-Atc", query]).output(),
+        "--database-url" => Command::new("psql")
+            .arg(&s.db[1])
+            .args(["-Atc", query])
+            .output(),
         _ => Command::new("sqlite3")
             .arg(s.data_dir.join("onestop.db"))
             .arg(query)
             .output(),
     }
     .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -49,7 +59,9 @@ async fn two_servers_share_one_miner() {
     let a = Server::start_with_env(&dir, url.as_deref(), &[("ONESTOP_SYSLOG_TCP", &ea)]);
     let b = Server::start_with_env(&dir, url.as_deref(), &[("ONESTOP_SYSLOG_TCP", &eb)]);
     let api = Api::new(&a, a.admin_token());
-    let (_, cust) = api.post("/customers", serde_json::json!({"name": "Acme"})).await;
+    let (_, cust) = api
+        .post("/customers", serde_json::json!({"name": "Acme"}))
+        .await;
     let cid = cust["id"].as_str().unwrap().to_string();
     let (st, host) = api
         .post(
@@ -85,39 +97,67 @@ async fn two_servers_share_one_miner() {
         if items.len() >= N && mined {
             break items;
         }
-        assert!(t0.elapsed() < Duration::from_secs(60), "{} of {N} stored, all mined: {mined}", items.len());
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "{} of {N} stored, all mined: {mined}",
+            items.len()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(items.len(), N);
-    let texts: HashSet<&str> = items.iter().map(|m| m["message"].as_str().unwrap()).collect();
+    let texts: HashSet<&str> = items
+        .iter()
+        .map(|m| m["message"].as_str().unwrap())
+        .collect();
     assert_eq!(texts.len(), N, "a line stored twice");
     let mut ids: HashMap<usize, HashSet<String>> = HashMap::new();
     for i in 0..N {
         let (k, l) = line(i);
         let text = l.rsplit_once(" - - ").unwrap().1.trim();
         let m = items.iter().find(|m| m["message"] == text).expect(text);
-        ids.entry(k).or_default().insert(m["template_id"].as_str().unwrap().into());
+        ids.entry(k)
+            .or_default()
+            .insert(m["template_id"].as_str().unwrap().into());
     }
     for (k, set) in &ids {
         assert_eq!(set.len(), 1, "kind {k} got ids {set:?}");
     }
     let distinct: HashSet<_> = ids.values().flatten().collect();
     assert_eq!(distinct.len(), KINDS.len(), "{ids:?}");
-    let stored: usize = sql(&a, "SELECT COUNT(*) FROM log_messages").parse().unwrap();
+    let stored: usize = sql(&a, "SELECT COUNT(*) FROM log_messages")
+        .parse()
+        .unwrap();
     assert_eq!(stored, N);
-    let templates: usize = sql(&a, "SELECT COUNT(*) FROM log_templates").parse().unwrap();
+    let templates: usize = sql(&a, "SELECT COUNT(*) FROM log_templates")
+        .parse()
+        .unwrap();
     assert_eq!(templates, KINDS.len());
 
     // Findings as events: the OOM rule once for the hour, each new template once.
-    let kinds = sql(&b, "SELECT kind || ' ' || severity FROM monitor_events WHERE source = 'log' ORDER BY kind");
+    let kinds = sql(
+        &b,
+        "SELECT kind || ' ' || severity FROM monitor_events WHERE source = 'log' ORDER BY kind",
+    );
     let kinds: Vec<&str> = kinds.lines().collect();
     assert_eq!(kinds.len(), KINDS.len() + 1, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| k.starts_with('E') && k.ends_with(" info")).count(), KINDS.len());
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| k.starts_with('E') && k.ends_with(" info"))
+            .count(),
+        KINDS.len()
+    );
     assert!(kinds.contains(&"oom-killer critical"), "{kinds:?}");
-    let detail = sql(&a, "SELECT detail FROM monitor_events WHERE kind = 'oom-killer'");
+    let detail = sql(
+        &a,
+        "SELECT detail FROM monitor_events WHERE kind = 'oom-killer'",
+    );
     let d: serde_json::Value = serde_json::from_str(&detail).unwrap();
     assert_eq!(d["host"], "web1");
-    assert!(d["example"].as_str().unwrap().starts_with("Out of memory"), "{d}");
+    assert!(
+        d["example"].as_str().unwrap().starts_with("Out of memory"),
+        "{d}"
+    );
     // The link target finds the lines around it.
     let api_path = d["api"].as_str().unwrap().trim_start_matches("/api/v1");
     let (st, around) = api.get(api_path).await;

@@ -9,8 +9,8 @@
 //! The detail names the host, the template, an example line and where to look: `logs` is
 //! the log search around the moment (UI), `api` the same search in the JSON API.
 use onestop_logs::RuleSet;
-use onestop_store::logs::{LogFinding, SpikeCount};
 use onestop_store::EventInput;
+use onestop_store::logs::{LogFinding, SpikeCount};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -47,7 +47,11 @@ fn links(s: &Seen<'_>, template: Option<i64>) -> (String, String) {
     (format!("/logs?{q}"), format!("/api/v1/logs?{q}"))
 }
 
-fn detail(s: &Seen<'_>, template: Option<(i64, &str)>, extra: serde_json::Value) -> serde_json::Value {
+fn detail(
+    s: &Seen<'_>,
+    template: Option<(i64, &str)>,
+    extra: serde_json::Value,
+) -> serde_json::Value {
     let (logs, api) = links(s, template.map(|t| t.0));
     let mut d = json!({
         "host": s.host_name,
@@ -67,7 +71,12 @@ fn detail(s: &Seen<'_>, template: Option<(i64, &str)>, extra: serde_json::Value)
 }
 
 /// Findings of the rules that diagnosed a message as an error or worse.
-pub fn rule_findings(rules: &RuleSet, ids: &[String], template: Option<(i64, &str)>, s: &Seen<'_>) -> Vec<LogFinding> {
+pub fn rule_findings(
+    rules: &RuleSet,
+    ids: &[String],
+    template: Option<(i64, &str)>,
+    s: &Seen<'_>,
+) -> Vec<LogFinding> {
     let hour = s.at.div_euclid(HOUR_MS);
     ids.iter()
         .filter_map(|id| rules.rules().iter().find(|r| &r.id == id))
@@ -127,13 +136,18 @@ const FACTOR: f64 = 5.0;
 pub fn spikes(counts: &[SpikeCount], now: i64) -> Vec<LogFinding> {
     let mut base: HashMap<(&str, &str, i64), i64> = HashMap::new();
     for c in counts.iter().filter(|c| !c.current) {
-        *base.entry((&c.customer_id, &c.host_id, c.template_id)).or_default() += c.count;
+        *base
+            .entry((&c.customer_id, &c.host_id, c.template_id))
+            .or_default() += c.count;
     }
     counts
         .iter()
         .filter(|c| c.current && c.count >= SPIKE_MIN)
         .filter_map(|c| {
-            let b = base.get(&(&*c.customer_id, &*c.host_id, c.template_id)).copied().unwrap_or(0);
+            let b = base
+                .get(&(&*c.customer_id, &*c.host_id, c.template_id))
+                .copied()
+                .unwrap_or(0);
             let mean = b as f64 / SPIKE_BASELINE_WINDOWS as f64;
             (b > 0 && c.count as f64 >= FACTOR * mean).then_some((c, mean))
         })
@@ -157,11 +171,20 @@ pub fn spikes(counts: &[SpikeCount], now: i64) -> Vec<LogFinding> {
                     severity: "warning".into(),
                     title: format!(
                         "{}: log spike of E{}, {} in {} min (usually {:.0}): {}",
-                        s.host_name, c.template_id, c.count, SPIKE_WINDOW_MS / 60_000, mean, clip(&c.template)
+                        s.host_name,
+                        c.template_id,
+                        c.count,
+                        SPIKE_WINDOW_MS / 60_000,
+                        mean,
+                        clip(&c.template)
                     ),
-                    detail: detail(&s, Some((c.template_id, &c.template)), json!({
-                        "finding": "spike", "count": c.count, "baseline_mean": mean,
-                    })),
+                    detail: detail(
+                        &s,
+                        Some((c.template_id, &c.template)),
+                        json!({
+                            "finding": "spike", "count": c.count, "baseline_mean": mean,
+                        }),
+                    ),
                     occurred_at: c.example_at,
                 },
             }

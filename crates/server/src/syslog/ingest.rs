@@ -110,7 +110,10 @@ impl Ingest {
                     routes.refresh(&self.store).await;
                 }
                 role.claim(&self.store, &mut miners).await;
-                let batch = match self.build(&mut miners, &role, &routes.routes, &chunks).await {
+                let batch = match self
+                    .build(&mut miners, &role, &routes.routes, &chunks)
+                    .await
+                {
                     Ok(b) => b,
                     Err(e) => {
                         tracing::error!(error = %e, "syslog: cannot mine a batch");
@@ -221,7 +224,9 @@ impl Ingest {
                     at,
                     message: &m.message,
                 };
-                let text = new.then(|| batch.templates.last().map(|t| t.template.clone())).flatten();
+                let text = new
+                    .then(|| batch.templates.last().map(|t| t.template.clone()))
+                    .flatten();
                 if let Some(text) = &text {
                     let f = findings::new_template_finding(i64::from(template), text, &seen);
                     batch.mined_findings.push(f);

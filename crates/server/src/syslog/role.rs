@@ -46,7 +46,10 @@ impl Role {
         self.last_claim = Some(Instant::now());
         match store.claim_miner_lease(&self.holder).await {
             Ok(MinerLease::Held { .. }) => {
-                tracing::info!(holder = self.holder, "syslog: this process mines log templates");
+                tracing::info!(
+                    holder = self.holder,
+                    "syslog: this process mines log templates"
+                );
                 *miners = Miners::default();
                 self.is_miner = true;
             }
@@ -58,7 +61,10 @@ impl Role {
     /// The lease was lost: stop mining and forget the in-memory state.
     pub fn lost(&mut self, miners: &mut Miners) {
         if self.is_miner {
-            tracing::warn!(holder = self.holder, "syslog: miner lease lost; storing unmined");
+            tracing::warn!(
+                holder = self.holder,
+                "syslog: miner lease lost; storing unmined"
+            );
         }
         self.is_miner = false;
         self.last_claim = None;
@@ -68,7 +74,11 @@ impl Role {
     /// As the miner: mine rows stored unmined (by other processes, or by this one while it
     /// was not the miner), a batch at a time; whether there may be more.
     pub async fn catch_up(&mut self, store: &Store, miners: &mut Miners) -> anyhow::Result<bool> {
-        if !self.is_miner || self.last_catch_up.is_some_and(|t| t.elapsed() < CATCH_UP_EVERY) {
+        if !self.is_miner
+            || self
+                .last_catch_up
+                .is_some_and(|t| t.elapsed() < CATCH_UP_EVERY)
+        {
             return Ok(false);
         }
         let rows = store.unmined_logs(CATCH_UP_BATCH).await?;
@@ -79,9 +89,15 @@ impl Role {
         let mut work = MinedRows::default();
         for r in &rows {
             let customer = r.customer_id.as_deref();
-            let (id, new) = miners.mine(store, customer, &r.message, r.at, &mut work.templates).await?;
+            let (id, new) = miners
+                .mine(store, customer, &r.message, r.at, &mut work.templates)
+                .await?;
             if let (true, Some(c), Some(h)) = (new, customer, r.host_id.as_deref()) {
-                let text = work.templates.last().map(|t| t.template.clone()).unwrap_or_default();
+                let text = work
+                    .templates
+                    .last()
+                    .map(|t| t.template.clone())
+                    .unwrap_or_default();
                 let seen = Seen {
                     customer_id: c,
                     host_id: h,
@@ -90,7 +106,8 @@ impl Role {
                     at: r.at,
                     message: &r.message,
                 };
-                work.findings.push(findings::new_template_finding(i64::from(id), &text, &seen));
+                work.findings
+                    .push(findings::new_template_finding(i64::from(id), &text, &seen));
             }
             work.assigned.push((r.id.clone(), i64::from(id)));
         }
@@ -112,7 +129,12 @@ impl Role {
         self.last_spikes = Some(Instant::now());
         let now = onestop_store::now_ms();
         let found = match store
-            .spike_counts(now, findings::SPIKE_WINDOW_MS, findings::SPIKE_BASELINE_WINDOWS, findings::SPIKE_MIN)
+            .spike_counts(
+                now,
+                findings::SPIKE_WINDOW_MS,
+                findings::SPIKE_BASELINE_WINDOWS,
+                findings::SPIKE_MIN,
+            )
             .await
         {
             Ok(c) => findings::spikes(&c, now),

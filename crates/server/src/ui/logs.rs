@@ -55,17 +55,20 @@ fn time_arg(t: &super::T, s: &str) -> Option<String> {
 /// A time given as milliseconds or RFC 3339 (a link from an alert, a ticket or an event)
 /// shown as the form's `datetime-local` value in the viewer's zone; other text unchanged.
 fn local_input(t: &super::T, s: &str) -> String {
-    let ms = s
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .or_else(|| chrono::DateTime::parse_from_rfc3339(s.trim()).ok().map(|d| d.timestamp_millis()));
+    let ms = s.trim().parse::<i64>().ok().or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s.trim())
+            .ok()
+            .map(|d| d.timestamp_millis())
+    });
     let Some(utc) = ms.and_then(chrono::DateTime::from_timestamp_millis) else {
         return s.to_string();
     };
     let fmt = "%Y-%m-%dT%H:%M:%S";
     match t.0 {
-        Lang::Ja => utc.with_timezone(&chrono_tz::Asia::Tokyo).format(fmt).to_string(),
+        Lang::Ja => utc
+            .with_timezone(&chrono_tz::Asia::Tokyo)
+            .format(fmt)
+            .to_string(),
         Lang::En => utc.format(fmt).to_string(),
     }
 }
@@ -164,7 +167,11 @@ impl LogsPage {
     }
 }
 
-pub async fn search(State(s): State<AppState>, page: Page, Query(mut f): Query<LogForm>) -> UiResult {
+pub async fn search(
+    State(s): State<AppState>,
+    page: Page,
+    Query(mut f): Query<LogForm>,
+) -> UiResult {
     let (ctx, scope) = (page.ctx, page.auth.scope);
     let q = f.query(&ctx.t);
     f.localize(&ctx.t);

@@ -153,11 +153,13 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         c.host_name = name.map(|r| r.try_get(0)).transpose()?;
-        let t = sqlx::query("SELECT template FROM log_templates WHERE scope_key = $1 AND template_id = $2")
-            .bind(&c.customer_id)
-            .bind(c.template_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let t = sqlx::query(
+            "SELECT template FROM log_templates WHERE scope_key = $1 AND template_id = $2",
+        )
+        .bind(&c.customer_id)
+        .bind(c.template_id)
+        .fetch_optional(&self.pool)
+        .await?;
         c.template = t.map(|r| r.try_get(0)).transpose()?.unwrap_or_default();
         let m = sqlx::query(
             "SELECT message FROM log_messages WHERE host_id = $1 AND template_id = $2 AND at = $3 LIMIT 1",

@@ -263,7 +263,11 @@ async fn insert_messages(
     Ok(())
 }
 
-pub(super) async fn save_state(tx: &mut Transaction<'static, Any>, key: &str, state: &str) -> Result<()> {
+pub(super) async fn save_state(
+    tx: &mut Transaction<'static, Any>,
+    key: &str,
+    state: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO log_miner_state (scope_key, state, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (scope_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",

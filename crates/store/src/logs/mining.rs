@@ -6,9 +6,9 @@
 //! Other processes store what they receive unmined; the holder mines those rows later,
 //! oldest first ([`Store::unmined_logs`], [`Store::apply_mined`]), so every id comes from
 //! the one miner and nothing is lost or stored twice.
+use super::findings::raise_findings_in;
 use super::ingest::{insert_templates, save_state};
 use super::{LogFinding, NewLogTemplate};
-use super::findings::raise_findings_in;
 use crate::{Backend, Result, Store};
 use sqlx::{Any, Row, Transaction};
 
@@ -130,11 +130,13 @@ impl Store {
         }
         insert_templates(&mut tx, &work.templates).await?;
         for (id, template) in &work.assigned {
-            sqlx::query("UPDATE log_messages SET template_id = $1 WHERE id = $2 AND template_id = 0")
-                .bind(template)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE log_messages SET template_id = $1 WHERE id = $2 AND template_id = 0",
+            )
+            .bind(template)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         }
         for (key, state) in &work.states {
             save_state(&mut tx, key, state).await?;

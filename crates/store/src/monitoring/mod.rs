@@ -18,29 +18,29 @@ mod probe_checks;
 mod probe_results;
 mod probe_types;
 mod query;
-mod scrape_targets;
-mod snmp;
 mod rule_spec;
 mod rules_edit;
+mod scrape_targets;
+mod snmp;
 mod types;
 
 pub use alerts::{AlertTransition, DEFAULT_RULES};
 pub use checks::{HostCheck, status_text as check_status_text};
 pub use compact::{CompactReport, Retention};
 pub use event_incidents::EventPass;
-pub use events::{EVENT_SEVERITIES, Event, EventFilter, EventInput};
 pub(crate) use events::insert_event_in;
+pub use events::{EVENT_SEVERITIES, Event, EventFilter, EventInput};
 pub use incident::{AlertHost, AlertIncident};
 pub use ingest::BatchMeta;
 pub use payload::PendingPayload;
 pub(crate) use payload::consume_logs_in;
 pub use polled::POLLED_SOURCES;
 pub use probe_types::*;
-pub use scrape_targets::ScrapeJob;
-pub use snmp::*;
 pub use rule_spec::{
     KINDS as RULE_KINDS, SIGNALS as RULE_SIGNALS, impact_urgency_of, validate_spec,
 };
+pub use scrape_targets::ScrapeJob;
+pub use snmp::*;
 pub use types::*;
 
 use crate::{Backend, Result, Store};

@@ -80,9 +80,18 @@ on_both!(one_miner_fences_mined_writes, |f: Fresh| async move {
     let s1 = &f.store;
     let s2 = Store::open(&f.url).await.unwrap();
     let (c, h) = setup(s1).await;
-    assert_eq!(s1.claim_miner_lease("p1").await.unwrap(), MinerLease::Held { continuous: false });
-    assert_eq!(s1.claim_miner_lease("p1").await.unwrap(), MinerLease::Held { continuous: true });
-    assert_eq!(s2.claim_miner_lease("p2").await.unwrap(), MinerLease::Elsewhere);
+    assert_eq!(
+        s1.claim_miner_lease("p1").await.unwrap(),
+        MinerLease::Held { continuous: false }
+    );
+    assert_eq!(
+        s1.claim_miner_lease("p1").await.unwrap(),
+        MinerLease::Held { continuous: true }
+    );
+    assert_eq!(
+        s2.claim_miner_lease("p2").await.unwrap(),
+        MinerLease::Elsewhere
+    );
 
     let batch = |holder: &str, tid: i64, text: &str, at: i64| LogBatch {
         messages: vec![msg(&c.id, &h.id, at, tid, text)],
@@ -98,10 +107,24 @@ on_both!(one_miner_fences_mined_writes, |f: Fresh| async move {
     };
     // The holder's mining is kept; the other's batch is stored, unmined, template and state
     // left out.
-    assert!(s1.insert_log_batch(&batch("p1", 1, "from p1", 1_000)).await.unwrap());
-    assert!(!s2.insert_log_batch(&batch("p2", 1, "from p2", 2_000)).await.unwrap());
-    assert_eq!(s1.log_template_rows(&c.id).await.unwrap(), vec![(1, 1, "from p1 <*>".into())]);
-    assert_eq!(s1.load_miner_state(&c.id).await.unwrap().as_deref(), Some("{\"by\":\"p1\"}"));
+    assert!(
+        s1.insert_log_batch(&batch("p1", 1, "from p1", 1_000))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s2.insert_log_batch(&batch("p2", 1, "from p2", 2_000))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s1.log_template_rows(&c.id).await.unwrap(),
+        vec![(1, 1, "from p1 <*>".into())]
+    );
+    assert_eq!(
+        s1.load_miner_state(&c.id).await.unwrap().as_deref(),
+        Some("{\"by\":\"p1\"}")
+    );
     let unmined = s1.unmined_logs(10).await.unwrap();
     assert_eq!(unmined.len(), 1);
     assert_eq!(unmined[0].message, "from p2");
@@ -132,10 +155,24 @@ on_both!(one_miner_fences_mined_writes, |f: Fresh| async move {
 
     // The lease expires and p2 takes it: p1's next mined write and checkpoint are refused.
     sqlx_expire(&f.url).await;
-    assert_eq!(s2.claim_miner_lease("p2").await.unwrap(), MinerLease::Held { continuous: false });
-    assert!(!s1.insert_log_batch(&batch("p1", 3, "late p1", 3_000)).await.unwrap());
-    assert!(!s1.save_miner_states_as(Some("p1"), &[(c.id.clone(), "{}".into())], &[]).await.unwrap());
-    assert_eq!(s1.load_miner_state(&c.id).await.unwrap().as_deref(), Some("{\"by\":\"p1\"}"));
+    assert_eq!(
+        s2.claim_miner_lease("p2").await.unwrap(),
+        MinerLease::Held { continuous: false }
+    );
+    assert!(
+        !s1.insert_log_batch(&batch("p1", 3, "late p1", 3_000))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s1.save_miner_states_as(Some("p1"), &[(c.id.clone(), "{}".into())], &[])
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s1.load_miner_state(&c.id).await.unwrap().as_deref(),
+        Some("{\"by\":\"p1\"}")
+    );
     assert_eq!(s2.unmined_logs(10).await.unwrap().len(), 1);
     assert_eq!(s1.log_template_rows(&c.id).await.unwrap().len(), 2);
 });
@@ -167,7 +204,10 @@ on_both!(findings_once_per_condition, |f: Fresh| async move {
     s.insert_log_batch(&b).await.unwrap();
     assert_eq!(log_events(s).await, 1);
     // Mined findings are dropped with the mining when the batch's miner lost the lease.
-    assert_eq!(s.claim_miner_lease("p1").await.unwrap(), MinerLease::Held { continuous: false });
+    assert_eq!(
+        s.claim_miner_lease("p1").await.unwrap(),
+        MinerLease::Held { continuous: false }
+    );
     let mut b2 = LogBatch {
         messages: vec![msg(&c.id, &h.id, now, 1, "new thing")],
         mined_findings: vec![hour("new:a:h:7")],
@@ -181,16 +221,31 @@ on_both!(findings_once_per_condition, |f: Fresh| async move {
     assert_eq!(log_events(s).await, 2);
     // A spike: raised once, extended while it lasts, raised again after it ended.
     let spike = |until| vec![finding(&c, &h, "spike:a:h:E3", until)];
-    assert_eq!(s.raise_log_findings(&spike(now + 1_000_000)).await.unwrap(), 1);
-    assert_eq!(s.raise_log_findings(&spike(now + 2_000_000)).await.unwrap(), 0);
+    assert_eq!(
+        s.raise_log_findings(&spike(now + 1_000_000)).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        s.raise_log_findings(&spike(now + 2_000_000)).await.unwrap(),
+        0
+    );
     assert_eq!(s.raise_log_findings(&spike(now - 10)).await.unwrap(), 0);
     assert_eq!(log_events(s).await, 3);
     // (the last call extended it to "now": it has ended by the next check)
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    assert_eq!(s.raise_log_findings(&spike(now + 1_000_000)).await.unwrap(), 1);
+    assert_eq!(
+        s.raise_log_findings(&spike(now + 1_000_000)).await.unwrap(),
+        1
+    );
     assert_eq!(log_events(s).await, 4);
-    let ev = s.list_events(&Scope::System, &EventFilter::default()).await.unwrap();
-    assert!(ev.iter().all(|e| e.source == "log" && e.customer_id == c.id));
+    let ev = s
+        .list_events(&Scope::System, &EventFilter::default())
+        .await
+        .unwrap();
+    assert!(
+        ev.iter()
+            .all(|e| e.source == "log" && e.customer_id == c.id)
+    );
     assert_eq!(ev[0].detail["logs"], "/logs?host=x");
 });
 
@@ -201,10 +256,22 @@ on_both!(spike_counts_per_host_and_template, |f: Fresh| async move {
     let w = 600_000;
     let mut b = LogBatch::default();
     for i in 0..6 {
-        b.messages.push(msg(&c.id, &h.id, now - w - 1 - i * w, 5, "Failed password 1"));
+        b.messages.push(msg(
+            &c.id,
+            &h.id,
+            now - w - 1 - i * w,
+            5,
+            "Failed password 1",
+        ));
     }
     for i in 0..60 {
-        b.messages.push(msg(&c.id, &h.id, now - 1 - i, 5, &format!("Failed password {i}")));
+        b.messages.push(msg(
+            &c.id,
+            &h.id,
+            now - 1 - i,
+            5,
+            &format!("Failed password {i}"),
+        ));
     }
     b.messages.push(msg(&c.id, &h.id, now - 1, 6, "quiet"));
     b.templates.push(NewLogTemplate {
@@ -217,11 +284,21 @@ on_both!(spike_counts_per_host_and_template, |f: Fresh| async move {
     let mut counts = s.spike_counts(now, w, 6, 50).await.unwrap();
     counts.sort_by_key(|c| (c.template_id, c.current));
     assert_eq!(counts.len(), 3);
-    assert_eq!((counts[0].template_id, counts[0].current, counts[0].count), (5, false, 6));
+    assert_eq!(
+        (counts[0].template_id, counts[0].current, counts[0].count),
+        (5, false, 6)
+    );
     let cur = &counts[1];
     assert_eq!((cur.template_id, cur.current, cur.count), (5, true, 60));
     assert_eq!(cur.template, "Failed password <*>");
     assert_eq!(cur.host_name.as_deref(), Some("web1"));
     assert_eq!(cur.example, "Failed password 0");
-    assert_eq!((counts[2].template_id, counts[2].count, counts[2].template.as_str()), (6, 1, ""));
+    assert_eq!(
+        (
+            counts[2].template_id,
+            counts[2].count,
+            counts[2].template.as_str()
+        ),
+        (6, 1, "")
+    );
 });
