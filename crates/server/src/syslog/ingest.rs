@@ -130,12 +130,11 @@ impl Ingest {
                 let stats = self.stats.clone();
                 pending = Some(tokio::spawn(write(store, stats, batch)));
             }
-            if n == 0 || last_checkpoint.elapsed() >= CHECKPOINT {
-                if let Some(p) = pending.take()
-                    && let Ok(Some(false)) = p.await
-                {
-                    role.lost(&mut miners);
-                }
+            if (n == 0 || last_checkpoint.elapsed() >= CHECKPOINT)
+                && let Some(p) = pending.take()
+                && let Ok(Some(false)) = p.await
+            {
+                role.lost(&mut miners);
             }
             if last_checkpoint.elapsed() >= CHECKPOINT {
                 self.checkpoint(&mut miners, &mut role).await;
