@@ -63,8 +63,7 @@ impl Miners {
         Ok(self.scopes.get_mut(&key).expect("inserted above"))
     }
 
-    /// Mine `message` for `customer`; a template seen for the first time is pushed to `new`
-    /// (and is the second value).
+    /// Mine `message` for `customer`; a template seen for the first time is pushed to `new`.
     pub async fn mine(
         &mut self,
         store: &Store,
@@ -72,7 +71,7 @@ impl Miners {
         message: &str,
         at: i64,
         new: &mut Vec<NewLogTemplate>,
-    ) -> anyhow::Result<(u32, bool)> {
+    ) -> anyhow::Result<u32> {
         let s = self.scope(store, customer).await?;
         let TemplateId(id) = s.miner.add(message);
         s.dirty = true;
@@ -86,9 +85,8 @@ impl Miners {
             });
             s.written.insert(id, (id, text));
             s.new_since_save = true;
-            return Ok((id, true));
         }
-        Ok((id, false))
+        Ok(id)
     }
 
     /// States of the miners that made new templates since their last save (to be written
