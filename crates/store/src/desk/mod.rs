@@ -16,7 +16,7 @@ pub(crate) use scheduler::desk_settings_on;
 pub use scheduler::{
     ACTIONS, DeskSettings, EscalationRule, EscalationRuleInput, Notification, TRIGGERS, TickReport,
 };
-pub(crate) use tickets::instant;
+pub(crate) use tickets::{instant, next_counter};
 pub use types::*;
 pub use work_types::*;
 

@@ -41,6 +41,23 @@ pub(super) async fn index_text(tx: &mut WriteTx, t: &Ticket) -> Result<()> {
     Ok(())
 }
 
+/// The two search documents of a ticket just created (no comments yet), in one statement.
+pub(super) async fn index_new(tx: &mut WriteTx, t: &Ticket) -> Result<()> {
+    let tag = customer_tag(&t.customer_id);
+    let public = format!("{} {} {}", t.number, t.title, t.description);
+    sqlx::query(
+        "INSERT INTO ticket_text (ticket_id, customer_id, visibility, body) \
+         VALUES ($1, $2, 'public', $3), ($1, $2, 'internal', $4)",
+    )
+    .bind(&t.id)
+    .bind(&t.customer_id)
+    .bind(format!("{} {tag}", search_words(&public)))
+    .bind(format!("{} {tag}", search_words("")))
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
 async fn upsert(conn: &mut AnyConnection, t: &Ticket, visibility: &str, body: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO ticket_text (ticket_id, customer_id, visibility, body) VALUES ($1, $2, $3, $4) \

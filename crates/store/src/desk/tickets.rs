@@ -103,12 +103,23 @@ pub(crate) async fn append(tx: &mut WriteTx, t: &Ticket, e: &DeskEvent) -> Resul
     .await?;
     let (seq, last): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
     let at = tx.now.max(last);
+    insert_event(tx, t, seq + 1, at, e).await
+}
+
+/// Store event number `seq` of the ticket's history, at `at`, by the transaction's actor.
+async fn insert_event(
+    tx: &mut WriteTx,
+    t: &Ticket,
+    seq: i64,
+    at: i64,
+    e: &DeskEvent,
+) -> Result<()> {
     let actor = tx.scope().actor();
     sqlx::query("INSERT INTO ticket_events (id, ticket_id, customer_id, seq, at, actor, kind, data_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(new_id())
         .bind(&t.id)
         .bind(&t.customer_id)
-        .bind(seq + 1)
+        .bind(seq)
         .bind(at)
         .bind(actor)
         .bind(e.kind())
@@ -124,6 +135,29 @@ pub(crate) async fn append(tx: &mut WriteTx, t: &Ticket, e: &DeskEvent) -> Resul
 pub(super) async fn sla_at(
     conn: &mut AnyConnection,
     t: &Ticket,
+    now_ms: i64,
+) -> Result<SlaSummary> {
+    let rows =
+        sqlx::query("SELECT at, data_json FROM ticket_events WHERE ticket_id = $1 ORDER BY seq")
+            .bind(&t.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut events = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let at: i64 = r.try_get(0)?;
+        let data: String = r.try_get(1)?;
+        let e: DeskEvent = serde_json::from_str(&data)
+            .map_err(|e| StoreError::Other(format!("ticket event of {}: {e}", t.number)))?;
+        events.push((instant(at), e));
+    }
+    sla_of(conn, t, &events, now_ms).await
+}
+
+/// The SLA clocks at `now_ms` of a ticket whose history is `events`.
+async fn sla_of(
+    conn: &mut AnyConnection,
+    t: &Ticket,
+    events: &[(Instant, DeskEvent)],
     now_ms: i64,
 ) -> Result<SlaSummary> {
     let mut table = SlaTable::default();
@@ -146,19 +180,6 @@ pub(super) async fn sla_at(
             calendar = calendar_of(toml.as_deref()).unwrap_or_else(|_| Calendar::always());
             table = from_json(&r.try_get::<String, _>(1)?);
         }
-    }
-    let rows =
-        sqlx::query("SELECT at, data_json FROM ticket_events WHERE ticket_id = $1 ORDER BY seq")
-            .bind(&t.id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut events = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let at: i64 = r.try_get(0)?;
-        let data: String = r.try_get(1)?;
-        let e: DeskEvent = serde_json::from_str(&data)
-            .map_err(|e| StoreError::Other(format!("ticket event of {}: {e}", t.number)))?;
-        events.push((instant(at), e));
     }
     let history = sla_history(events.iter().map(|(at, e)| (*at, e)));
     compute_summary(&history, &policy_for(&table, calendar), instant(now_ms))
@@ -241,13 +262,7 @@ pub(crate) async fn finish(
         .iter()
         .map(|r| r.try_get(0))
         .collect::<std::result::Result<_, _>>()?;
-    t.sla.next_action = t
-        .sla
-        .actions()
-        .into_iter()
-        .filter(|a| !fired.contains(&a.key))
-        .map(|a| a.at)
-        .min();
+    t.sla.next_action = next_action(&t.sla, &fired);
     save(tx, t, false).await?;
     let text_changed = match before {
         None => true,
@@ -266,6 +281,15 @@ pub(crate) async fn finish(
         Some(&t.json()),
     )
     .await
+}
+
+/// The earliest warning or breach of `sla` not yet acted on (`fired` holds those acted on).
+fn next_action(sla: &SlaSummary, fired: &[String]) -> Option<DateTime<chrono::Utc>> {
+    sla.actions()
+        .into_iter()
+        .filter(|a| !fired.contains(&a.key))
+        .map(|a| a.at)
+        .min()
 }
 
 /// Mark the ticket changed by a work record (whose own audit entry covers it): bump
@@ -291,33 +315,23 @@ async fn count_on(tx: &mut WriteTx, sql: &str, args: &[&str]) -> Result<i64> {
 
 async fn next_number(tx: &mut WriteTx, kind: TicketType) -> Result<String> {
     let year = instant(tx.now).year();
-    let row = sqlx::query("SELECT next FROM ticket_counters WHERE prefix = $1 AND year = $2")
-        .bind(kind.prefix())
-        .bind(i64::from(year))
-        .fetch_optional(tx.conn())
-        .await?;
-    let n: i64 = match row {
-        Some(r) => {
-            let n: i64 = r.try_get(0)?;
-            sqlx::query("UPDATE ticket_counters SET next = $1 WHERE prefix = $2 AND year = $3")
-                .bind(n + 1)
-                .bind(kind.prefix())
-                .bind(i64::from(year))
-                .execute(tx.conn())
-                .await?;
-            n
-        }
-        None => {
-            sqlx::query("INSERT INTO ticket_counters (prefix, year, next) VALUES ($1, $2, $3)")
-                .bind(kind.prefix())
-                .bind(i64::from(year))
-                .bind(2_i64)
-                .execute(tx.conn())
-                .await?;
-            1
-        }
-    };
+    let n = next_counter(tx, kind.prefix(), year).await?;
     Ok(ticket_number(kind, year, n))
+}
+
+/// The next number under `prefix` in `year` (ticket types, work orders), taken in one
+/// statement: the first of a year takes 1 and leaves 2; later ones take `next`.
+pub(crate) async fn next_counter(tx: &mut WriteTx, prefix: &str, year: i32) -> Result<i64> {
+    Ok(sqlx::query(
+        "INSERT INTO ticket_counters (prefix, year, next) VALUES ($1, $2, 2) \
+         ON CONFLICT (prefix, year) DO UPDATE SET next = ticket_counters.next + 1 \
+         RETURNING next - 1",
+    )
+    .bind(prefix)
+    .bind(i64::from(year))
+    .fetch_one(tx.conn())
+    .await?
+    .try_get(0)?)
 }
 
 impl Store {
@@ -331,17 +345,21 @@ impl Store {
         let customer_id = opt(input.customer_id)
             .or_else(|| scope.customer().map(str::to_string))
             .ok_or_else(|| ValidationError::new("customer_id", "is required"))?;
-        if !scope.sees(&customer_id)
-            || count_on(
-                tx,
-                "SELECT COUNT(*) FROM customers WHERE id = $1",
-                &[&customer_id],
-            )
-            .await?
-                == 0
-        {
+        if !scope.sees(&customer_id) {
             return Err(StoreError::NotFound);
         }
+        // The customer, and the contract in force today that a ticket names none of.
+        let today = instant(tx.now).date_naive().to_string();
+        let default_contract: Option<String> = sqlx::query(
+            "SELECT (SELECT id FROM contracts WHERE customer_id = c.id AND starts_on <= $2 \
+             AND ends_on >= $2 ORDER BY starts_on DESC, id LIMIT 1) FROM customers c WHERE c.id = $1",
+        )
+        .bind(&customer_id)
+        .bind(&today)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .try_get(0)?;
         let kind: TicketType = parse("type", input.kind.as_deref().unwrap_or("incident"))?;
         let title = valid_name("title", input.title.as_deref().unwrap_or(""))?;
         let impact: Level = parse("impact", input.impact.as_deref().unwrap_or("medium"))?;
@@ -404,17 +422,7 @@ impl Store {
                 }
                 Some(c)
             }
-            None => {
-                let today = instant(tx.now).date_naive().to_string();
-                sqlx::query("SELECT id FROM contracts WHERE customer_id = $1 AND starts_on <= $2 AND ends_on >= $3 ORDER BY starts_on DESC, id LIMIT 1")
-                    .bind(&customer_id)
-                    .bind(&today)
-                    .bind(&today)
-                    .fetch_optional(tx.conn())
-                    .await?
-                    .map(|r| r.try_get::<String, _>(0))
-                    .transpose()?
-            }
+            None => default_contract,
         };
         let priority = PriorityMatrix::default().priority(impact, urgency);
         let mut t = Ticket {
@@ -443,7 +451,19 @@ impl Store {
             sla: SlaSummary::default(),
             assets: assets.clone(),
         };
+        // The first event and the clocks it starts are known: computed here, the ticket is
+        // written once and nothing of it is read back.
+        let opened = DeskEvent::Opened {
+            priority,
+            contract: contract_id,
+            channel: t.channel.clone(),
+        };
+        let now = tx.now;
+        let history = [(instant(now), opened)];
+        t.sla = sla_of(tx.conn(), &t, &history, now).await?;
+        t.sla.next_action = next_action(&t.sla, &[]);
         save(tx, &t, true).await?;
+        insert_event(tx, &t, 1, tx.now, &history[0].1).await?;
         for a in &assets {
             sqlx::query(
                 "INSERT INTO ticket_assets (ticket_id, asset_id, customer_id) VALUES ($1, $2, $3)",
@@ -455,17 +475,16 @@ impl Store {
             .await
             .map_err(StoreError::from_write)?;
         }
-        append(
-            tx,
-            &t,
-            &DeskEvent::Opened {
-                priority,
-                contract: contract_id,
-                channel: t.channel.clone(),
-            },
+        super::search::index_new(tx, &t).await?;
+        tx.audit(
+            "ticket.create",
+            "ticket",
+            &t.id,
+            Some(&t.customer_id),
+            None,
+            Some(&t.json()),
         )
         .await?;
-        finish(tx, &mut t, "ticket.create", None).await?;
         let why = format!("new {} ({}, {})", t.kind, t.priority, t.channel);
         tell(tx, &t, Event::TicketCreated, &why).await?;
         Ok(t)

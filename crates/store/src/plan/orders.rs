@@ -98,25 +98,8 @@ pub(super) struct NewWorkOrder {
 
 /// `WO-2026-000001`: numbered per year in `ticket_counters` under the prefix `WO`.
 async fn next_number(tx: &mut WriteTx) -> Result<String> {
-    let year = i64::from(super::today(tx.now).year());
-    let row = sqlx::query("SELECT next FROM ticket_counters WHERE prefix = 'WO' AND year = $1")
-        .bind(year)
-        .fetch_optional(tx.conn())
-        .await?;
-    let n: i64 = match row {
-        Some(r) => r.try_get(0)?,
-        None => 1,
-    };
-    let sql = if n == 1 {
-        "INSERT INTO ticket_counters (prefix, year, next) VALUES ('WO', $1, $2)"
-    } else {
-        "UPDATE ticket_counters SET next = $2 WHERE prefix = 'WO' AND year = $1"
-    };
-    sqlx::query(sql)
-        .bind(year)
-        .bind(n + 1)
-        .execute(tx.conn())
-        .await?;
+    let year = super::today(tx.now).year();
+    let n = crate::desk::next_counter(tx, "WO", year).await?;
     Ok(format!("WO-{year}-{n:06}"))
 }
 

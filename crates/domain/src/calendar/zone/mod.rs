@@ -1,8 +1,10 @@
 //! Fast UTC-offset lookups for a calendar's time zone.
 //!
-//! chrono-tz lookups are comparatively costly, so on first use a calendar
-//! records every offset change of its zone between 1960 and 2160 in a sorted
-//! table (found by probing weekly and bisecting to the second). Lookups in
+//! chrono-tz lookups are comparatively costly, so on first use of a zone the
+//! process records every offset change of that zone between 1960 and 2160 in a
+//! sorted table (found by probing weekly and bisecting to the second), shared
+//! by every calendar in that zone: building it takes about ten thousand
+//! chrono-tz lookups, which a calendar parsed per ticket must not pay. Lookups in
 //! that window are a binary search; outside it they fall back to chrono-tz.
 //! Two changes that cancel out within the same week would be missed; no zone
 //! in the tz database does that within the window.
@@ -13,7 +15,8 @@
 
 mod table;
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
@@ -24,7 +27,24 @@ use table::{DAY, MAX_SHIFT, Table, WINDOW_END, WINDOW_START, chrono_offset};
 #[derive(Debug, Clone)]
 pub(crate) struct Zone {
     tz: Tz,
-    table: OnceLock<Table>,
+    table: OnceLock<Arc<Table>>,
+}
+
+/// The process's table of `tz`, built on first use. Two threads asking at once for a zone
+/// not yet built may both build it; one result is kept (they are equal).
+fn shared_table(tz: Tz) -> Arc<Table> {
+    static TABLES: OnceLock<Mutex<HashMap<Tz, Arc<Table>>>> = OnceLock::new();
+    let tables = TABLES.get_or_init(Mutex::default);
+    if let Some(t) = tables.lock().unwrap_or_else(|p| p.into_inner()).get(&tz) {
+        return t.clone();
+    }
+    let built = Arc::new(Table::build(tz));
+    tables
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(tz)
+        .or_insert(built)
+        .clone()
 }
 
 /// Where a local day lies in UTC.
@@ -57,7 +77,7 @@ impl Zone {
     }
 
     fn table(&self) -> &Table {
-        self.table.get_or_init(|| Table::build(self.tz))
+        self.table.get_or_init(|| shared_table(self.tz))
     }
 
     /// Offset in seconds east of UTC at an instant.
