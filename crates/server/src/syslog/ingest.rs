@@ -1,7 +1,9 @@
 //! The writer task: decodes, routes, mines and diagnoses received frames, and commits them
 //! in batches (many rows per transaction). It ends when every listener has gone (their
 //! senders dropped) and the channel is drained, after a last checkpoint of the miners.
+use super::findings::{self, Seen};
 use super::miners::Miners;
+use super::role::Role;
 use super::route::Routes;
 use super::{Frame, Stats};
 use onestop_logs::RuleSet;
@@ -18,6 +20,9 @@ use tokio::task::JoinHandle;
 const BATCH: usize = 2000;
 /// How often miner states and refreshed templates are saved.
 const CHECKPOINT: Duration = Duration::from_secs(5);
+/// How long the writer waits for frames before its periodic work (checkpoint, mining rows
+/// stored unmined, spikes).
+const IDLE: Duration = Duration::from_secs(1);
 /// How often the register is checked for changed assets.
 const ROUTES_CHECK: Duration = Duration::from_secs(2);
 
@@ -64,12 +69,13 @@ impl Ingest {
     /// Run until the channel closes.
     pub async fn run(self, mut rx: mpsc::Receiver<Vec<Frame>>) {
         let mut miners = Miners::default();
+        let mut role = Role::new();
         let mut routes = RouteCache {
             routes: Routes::default(),
             fingerprint: None,
             checked: None,
         };
-        let mut pending: Option<JoinHandle<()>> = None;
+        let mut pending: Option<JoinHandle<Option<bool>>> = None;
         let mut last_checkpoint = Instant::now();
         let mut chunks = Vec::new();
         loop {
@@ -77,7 +83,7 @@ impl Ingest {
             let mut n = 0;
             tokio::select! {
                 got = rx.recv_many(&mut chunks, 4) => if got == 0 { break },
-                _ = tokio::time::sleep(CHECKPOINT) => {}
+                _ = tokio::time::sleep(IDLE) => {}
             }
             n += chunks.iter().map(Vec::len).sum::<usize>();
             while n < BATCH {
@@ -103,7 +109,11 @@ impl Ingest {
                     routes.fingerprint = None;
                     routes.refresh(&self.store).await;
                 }
-                let batch = match self.build(&mut miners, &routes.routes, &chunks).await {
+                role.claim(&self.store, &mut miners).await;
+                let batch = match self
+                    .build(&mut miners, &role, &routes.routes, &chunks)
+                    .await
+                {
                     Ok(b) => b,
                     Err(e) => {
                         tracing::error!(error = %e, "syslog: cannot mine a batch");
@@ -111,25 +121,39 @@ impl Ingest {
                     }
                 };
                 // One write in flight while the next batch is prepared; order is kept.
-                if let Some(p) = pending.take() {
-                    let _ = p.await;
+                if let Some(p) = pending.take()
+                    && let Ok(Some(false)) = p.await
+                {
+                    role.lost(&mut miners);
                 }
                 let store = self.store.clone();
                 let stats = self.stats.clone();
                 pending = Some(tokio::spawn(write(store, stats, batch)));
             }
+            if (n == 0 || last_checkpoint.elapsed() >= CHECKPOINT)
+                && let Some(p) = pending.take()
+                && let Ok(Some(false)) = p.await
+            {
+                role.lost(&mut miners);
+            }
             if last_checkpoint.elapsed() >= CHECKPOINT {
-                if let Some(p) = pending.take() {
-                    let _ = p.await;
-                }
-                self.checkpoint(&mut miners).await;
+                self.checkpoint(&mut miners, &mut role).await;
                 last_checkpoint = Instant::now();
             }
+            if n == 0 {
+                role.claim(&self.store, &mut miners).await;
+                if let Err(e) = role.catch_up(&self.store, &mut miners).await {
+                    tracing::warn!(error = %e, "syslog: cannot mine rows stored unmined");
+                }
+                role.spikes(&self.store).await;
+            }
         }
-        if let Some(p) = pending.take() {
-            let _ = p.await;
+        if let Some(p) = pending.take()
+            && let Ok(Some(false)) = p.await
+        {
+            role.lost(&mut miners);
         }
-        self.checkpoint(&mut miners).await;
+        self.checkpoint(&mut miners, &mut role).await;
         tracing::info!(
             received = self.stats.received.load(Ordering::Relaxed),
             stored = self.stats.stored.load(Ordering::Relaxed),
@@ -141,10 +165,15 @@ impl Ingest {
     async fn build(
         &self,
         miners: &mut Miners,
+        role: &Role,
         routes: &Routes,
         chunks: &[Vec<Frame>],
     ) -> anyhow::Result<LogBatch> {
-        let mut batch = LogBatch::default();
+        let mut batch = LogBatch {
+            miner: Some(role.holder.clone()),
+            ..Default::default()
+        };
+        let mut marks = std::collections::HashSet::new();
         for f in chunks.iter().flatten() {
             let received = chrono::DateTime::from_timestamp_millis(
                 f.agent.as_ref().map_or(f.received_at, |a| a.ts_ms),
@@ -176,10 +205,41 @@ impl Ingest {
                     }),
                 }
             }
-            let template = miners
-                .mine(&self.store, customer, &m.message, at, &mut batch.templates)
-                .await?;
+            let (template, new) = match role.is_miner {
+                true => {
+                    miners
+                        .mine(&self.store, customer, &m.message, at, &mut batch.templates)
+                        .await?
+                }
+                false => (0, false),
+            };
             let d = self.rules.diagnose_syslog(&m);
+            if let (Some(h), Some(c)) = (host, customer) {
+                let seen = Seen {
+                    customer_id: c,
+                    host_id: &h.asset_id,
+                    host_name: &h.name,
+                    program: m.app_name.as_deref().filter(|a| *a != "-"),
+                    at,
+                    message: &m.message,
+                };
+                let text = new
+                    .then(|| batch.templates.last().map(|t| t.template.clone()))
+                    .flatten();
+                if let Some(text) = &text {
+                    let f = findings::new_template_finding(i64::from(template), text, &seen);
+                    batch.mined_findings.push(f);
+                }
+                if d.severity.code() <= 3 && !d.rules.is_empty() {
+                    // The template's text is known only when mined here; the id goes along.
+                    let t = (template > 0).then(|| (i64::from(template), ""));
+                    for f in findings::rule_findings(&self.rules, &d.rules, t, &seen) {
+                        if marks.insert(f.mark.clone()) {
+                            batch.findings.push(f);
+                        }
+                    }
+                }
+            }
             batch.messages.push(NewLogMessage {
                 received_at: f.received_at,
                 at,
@@ -203,11 +263,17 @@ impl Ingest {
         Ok(batch)
     }
 
-    async fn checkpoint(&self, miners: &mut Miners) {
+    async fn checkpoint(&self, miners: &mut Miners, role: &mut Role) {
         match miners.checkpoint() {
             Ok((states, updates)) if !states.is_empty() || !updates.is_empty() => {
-                if let Err(e) = self.store.save_miner_states(&states, &updates).await {
-                    tracing::error!(error = %e, "syslog: cannot save miner states");
+                match self
+                    .store
+                    .save_miner_states_as(Some(&role.holder), &states, &updates)
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => role.lost(miners),
+                    Err(e) => tracing::error!(error = %e, "syslog: cannot save miner states"),
                 }
             }
             Ok(_) => {}
@@ -216,14 +282,15 @@ impl Ingest {
     }
 }
 
-/// Commit a batch, retrying for a minute while the database is unavailable.
-async fn write(store: Store, stats: Arc<Stats>, batch: LogBatch) {
+/// Commit a batch, retrying for a minute while the database is unavailable; whether its
+/// mining was kept (`None` when it was dropped).
+async fn write(store: Store, stats: Arc<Stats>, batch: LogBatch) -> Option<bool> {
     let mut delay = Duration::from_millis(100);
     let deadline = Instant::now() + Duration::from_secs(60);
     let t0 = Instant::now();
     loop {
         match store.insert_log_batch(&batch).await {
-            Ok(()) => {
+            Ok(mined) => {
                 tracing::debug!(
                     messages = batch.messages.len(),
                     ms = t0.elapsed().as_millis() as u64,
@@ -232,7 +299,7 @@ async fn write(store: Store, stats: Arc<Stats>, batch: LogBatch) {
                 stats
                     .stored
                     .fetch_add(batch.messages.len() as u64, Ordering::Relaxed);
-                return;
+                return Some(mined);
             }
             Err(e) if Instant::now() < deadline => {
                 tracing::warn!(error = %e, "syslog: batch write failed, retrying");
@@ -244,7 +311,7 @@ async fn write(store: Store, stats: Arc<Stats>, batch: LogBatch) {
                     .lost
                     .fetch_add(batch.messages.len() as u64, Ordering::Relaxed);
                 tracing::error!(error = %e, messages = batch.messages.len(), "syslog: batch dropped");
-                return;
+                return None;
             }
         }
     }
