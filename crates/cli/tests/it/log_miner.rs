@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 const KINDS: [&str; 5] = [
     "Accepted publickey for alice from 10.0.0.{i} port {p} ssh2",
-    "session opened for user root by (uid={i})",
+    "session opened for user root by (uid={p})",
     "Connection closed by 192.0.2.{i} port {p} [preauth]",
     "Started Session {p} of user bob.",
     "Out of memory: Killed process {p} (java) total-vm:{i}kB",

@@ -26,6 +26,12 @@ const IDLE: Duration = Duration::from_secs(1);
 /// How often the register is checked for changed assets.
 const ROUTES_CHECK: Duration = Duration::from_secs(2);
 
+/// The batch write in flight, and the tenure token it was mined under (none: unmined).
+struct Pending {
+    miner: Option<String>,
+    write: JoinHandle<Option<bool>>,
+}
+
 pub struct Ingest {
     pub store: Store,
     pub rules: RuleSet,
@@ -75,7 +81,7 @@ impl Ingest {
             fingerprint: None,
             checked: None,
         };
-        let mut pending: Option<JoinHandle<Option<bool>>> = None;
+        let mut pending: Option<Pending> = None;
         let mut last_checkpoint = Instant::now();
         let mut chunks = Vec::new();
         loop {
@@ -116,50 +122,68 @@ impl Ingest {
                 {
                     Ok(b) => b,
                     Err(e) => {
-                        tracing::error!(error = %e, "syslog: cannot mine a batch");
-                        continue;
+                        // The miners may have learnt from part of it: they start over from
+                        // the store, and the batch is stored unmined (which cannot fail).
+                        tracing::error!(error = %e, "syslog: cannot mine a batch; storing it unmined");
+                        role.lost(&self.store, &mut miners).await;
+                        match self
+                            .build(&mut miners, &role, &routes.routes, &chunks)
+                            .await
+                        {
+                            Ok(b) => b,
+                            Err(e) => {
+                                tracing::error!(error = %e, messages = n, "syslog: batch dropped");
+                                self.stats.lost.fetch_add(n as u64, Ordering::Relaxed);
+                                continue;
+                            }
+                        }
                     }
                 };
                 // One write in flight while the next batch is prepared; order is kept.
-                if let Some(p) = pending.take()
-                    && let Ok(Some(false)) = p.await
-                {
-                    role.lost(&mut miners);
-                }
+                self.settle(&mut pending, &mut role, &mut miners).await;
                 let store = self.store.clone();
                 let stats = self.stats.clone();
-                pending = Some(tokio::spawn(write(store, stats, batch)));
+                pending = Some(Pending {
+                    miner: batch.miner.clone(),
+                    write: tokio::spawn(write(store, stats, batch)),
+                });
             }
-            if (n == 0 || last_checkpoint.elapsed() >= CHECKPOINT)
-                && let Some(p) = pending.take()
-                && let Ok(Some(false)) = p.await
-            {
-                role.lost(&mut miners);
+            let checkpoint_due = last_checkpoint.elapsed() >= CHECKPOINT;
+            // Rows stored unmined are mined when idle, and at least every second when busy.
+            let catch_up = n == 0 || role.catch_up_due();
+            if checkpoint_due || catch_up {
+                self.settle(&mut pending, &mut role, &mut miners).await;
             }
-            if last_checkpoint.elapsed() >= CHECKPOINT {
+            if checkpoint_due {
                 self.checkpoint(&mut miners, &mut role).await;
                 last_checkpoint = Instant::now();
             }
-            if n == 0 {
+            if catch_up {
                 role.claim(&self.store, &mut miners).await;
-                if let Err(e) = role.catch_up(&self.store, &mut miners).await {
-                    tracing::warn!(error = %e, "syslog: cannot mine rows stored unmined");
-                }
+                role.catch_up(&self.store, &mut miners).await;
                 role.spikes(&self.store).await;
             }
         }
-        if let Some(p) = pending.take()
-            && let Ok(Some(false)) = p.await
-        {
-            role.lost(&mut miners);
-        }
+        self.settle(&mut pending, &mut role, &mut miners).await;
         self.checkpoint(&mut miners, &mut role).await;
+        role.release(&self.store).await;
         tracing::info!(
             received = self.stats.received.load(Ordering::Relaxed),
             stored = self.stats.stored.load(Ordering::Relaxed),
             lost = self.stats.lost.load(Ordering::Relaxed),
             "syslog: ingest stopped"
         );
+    }
+
+    /// Wait for the write in flight. A mined batch that was refused its mining (the lease
+    /// was lost) or dropped ends the tenure it was mined in, if it is still the current one:
+    /// the store does not know what the miners learnt from it.
+    async fn settle(&self, pending: &mut Option<Pending>, role: &mut Role, miners: &mut Miners) {
+        let Some(p) = pending.take() else { return };
+        let kept = p.write.await.ok().flatten();
+        if kept != Some(true) && p.miner.as_deref() == Some(role.holder.as_str()) {
+            role.lost(&self.store, miners).await;
+        }
     }
 
     async fn build(
@@ -170,7 +194,8 @@ impl Ingest {
         chunks: &[Vec<Frame>],
     ) -> anyhow::Result<LogBatch> {
         let mut batch = LogBatch {
-            miner: Some(role.holder.clone()),
+            // Fenced by the lease only when mined here; unmined rows are kept as they are.
+            miner: role.is_miner.then(|| role.holder.clone()),
             ..Default::default()
         };
         let mut marks = std::collections::HashSet::new();
@@ -241,6 +266,7 @@ impl Ingest {
                 }
             }
             batch.messages.push(NewLogMessage {
+                id: onestop_store::new_id(),
                 received_at: f.received_at,
                 at,
                 customer_id: customer.map(str::to_string),
@@ -272,7 +298,7 @@ impl Ingest {
                     .await
                 {
                     Ok(true) => {}
-                    Ok(false) => role.lost(miners),
+                    Ok(false) => role.lost(&self.store, miners).await,
                     Err(e) => tracing::error!(error = %e, "syslog: cannot save miner states"),
                 }
             }

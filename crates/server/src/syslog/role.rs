@@ -1,16 +1,21 @@
 //! This process's part in mining: every writer stores what it receives, but only the holder
 //! of the database's `log-miner` lease mines (see `onestop_store::logs` mining). The role
-//! tries to take the lease now and then, forgets its miners whenever the lease was not held
-//! continuously (they are reloaded from the store), mines rows other processes stored
-//! unmined, and looks for spikes.
+//! tries to take the lease now and then, renews it while idle, mines rows other processes
+//! stored unmined, looks for spikes, and gives the lease up on a clean shutdown.
+//!
+//! Each tenure as miner has its own holder token: when a tenure ends (the lease was lost, or
+//! a mined batch could not be stored) the in-memory miners are forgotten and the token is
+//! replaced, so a batch mined during the old tenure can never be kept under a later one.
 use super::findings::{self, Seen};
 use super::miners::Miners;
 use onestop_store::Store;
-use onestop_store::logs::{MinedRows, MinerLease};
+use onestop_store::logs::{MINER_TTL_MS, MinedRows, MinerLease};
 use std::time::{Duration, Instant};
 
 /// How often a process that is not the miner tries to take the lease.
 const CLAIM_EVERY: Duration = Duration::from_secs(2);
+/// How often the miner renews its lease when it writes nothing (every write renews it).
+const RENEW_EVERY: Duration = Duration::from_millis(MINER_TTL_MS as u64 / 3);
 /// How often the miner looks for rows stored unmined.
 const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 /// How often the miner looks for spikes.
@@ -19,6 +24,7 @@ const SPIKES_EVERY: Duration = Duration::from_secs(60);
 const CATCH_UP_BATCH: i64 = 2000;
 
 pub struct Role {
+    /// This tenure's token in the lease row.
     pub holder: String,
     pub is_miner: bool,
     last_claim: Option<Instant>,
@@ -37,15 +43,20 @@ impl Role {
         }
     }
 
-    /// Try to become the miner (at most every 2 s); a fresh holder starts from the stored
-    /// states.
+    /// Try to become the miner (at most every 2 s), or renew the lease as the miner (every
+    /// 10 s); a fresh tenure starts from the stored states.
     pub async fn claim(&mut self, store: &Store, miners: &mut Miners) {
-        if self.is_miner || self.last_claim.is_some_and(|t| t.elapsed() < CLAIM_EVERY) {
+        let every = if self.is_miner {
+            RENEW_EVERY
+        } else {
+            CLAIM_EVERY
+        };
+        if self.last_claim.is_some_and(|t| t.elapsed() < every) {
             return;
         }
         self.last_claim = Some(Instant::now());
         match store.claim_miner_lease(&self.holder).await {
-            Ok(MinerLease::Held { .. }) => {
+            Ok(MinerLease::Held { continuous }) if !self.is_miner || !continuous => {
                 tracing::info!(
                     holder = self.holder,
                     "syslog: this process mines log templates"
@@ -53,38 +64,74 @@ impl Role {
                 *miners = Miners::default();
                 self.is_miner = true;
             }
+            Ok(MinerLease::Held { .. }) => {}
+            Ok(MinerLease::Elsewhere) if self.is_miner => self.lost(store, miners).await,
             Ok(MinerLease::Elsewhere) => {}
             Err(e) => tracing::warn!(error = %e, "syslog: cannot claim the miner lease"),
         }
     }
 
-    /// The lease was lost: stop mining and forget the in-memory state.
-    pub fn lost(&mut self, miners: &mut Miners) {
+    /// End this tenure: the lease was lost, or the store may not know what the in-memory
+    /// miners know (a mined write failed). Give up the lease if this tenure still holds it,
+    /// forget the miners and take a new token; the next claim starts afresh.
+    pub async fn lost(&mut self, store: &Store, miners: &mut Miners) {
         if self.is_miner {
             tracing::warn!(
                 holder = self.holder,
-                "syslog: miner lease lost; storing unmined"
+                "syslog: no longer the miner; storing unmined"
             );
         }
+        if let Err(e) = store.release_miner_lease(&self.holder).await {
+            tracing::warn!(error = %e, "syslog: cannot release the miner lease");
+        }
+        self.holder = onestop_store::new_id();
         self.is_miner = false;
         self.last_claim = None;
         *miners = Miners::default();
     }
 
-    /// As the miner: mine rows stored unmined (by other processes, or by this one while it
-    /// was not the miner), a batch at a time; whether there may be more.
-    pub async fn catch_up(&mut self, store: &Store, miners: &mut Miners) -> anyhow::Result<bool> {
-        if !self.is_miner
-            || self
-                .last_catch_up
-                .is_some_and(|t| t.elapsed() < CATCH_UP_EVERY)
-        {
-            return Ok(false);
+    /// On a clean shutdown, after the last write: let another process mine at once.
+    pub async fn release(&mut self, store: &Store) {
+        if !self.is_miner {
+            return;
         }
+        match store.release_miner_lease(&self.holder).await {
+            Ok(()) => tracing::info!(holder = self.holder, "syslog: miner lease released"),
+            Err(e) => tracing::warn!(error = %e, "syslog: cannot release the miner lease"),
+        }
+        self.is_miner = false;
+    }
+
+    /// Whether [`Role::catch_up`] has something to do now.
+    pub fn catch_up_due(&self) -> bool {
+        self.is_miner
+            && self
+                .last_catch_up
+                .is_none_or(|t| t.elapsed() >= CATCH_UP_EVERY)
+    }
+
+    /// As the miner: mine rows stored unmined (by other processes, or by this one while it
+    /// was not the miner), a batch at a time, at most every second.
+    pub async fn catch_up(&mut self, store: &Store, miners: &mut Miners) {
+        if !self.catch_up_due() {
+            return;
+        }
+        self.last_catch_up = Some(Instant::now());
+        match self.mine_unmined(store, miners).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(rows = n, "syslog: mined rows stored unmined"),
+            Err(e) => {
+                tracing::warn!(error = %e, "syslog: cannot mine rows stored unmined");
+                self.lost(store, miners).await;
+            }
+        }
+    }
+
+    /// One batch of unmined rows mined and stored; how many (0 also when the lease was lost).
+    async fn mine_unmined(&mut self, store: &Store, miners: &mut Miners) -> anyhow::Result<usize> {
         let rows = store.unmined_logs(CATCH_UP_BATCH).await?;
         if rows.is_empty() {
-            self.last_catch_up = Some(Instant::now());
-            return Ok(false);
+            return Ok(0);
         }
         let mut work = MinedRows::default();
         for r in &rows {
@@ -113,11 +160,10 @@ impl Role {
         }
         work.states = miners.states_with_new_templates()?;
         if store.apply_mined(&self.holder, &work).await? {
-            tracing::debug!(rows = rows.len(), "syslog: mined rows stored unmined");
-            Ok(rows.len() as i64 == CATCH_UP_BATCH)
+            Ok(rows.len())
         } else {
-            self.lost(miners);
-            Ok(false)
+            self.lost(store, miners).await;
+            Ok(0)
         }
     }
 

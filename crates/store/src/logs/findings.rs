@@ -5,7 +5,7 @@
 //! claimed: absent, or expired (`until_ms` passed). A mark still running is extended instead,
 //! so a spike that lasts raises one event. Marks and events are written in one transaction.
 use crate::monitoring::{EventInput, insert_event_in};
-use crate::{Backend, Result, Store};
+use crate::{Result, Store};
 use sqlx::{Any, Row, Transaction};
 
 /// One finding: the event to raise and the mark that makes it once per condition.
@@ -64,10 +64,7 @@ impl Store {
         if findings.is_empty() {
             return Ok(0);
         }
-        let mut tx = match self.backend() {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
+        let mut tx = self.begin_plain().await?;
         let n = raise_findings_in(&mut tx, findings, crate::now_ms()).await?;
         tx.commit().await?;
         Ok(n)

@@ -4,7 +4,6 @@ use super::findings::raise_findings_in;
 use super::mining::{MinerLease, claim_in};
 use super::{LogFinding, LogRoute, NewLogMessage, NewLogTemplate, TemplateUpdate, scope_key};
 use crate::scope::Filter;
-use crate::util::new_id;
 use crate::{Backend, Result, Scope, Store};
 use sqlx::{Any, Row, Transaction};
 
@@ -241,10 +240,11 @@ async fn insert_messages(
         }
         sql.push(')');
     }
+    sql.push_str(" ON CONFLICT (id) DO NOTHING");
     let mut q = sqlx::query(&sql);
     for m in rows {
         q = q
-            .bind(new_id())
+            .bind(&m.id)
             .bind(m.received_at)
             .bind(m.at)
             .bind(&m.customer_id)

@@ -97,6 +97,19 @@ impl Store {
         Ok(got)
     }
 
+    /// Give the miner lease up (on a clean shutdown), if `holder` holds it, so that another
+    /// process can take it at once instead of after [`MINER_TTL_MS`].
+    pub async fn release_miner_lease(&self, holder: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE monitor_leases SET holder = '', until_ms = 0 WHERE name = $1 AND holder = $2",
+        )
+        .bind(MINER_LEASE)
+        .bind(holder)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Up to `limit` messages stored unmined, oldest first.
     pub async fn unmined_logs(&self, limit: i64) -> Result<Vec<UnminedLog>> {
         let rows = sqlx::query(

@@ -9,6 +9,7 @@ use onestop_store::*;
 
 fn msg(customer: &str, host: &str, at: i64, tid: i64, text: &str) -> NewLogMessage {
     NewLogMessage {
+        id: new_id(),
         received_at: at,
         at,
         customer_id: Some(customer.into()),
@@ -175,6 +176,30 @@ on_both!(one_miner_fences_mined_writes, |f: Fresh| async move {
     );
     assert_eq!(s2.unmined_logs(10).await.unwrap().len(), 1);
     assert_eq!(s1.log_template_rows(&c.id).await.unwrap().len(), 2);
+
+    // Released on a clean shutdown: only by its holder, and then taken at once.
+    s1.release_miner_lease("p1").await.unwrap();
+    assert_eq!(
+        s1.claim_miner_lease("p1").await.unwrap(),
+        MinerLease::Elsewhere
+    );
+    s2.release_miner_lease("p2").await.unwrap();
+    assert_eq!(
+        s1.claim_miner_lease("p1").await.unwrap(),
+        MinerLease::Held { continuous: false }
+    );
+
+    // A batch written again (a retry after a commit whose outcome was unknown) is stored
+    // once: its messages carry their ids from the first attempt.
+    let again = batch("p1", 4, "retried", 4_000);
+    assert!(s1.insert_log_batch(&again).await.unwrap());
+    assert!(s1.insert_log_batch(&again).await.unwrap());
+    let q = LogQuery {
+        customer: Some(c.id.clone()),
+        q: Some("retried".into()),
+        ..Default::default()
+    };
+    assert_eq!(s1.search_logs(&staff(), &q).await.unwrap().items.len(), 1);
 });
 
 /// Expire the miner lease, as if its holder had stalled for longer than the lease.
