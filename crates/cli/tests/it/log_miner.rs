@@ -17,6 +17,7 @@ const KINDS: [&str; 5] = [
     "Out of memory: Killed process {p} (java) total-vm:{i}kB",
 ];
 
+/// Line `i`: its kind and an RFC 5424 frame whose text no other line has.
 fn line(i: usize) -> (usize, String) {
     let k = i % KINDS.len();
     let text = KINDS[k]
@@ -24,7 +25,7 @@ fn line(i: usize) -> (usize, String) {
         .replace("{p}", &(20_000 + i).to_string());
     (
         k,
-        format!("<30>1 2026-11-26T00:00:00.000Z web1 app - - {text}\n"),
+        format!("<30>1 2026-11-26T00:00:00.000Z web1 app - - - {text}\n"),
     )
 }
 

@@ -70,20 +70,25 @@ fn detail(
     d
 }
 
-/// Findings of the rules that diagnosed a message as an error or worse.
+/// Findings of the rules that diagnosed a message (received at `received`) as an error or
+/// worse. The mark names the message's hour and runs to the end of that hour, and at least
+/// an hour past the receipt: lines of a past hour (a device's clock, a backlog) raise one
+/// event too, not one per batch.
 pub fn rule_findings(
     rules: &RuleSet,
     ids: &[String],
     template: Option<(i64, &str)>,
     s: &Seen<'_>,
+    received: i64,
 ) -> Vec<LogFinding> {
     let hour = s.at.div_euclid(HOUR_MS);
+    let until_ms = ((hour + 1) * HOUR_MS).max(received + HOUR_MS);
     ids.iter()
         .filter_map(|id| rules.rules().iter().find(|r| &r.id == id))
         .filter(|r| r.severity.code() <= 3)
         .map(|r| LogFinding {
             mark: format!("rule:{}:{}:{}:{hour}", s.customer_id, s.host_id, r.id),
-            until_ms: (hour + 1) * HOUR_MS,
+            until_ms,
             event: EventInput {
                 customer_id: s.customer_id.to_string(),
                 host_id: Some(s.host_id.to_string()),

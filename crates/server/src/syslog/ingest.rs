@@ -258,9 +258,11 @@ impl Ingest {
                 if d.severity.code() <= 3 && !d.rules.is_empty() {
                     // The template's text is known only when mined here; the id goes along.
                     let t = (template > 0).then(|| (i64::from(template), ""));
-                    for f in findings::rule_findings(&self.rules, &d.rules, t, &seen) {
-                        if marks.insert(f.mark.clone()) {
-                            batch.findings.push(f);
+                    let found =
+                        findings::rule_findings(&self.rules, &d.rules, t, &seen, f.received_at);
+                    for finding in found {
+                        if marks.insert(finding.mark.clone()) {
+                            batch.findings.push(finding);
                         }
                     }
                 }
