@@ -11,8 +11,10 @@ use sqlx::{Any, Row, Transaction};
 /// (`$N`, `?N`) through a list scanned linearly on every bind, a cost that grows with the
 /// square of their number (500-row statements ran at ~2,500 rows/s with `$N`); anonymous
 /// `?` parameters are bound by position, so SQLite gets `?` and large statements too.
-const CHUNK_SQLITE: usize = 500;
-const CHUNK_POSTGRES: usize = 500;
+/// A batch is cut into statements of `ROWS` rows and then powers of two, so that only ten
+/// statement texts exist and each is prepared once per connection (preparing a statement
+/// of thousands of parameters costs more than binding them).
+const ROWS: usize = 512;
 const COLS: &str = "id, received_at, at, customer_id, host_id, source, hostname, program, facility, \
      syslog_severity, severity, template_id, rules, message";
 
@@ -88,10 +90,6 @@ impl Store {
         if mined {
             insert_templates(&mut tx, &batch.templates).await?;
         }
-        let chunk = match self.backend() {
-            Backend::Sqlite => CHUNK_SQLITE,
-            Backend::Postgres => CHUNK_POSTGRES,
-        };
         let mut skip = Vec::new();
         for a in &batch.agent_batches {
             if !crate::monitoring::consume_logs_in(&mut tx, &a.host_id, a.seq).await? {
@@ -105,8 +103,14 @@ impl Store {
             .filter(|(i, _)| !skip.iter().any(|r| r.contains(i)))
             .map(|(_, m)| m)
             .collect();
-        for chunk in kept.chunks(chunk) {
-            insert_messages(&mut tx, self.backend(), chunk, mined).await?;
+        let mut rest = &kept[..];
+        while !rest.is_empty() {
+            let n = match rest.len() {
+                n if n >= ROWS => ROWS,
+                n => 1 << n.ilog2(),
+            };
+            insert_messages(&mut tx, self.backend(), &rest[..n], mined).await?;
+            rest = &rest[n..];
         }
         let now = crate::now_ms();
         raise_findings_in(&mut tx, &batch.findings, now).await?;
