@@ -64,6 +64,7 @@ const TABLES: &[&str] = &[
     "log_messages",
     "log_templates",
     "log_miner_state",
+    "log_event_marks",
     "checklist_templates",
     "plan_activities",
     "plan_years",

@@ -76,6 +76,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0024_patch_digests.sql"),
         None,
     ),
+    (
+        25,
+        include_str!("../migrations/0025_log_miner_events.sql"),
+        None,
+    ),
     (23, include_str!("../migrations/0023_alerting.sql"), None),
 ];
 

@@ -9,6 +9,7 @@ mod desk;
 mod desk_browser;
 mod desk_work;
 mod dispatch;
+mod log_miner;
 mod logs;
 mod mail;
 mod mail_browser;

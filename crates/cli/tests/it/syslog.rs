@@ -653,6 +653,60 @@ async fn shutdown_keeps_what_was_read_and_templates_survive_restart() {
     stop(&mut child);
 }
 
+/// A crash (kill -9) leaves the miner lease to run out (30 s): the next server stores what
+/// it receives unmined meanwhile, then takes the lease over and mines those rows with the
+/// templates the crashed one stored.
+#[tokio::test]
+async fn after_a_crash_the_miner_lease_is_taken_over_and_rows_are_mined() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let tcp = free_port();
+    let extra: Vec<String> = vec!["--syslog-tcp".into(), format!("127.0.0.1:{tcp}")];
+    let send = |port: u16| {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", tcp)).unwrap();
+        writeln!(
+            c,
+            "<14>Jan  1 00:00:00 gw sshd[1]: Accepted publickey for ann from 10.0.0.1 port {port}"
+        )
+        .unwrap();
+    };
+    let (mut child, base) = serve(dir, &extra);
+    let api = Api {
+        c: Client::new(),
+        base,
+        token: token(dir, "admin"),
+    };
+    send(22);
+    let items = api.wait_logs("unrouted=true&q=ann", 1).await;
+    let id = items[0]["template_id"].clone();
+    assert_ne!(id, "E0", "{items:?}");
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
+
+    let (_child, base) = serve(dir, &extra);
+    let api = Api {
+        c: Client::new(),
+        base,
+        token: token(dir, "admin"),
+    };
+    send(23);
+    let t0 = Instant::now();
+    loop {
+        let items = api.wait_logs("unrouted=true&q=ann", 2).await;
+        assert_eq!(items.len(), 2, "{items:?}");
+        let new = items
+            .iter()
+            .find(|m| m["message"].as_str().unwrap().ends_with("port 23"))
+            .unwrap();
+        if new["template_id"] != "E0" {
+            assert_eq!(new["template_id"], id);
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(60), "never mined");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 #[tokio::test]
 async fn tls_listener_accepts_rfc5425() {
     let tmp = tempfile::tempdir().unwrap();

@@ -8,9 +8,16 @@
 use crate::error::LogsError;
 
 /// Splits a TCP byte stream into syslog messages.
+///
+/// Frames are read from `buf[start..]`; the consumed prefix is dropped once per [`push`]
+/// (not once per frame, which moved the rest of a 64 KiB read for every message in it).
+///
+/// [`push`]: FrameDecoder::push
 #[derive(Debug, Clone)]
 pub struct FrameDecoder {
     buf: Vec<u8>,
+    /// Where the bytes not yet returned begin.
+    start: usize,
     max_frame: usize,
 }
 
@@ -27,51 +34,53 @@ pub fn encode_octet_counted(msg: &[u8]) -> Vec<u8> {
     out
 }
 
+fn is_filler(c: &u8) -> bool {
+    matches!(c, b'\n' | b'\r' | b'\0')
+}
+
 impl FrameDecoder {
     /// A decoder refusing frames longer than `max_frame` bytes.
     pub fn new(max_frame: usize) -> Self {
         Self {
             buf: Vec::new(),
+            start: 0,
             max_frame,
         }
     }
 
     /// Appends received bytes.
     pub fn push(&mut self, bytes: &[u8]) {
+        self.buf.drain(..self.start);
+        self.start = 0;
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// The bytes not yet returned.
+    fn rest(&self) -> &[u8] {
+        &self.buf[self.start..]
     }
 
     /// The next complete frame, if any. An oversized or malformed octet count is reported
     /// once and skipped up to the next LF.
     pub fn next_frame(&mut self) -> Option<Result<Vec<u8>, LogsError>> {
-        let skip = self
-            .buf
-            .iter()
-            .take_while(|c| matches!(c, b'\n' | b'\r' | b'\0'))
-            .count();
-        self.buf.drain(..skip);
-        if !self.buf.first()?.is_ascii_digit() {
+        self.start += self.rest().iter().take_while(|c| is_filler(c)).count();
+        let rest = self.rest();
+        if !rest.first()?.is_ascii_digit() {
             return self.lf_frame();
         }
-        let digits = self.buf.iter().take_while(|c| c.is_ascii_digit()).count();
-        match self.buf.get(digits) {
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        match rest.get(digits) {
             None if digits < 10 => None,
             Some(b' ') if digits < 10 => {
-                let len: usize = std::str::from_utf8(&self.buf[..digits])
-                    .ok()?
-                    .parse()
-                    .ok()?;
+                let len: usize = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
                 if len > self.max_frame {
                     self.discard_line();
                     return Some(Err(LogsError::Syslog(format!(
                         "frame of {len} bytes refused"
                     ))));
                 }
-                if self.buf.len() < digits + 1 + len {
-                    return None;
-                }
-                let frame = self.buf[digits + 1..digits + 1 + len].to_vec();
-                self.buf.drain(..digits + 1 + len);
+                let frame = rest.get(digits + 1..digits + 1 + len)?.to_vec();
+                self.start += digits + 1 + len;
                 Some(Ok(frame))
             }
             _ => self.lf_frame(),
@@ -80,29 +89,34 @@ impl FrameDecoder {
 
     /// Bytes received but not yet returned as a frame (a frame still arriving).
     pub fn pending(&self) -> usize {
-        self.buf
-            .iter()
-            .filter(|c| !matches!(c, b'\n' | b'\r' | b'\0'))
-            .count()
+        self.rest().iter().filter(|c| !is_filler(c)).count()
     }
 
     /// What is left at end of stream, as a last non-transparent frame.
     pub fn finish(&mut self) -> Option<Vec<u8>> {
-        let rest = std::mem::take(&mut self.buf);
-        let rest: Vec<u8> = rest.into_iter().filter(|&c| c != b'\0').collect();
+        let rest: Vec<u8> = self
+            .rest()
+            .iter()
+            .copied()
+            .filter(|&c| c != b'\0')
+            .collect();
+        self.buf.clear();
+        self.start = 0;
         (!rest.is_empty()).then_some(rest)
     }
 
     fn lf_frame(&mut self) -> Option<Result<Vec<u8>, LogsError>> {
-        let Some(end) = self.buf.iter().position(|&c| c == b'\n') else {
-            if self.buf.len() > self.max_frame {
+        let rest = self.rest();
+        let Some(end) = rest.iter().position(|&c| c == b'\n') else {
+            if rest.len() > self.max_frame {
                 self.buf.clear();
+                self.start = 0;
                 return Some(Err(LogsError::Syslog("unterminated frame too long".into())));
             }
             return None;
         };
-        let mut frame: Vec<u8> = self.buf.drain(..=end).collect();
-        frame.pop();
+        let mut frame = rest[..end].to_vec();
+        self.start += end + 1;
         while matches!(frame.last(), Some(b'\r' | b'\0')) {
             frame.pop();
         }
@@ -110,12 +124,12 @@ impl FrameDecoder {
     }
 
     fn discard_line(&mut self) {
-        let end = self
-            .buf
+        let rest = self.rest();
+        let end = rest
             .iter()
             .position(|&c| c == b'\n')
-            .map_or(self.buf.len(), |e| e + 1);
-        self.buf.drain(..end);
+            .map_or(rest.len(), |e| e + 1);
+        self.start += end;
     }
 }
 
@@ -154,6 +168,29 @@ mod tests {
         assert_eq!(d.pending(), 8);
         assert_eq!(all(&mut d), Vec::<String>::new());
         assert_eq!(d.finish(), Some(b"<13>tail".to_vec()));
+    }
+
+    #[test]
+    fn many_frames_per_read_cut_anywhere() {
+        let mut stream = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..1000 {
+            let msg = format!("<13>1 - h a - - - message {i}");
+            match i % 3 {
+                0 => stream.extend_from_slice(format!("{msg}\n").as_bytes()),
+                _ => stream.extend_from_slice(&encode_octet_counted(msg.as_bytes())),
+            }
+            want.push(msg);
+        }
+        for cut in [1, 4097, stream.len() / 2, stream.len() - 3] {
+            let mut d = FrameDecoder::default();
+            d.push(&stream[..cut]);
+            let mut got = all(&mut d);
+            d.push(&stream[cut..]);
+            got.extend(all(&mut d));
+            assert_eq!(got, want, "cut at {cut}");
+            assert_eq!((d.pending(), d.finish()), (0, None));
+        }
     }
 
     #[test]

@@ -63,7 +63,8 @@ impl Miners {
         Ok(self.scopes.get_mut(&key).expect("inserted above"))
     }
 
-    /// Mine `message` for `customer`; a template seen for the first time is pushed to `new`.
+    /// Mine `message` for `customer`; a template seen for the first time is pushed to `new`
+    /// (and is the second value).
     pub async fn mine(
         &mut self,
         store: &Store,
@@ -71,7 +72,7 @@ impl Miners {
         message: &str,
         at: i64,
         new: &mut Vec<NewLogTemplate>,
-    ) -> anyhow::Result<u32> {
+    ) -> anyhow::Result<(u32, bool)> {
         let s = self.scope(store, customer).await?;
         let TemplateId(id) = s.miner.add(message);
         s.dirty = true;
@@ -85,8 +86,9 @@ impl Miners {
             });
             s.written.insert(id, (id, text));
             s.new_since_save = true;
+            return Ok((id, true));
         }
-        Ok(id)
+        Ok((id, false))
     }
 
     /// States of the miners that made new templates since their last save (to be written

@@ -1,9 +1,11 @@
 //! Syslog reception: UDP, TCP and TLS listeners feed one channel; a writer task decodes,
 //! routes to registered hosts, mines templates per customer, diagnoses severity and commits
 //! in batches. A retention job purges old messages. All off unless an address is configured.
+mod findings;
 mod ingest;
 mod listen;
 mod miners;
+mod role;
 mod route;
 
 use crate::Settings;
@@ -204,6 +206,9 @@ async fn retention(store: Store, days: i64, mut stop: watch::Receiver<bool>) {
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, days, "log retention: purged old messages"),
             Err(e) => tracing::warn!(error = %e, "log retention: purge failed"),
+        }
+        if let Err(e) = store.purge_log_marks(onestop_store::now_ms()).await {
+            tracing::warn!(error = %e, "log retention: cannot purge finding marks");
         }
     }
 }

@@ -52,7 +52,34 @@ fn time_arg(t: &super::T, s: &str) -> Option<String> {
     Some(s)
 }
 
+/// A time given as milliseconds or RFC 3339 (a link from an alert, a ticket or an event)
+/// shown as the form's `datetime-local` value in the viewer's zone; other text unchanged.
+fn local_input(t: &super::T, s: &str) -> String {
+    let ms = s.trim().parse::<i64>().ok().or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s.trim())
+            .ok()
+            .map(|d| d.timestamp_millis())
+    });
+    let Some(utc) = ms.and_then(chrono::DateTime::from_timestamp_millis) else {
+        return s.to_string();
+    };
+    let fmt = "%Y-%m-%dT%H:%M:%S";
+    match t.0 {
+        Lang::Ja => utc
+            .with_timezone(&chrono_tz::Asia::Tokyo)
+            .format(fmt)
+            .to_string(),
+        Lang::En => utc.format(fmt).to_string(),
+    }
+}
+
 impl LogForm {
+    /// Show linked times in the form's own notation, so that filtering again keeps them.
+    fn localize(&mut self, t: &super::T) {
+        self.from = local_input(t, &self.from);
+        self.to = local_input(t, &self.to);
+    }
+
     fn query(&self, t: &super::T) -> LogQuery {
         LogQuery {
             host: opt(&self.host),
@@ -140,9 +167,14 @@ impl LogsPage {
     }
 }
 
-pub async fn search(State(s): State<AppState>, page: Page, Query(f): Query<LogForm>) -> UiResult {
+pub async fn search(
+    State(s): State<AppState>,
+    page: Page,
+    Query(mut f): Query<LogForm>,
+) -> UiResult {
     let (ctx, scope) = (page.ctx, page.auth.scope);
     let q = f.query(&ctx.t);
+    f.localize(&ctx.t);
     let result = s.store.search_logs(&scope, &q).await.or_page(&ctx)?;
     let (customers, hosts) = pickers(&s.store, &scope, &f.customer).await;
     let base = f.link_base();
@@ -211,7 +243,7 @@ fn sparkline(counts: &[i64]) -> String {
 pub async fn templates(
     State(s): State<AppState>,
     page: Page,
-    Query(f): Query<LogForm>,
+    Query(mut f): Query<LogForm>,
 ) -> UiResult {
     let (ctx, scope) = (page.ctx, page.auth.scope);
     let q = TemplateQuery {
@@ -222,6 +254,7 @@ pub async fn templates(
         unrouted: None,
         limit: Some(200),
     };
+    f.localize(&ctx.t);
     let list = s.store.log_templates(&scope, &q).await.or_page(&ctx)?;
     // Sparklines: messages per hour over the last 24 hours, for the listed templates.
     let now = onestop_store::now_ms();
@@ -274,7 +307,11 @@ impl ReportPage {
     }
 }
 
-pub async fn report(State(s): State<AppState>, page: Page, Query(f): Query<LogForm>) -> UiResult {
+pub async fn report(
+    State(s): State<AppState>,
+    page: Page,
+    Query(mut f): Query<LogForm>,
+) -> UiResult {
     let (mut ctx, scope) = (page.ctx, page.auth.scope);
     let (customers, hosts) = pickers(&s.store, &scope, &f.customer).await;
     let q = ReportQuery {
@@ -284,6 +321,7 @@ pub async fn report(State(s): State<AppState>, page: Page, Query(f): Query<LogFo
         to: time_arg(&ctx.t, &f.to),
         periods: f.periods.trim().parse().ok(),
     };
+    f.localize(&ctx.t);
     let rules = crate::syslog::rules(&s.settings).map_err(|e| {
         super::error_page(
             &ctx,

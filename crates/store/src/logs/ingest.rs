@@ -1,16 +1,20 @@
 //! The ingest side: routes for the router, batched inserts of messages with their new
 //! templates and miner states in one transaction, template refreshes, retention purge.
-use super::{LogRoute, NewLogMessage, NewLogTemplate, TemplateUpdate, scope_key};
+use super::findings::raise_findings_in;
+use super::mining::{MinerLease, claim_in};
+use super::{LogFinding, LogRoute, NewLogMessage, NewLogTemplate, TemplateUpdate, scope_key};
 use crate::scope::Filter;
-use crate::util::new_id;
 use crate::{Backend, Result, Scope, Store};
 use sqlx::{Any, Row, Transaction};
 
-/// Rows per INSERT statement (14 parameters each). SQLite resolves `$N` parameters by name,
-/// at a cost that grows with the square of their number: 500-row statements ran at ~2,500
-/// rows/s there, 20-row ones at ~15,000 (debug build). PostgreSQL takes large ones.
-const CHUNK_SQLITE: usize = 20;
-const CHUNK_POSTGRES: usize = 500;
+/// Rows per INSERT statement (14 parameters each). SQLite resolves *named* parameters
+/// (`$N`, `?N`) through a list scanned linearly on every bind, a cost that grows with the
+/// square of their number (500-row statements ran at ~2,500 rows/s with `$N`); anonymous
+/// `?` parameters are bound by position, so SQLite gets `?` and large statements too.
+/// A batch is cut into statements of `ROWS` rows and then powers of two, so that only ten
+/// statement texts exist and each is prepared once per connection (preparing a statement
+/// of thousands of parameters costs more than binding them).
+const ROWS: usize = 512;
 const COLS: &str = "id, received_at, at, customer_id, host_id, source, hostname, program, facility, \
      syslog_severity, severity, template_id, rules, message";
 
@@ -25,6 +29,14 @@ pub struct LogBatch {
     /// Messages that came in an agent's batch: stored only if that batch's log lines are
     /// consumed in this transaction (so a batch dispatched twice is stored once).
     pub agent_batches: Vec<AgentBatchLines>,
+    /// The miner-lease holder that mined this batch. When set, its template ids, templates,
+    /// states and `mined_findings` are kept only if the holder still holds the lease;
+    /// otherwise the messages are stored unmined (template 0). `None`: kept as given.
+    pub miner: Option<String>,
+    /// Findings that do not depend on mining (rule matches): raised with the batch.
+    pub findings: Vec<LogFinding>,
+    /// Findings that do (new templates): raised only when the mining is kept.
+    pub mined_findings: Vec<LogFinding>,
 }
 
 /// The messages (`messages[range]`) of one agent batch (host, seq) within a [`LogBatch`].
@@ -36,7 +48,7 @@ pub struct AgentBatchLines {
 }
 
 impl Store {
-    async fn begin_plain(&self) -> Result<Transaction<'static, Any>> {
+    pub(crate) async fn begin_plain(&self) -> Result<Transaction<'static, Any>> {
         Ok(match self.backend() {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -65,25 +77,19 @@ impl Store {
     }
 
     /// Write a batch in one transaction. Not audited: log messages are operational data.
-    pub async fn insert_log_batch(&self, batch: &LogBatch) -> Result<()> {
+    /// Returns whether its mining was kept (false when `batch.miner` lost the miner lease:
+    /// the messages were then stored unmined, for the lease holder to mine).
+    pub async fn insert_log_batch(&self, batch: &LogBatch) -> Result<bool> {
         let mut tx = self.begin_plain().await?;
-        for t in &batch.templates {
-            sqlx::query(
-                "INSERT INTO log_templates (scope_key, template_id, customer_id, canonical_id, template, first_seen, updated_at) \
-                 VALUES ($1, $2, $3, $2, $4, $5, $5) ON CONFLICT (scope_key, template_id) DO NOTHING",
-            )
-            .bind(scope_key(t.customer_id.as_deref()))
-            .bind(t.template_id)
-            .bind(&t.customer_id)
-            .bind(&t.template)
-            .bind(t.first_seen)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let chunk = match self.backend() {
-            Backend::Sqlite => CHUNK_SQLITE,
-            Backend::Postgres => CHUNK_POSTGRES,
+        let mined = match &batch.miner {
+            None => true,
+            Some(holder) => {
+                claim_in(&mut tx, self.backend(), holder, false).await? != MinerLease::Elsewhere
+            }
         };
+        if mined {
+            insert_templates(&mut tx, &batch.templates).await?;
+        }
         let mut skip = Vec::new();
         for a in &batch.agent_batches {
             if !crate::monitoring::consume_logs_in(&mut tx, &a.host_id, a.seq).await? {
@@ -97,14 +103,25 @@ impl Store {
             .filter(|(i, _)| !skip.iter().any(|r| r.contains(i)))
             .map(|(_, m)| m)
             .collect();
-        for chunk in kept.chunks(chunk) {
-            insert_messages(&mut tx, chunk).await?;
+        let mut rest = &kept[..];
+        while !rest.is_empty() {
+            let n = match rest.len() {
+                n if n >= ROWS => ROWS,
+                n => 1 << n.ilog2(),
+            };
+            insert_messages(&mut tx, self.backend(), &rest[..n], mined).await?;
+            rest = &rest[n..];
         }
-        for (key, state) in &batch.states {
-            save_state(&mut tx, key, state).await?;
+        let now = crate::now_ms();
+        raise_findings_in(&mut tx, &batch.findings, now).await?;
+        if mined {
+            for (key, state) in &batch.states {
+                save_state(&mut tx, key, state).await?;
+            }
+            raise_findings_in(&mut tx, &batch.mined_findings, now).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(mined)
     }
 
     /// The persisted miner state of a customer (`""` for the unrouted stream), if any.
@@ -122,7 +139,24 @@ impl Store {
         states: &[(String, String)],
         updates: &[TemplateUpdate],
     ) -> Result<()> {
+        self.save_miner_states_as(None, states, updates).await?;
+        Ok(())
+    }
+
+    /// [`Store::save_miner_states`] for the holder of the miner lease: nothing is saved
+    /// (false) when `holder` no longer holds it.
+    pub async fn save_miner_states_as(
+        &self,
+        holder: Option<&str>,
+        states: &[(String, String)],
+        updates: &[TemplateUpdate],
+    ) -> Result<bool> {
         let mut tx = self.begin_plain().await?;
+        if let Some(h) = holder
+            && claim_in(&mut tx, self.backend(), h, false).await? == MinerLease::Elsewhere
+        {
+            return Ok(false);
+        }
         let now = crate::now_ms();
         for u in updates {
             sqlx::query(
@@ -141,7 +175,7 @@ impl Store {
             save_state(&mut tx, key, state).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Delete messages received before `before` (ms), in slices so that no transaction
@@ -167,23 +201,54 @@ impl Store {
     }
 }
 
+pub(super) async fn insert_templates(
+    tx: &mut Transaction<'static, Any>,
+    templates: &[NewLogTemplate],
+) -> Result<()> {
+    for t in templates {
+        sqlx::query(
+            "INSERT INTO log_templates (scope_key, template_id, customer_id, canonical_id, template, first_seen, updated_at) \
+             VALUES ($1, $2, $3, $2, $4, $5, $5) ON CONFLICT (scope_key, template_id) DO NOTHING",
+        )
+        .bind(scope_key(t.customer_id.as_deref()))
+        .bind(t.template_id)
+        .bind(&t.customer_id)
+        .bind(&t.template)
+        .bind(t.first_seen)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 async fn insert_messages(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     rows: &[&NewLogMessage],
+    mined: bool,
 ) -> Result<()> {
+    use std::fmt::Write;
     let mut sql = format!("INSERT INTO log_messages ({COLS}) VALUES ");
     for i in 0..rows.len() {
-        let b = i * 14;
-        let ps: Vec<String> = (1..=14).map(|k| format!("${}", b + k)).collect();
-        if i > 0 {
-            sql.push(',');
+        sql.push_str(if i > 0 { ",(" } else { "(" });
+        for k in 1..=14 {
+            if k > 1 {
+                sql.push(',');
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    let _ = write!(sql, "${}", i * 14 + k);
+                }
+            }
         }
-        sql.push_str(&format!("({})", ps.join(",")));
+        sql.push(')');
     }
+    sql.push_str(" ON CONFLICT (id) DO NOTHING");
     let mut q = sqlx::query(&sql);
     for m in rows {
         q = q
-            .bind(new_id())
+            .bind(&m.id)
             .bind(m.received_at)
             .bind(m.at)
             .bind(&m.customer_id)
@@ -194,7 +259,7 @@ async fn insert_messages(
             .bind(m.facility)
             .bind(m.syslog_severity)
             .bind(m.severity)
-            .bind(m.template_id)
+            .bind(if mined { m.template_id } else { 0 })
             .bind(&m.rules)
             .bind(&m.message);
     }
@@ -202,7 +267,11 @@ async fn insert_messages(
     Ok(())
 }
 
-async fn save_state(tx: &mut Transaction<'static, Any>, key: &str, state: &str) -> Result<()> {
+pub(super) async fn save_state(
+    tx: &mut Transaction<'static, Any>,
+    key: &str,
+    state: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO log_miner_state (scope_key, state, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (scope_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",

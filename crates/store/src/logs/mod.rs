@@ -7,6 +7,10 @@
 //! registered host matched it, and only staff see it.
 mod ingest;
 pub use ingest::{AgentBatchLines, LogBatch};
+mod findings;
+pub use findings::{LogFinding, SpikeCount};
+mod mining;
+pub use mining::{MINER_LEASE, MINER_TTL_MS, MinedRows, MinerLease, UnminedLog};
 mod report;
 pub use report::{HourlyCounts, ReportData, Talker};
 pub mod search;

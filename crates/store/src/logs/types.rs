@@ -5,6 +5,9 @@ use utoipa::{IntoParams, ToSchema};
 /// One message as the ingest task writes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewLogMessage {
+    /// Chosen by the writer ([`crate::new_id`]) before the first attempt, so that a batch
+    /// retried after a commit whose outcome was unknown is stored once.
+    pub id: String,
     pub received_at: i64,
     /// The message's own time, or the receive time when it had none.
     pub at: i64,

@@ -171,3 +171,32 @@ impl Store {
         rows.iter().map(event_from_row).collect()
     }
 }
+
+/// Record one event inside the caller's transaction (log findings are raised with the
+/// marks that make them once per condition); its id.
+pub(crate) async fn insert_event_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    e: &EventInput,
+    now: i64,
+) -> Result<String> {
+    check(e)?;
+    let id = new_id();
+    let title: String = e.title.trim().chars().take(500).collect();
+    sqlx::query(&format!(
+        "INSERT INTO monitor_events ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
+    ))
+    .bind(&id)
+    .bind(&e.customer_id)
+    .bind(&e.host_id)
+    .bind(e.source.trim())
+    .bind(e.kind.trim())
+    .bind(&e.severity)
+    .bind(title)
+    .bind(e.detail.to_string())
+    .bind(e.occurred_at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(id)
+}

@@ -28,6 +28,7 @@ pub use alerts::{AlertTransition, DEFAULT_RULES};
 pub use checks::{HostCheck, status_text as check_status_text};
 pub use compact::{CompactReport, Retention};
 pub use event_incidents::EventPass;
+pub(crate) use events::insert_event_in;
 pub use events::{EVENT_SEVERITIES, Event, EventFilter, EventInput};
 pub use incident::{AlertHost, AlertIncident};
 pub use ingest::BatchMeta;

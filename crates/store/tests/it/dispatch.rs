@@ -37,6 +37,7 @@ async fn enrolled(s: &Store) -> AgentIdentity {
 
 fn message(who: &AgentIdentity, text: &str) -> NewLogMessage {
     NewLogMessage {
+        id: new_id(),
         received_at: 1_000,
         at: 1_000,
         customer_id: Some(who.customer_id.clone()),
@@ -91,8 +92,9 @@ on_both!(a_batch_payload_is_handed_over_once, |f: Fresh| async move {
     let p = s.pending_payloads(10).await.unwrap();
     assert_eq!((p[0].has_inventory, p[0].log_lines), (false, 1));
 
-    // The same agent batch written twice (a second dispatch): stored once.
-    let write = LogBatch {
+    // The same agent batch written twice (a second dispatch, built anew with a syslog line
+    // received meanwhile): its lines stored once, the syslog lines both.
+    let write = || LogBatch {
         messages: vec![
             message(&who, "unrelated syslog"),
             message(&who, "from agent"),
@@ -104,8 +106,8 @@ on_both!(a_batch_payload_is_handed_over_once, |f: Fresh| async move {
         }],
         ..Default::default()
     };
-    s.insert_log_batch(&write).await.unwrap();
-    s.insert_log_batch(&write).await.unwrap();
+    s.insert_log_batch(&write()).await.unwrap();
+    s.insert_log_batch(&write()).await.unwrap();
     let page = s
         .search_logs(
             &staff(),

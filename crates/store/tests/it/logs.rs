@@ -15,6 +15,7 @@ fn msg(
     text: &str,
 ) -> NewLogMessage {
     NewLogMessage {
+        id: new_id(),
         received_at: at,
         at,
         customer_id: customer.map(str::to_string),

@@ -6,6 +6,7 @@ mod desk;
 mod desk_queue;
 mod desk_work;
 mod dispatch;
+mod log_miner;
 mod logs;
 mod mail;
 mod monitoring;
