@@ -122,12 +122,14 @@ fn decision<'e>(ex: &'e [Exception], host: &str, adv: &str, pkg: &str) -> Option
 
 /// Match one host and reconcile its stored findings, inside `tx`, with `cache` over the
 /// index of the host's ecosystem (`None` when the host has no ecosystem we know: then it has
-/// no findings).
+/// no findings). With `only`, `packages` are the host's packages of those names and only
+/// their findings are reconciled.
 pub(crate) async fn rematch_host(
     tx: &mut WriteTx,
     ctx: &HostCtx,
     packages: &[InstalledPackage],
     cache: Option<&mut MatchCache<'_>>,
+    only: Option<&BTreeSet<String>>,
 ) -> Result<Matched> {
     let eco = ctx
         .ecosystem
@@ -141,7 +143,7 @@ pub(crate) async fn rematch_host(
         }
         _ => Vec::new(),
     };
-    reconcile(tx, ctx, desired, packages).await
+    reconcile(tx, ctx, desired, packages, only).await
 }
 
 struct Stored {
@@ -159,15 +161,22 @@ async fn reconcile(
     ctx: &HostCtx,
     desired: Vec<HostFinding>,
     packages: &[InstalledPackage],
+    only: Option<&BTreeSet<String>>,
 ) -> Result<Matched> {
     let now = tx.now;
-    let rows = sqlx::query(
-        "SELECT id, advisory_id, package, state, installed_version, fixed_version, severity, \
-         reboot_pending, exception_id FROM findings WHERE host_id = $1",
-    )
-    .bind(&ctx.host_id)
-    .fetch_all(tx.conn())
-    .await?;
+    let mut sql = "SELECT id, advisory_id, package, state, installed_version, fixed_version, \
+         severity, reboot_pending, exception_id FROM findings WHERE host_id = $1"
+        .to_string();
+    match only {
+        Some(names) if names.is_empty() => sql.push_str(" AND 1 = 0"),
+        Some(names) => sql.push_str(&format!(" AND package IN ({})", params(1, names.len()))),
+        None => {}
+    }
+    let mut q = sqlx::query(&sql).bind(&ctx.host_id);
+    for n in only.into_iter().flatten() {
+        q = q.bind(n.as_str());
+    }
+    let rows = q.fetch_all(tx.conn()).await?;
     let mut stored: HashMap<(String, String), Stored> = HashMap::new();
     for r in &rows {
         stored.insert(
