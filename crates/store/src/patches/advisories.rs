@@ -49,8 +49,9 @@ async fn stored_keys(pool: &AnyPool, ids: &[&str]) -> Result<Vec<(String, String
 impl Store {
     /// Store `advisories` (already merged by id): insert the new ones, replace those whose
     /// `modified` is newer than the stored one, keep the rest. Then match again the hosts of
-    /// every ecosystem a changed advisory names, and record security notices for findings
-    /// new since the last notice.
+    /// every ecosystem a changed advisory names (hosts up to date before the import only
+    /// for the package names it changed), and record security notices for findings new
+    /// since the last notice.
     pub async fn import_advisories(
         &self,
         scope: &Scope,

@@ -1,7 +1,7 @@
 //! Host inventories: the current package set of a host (an asset), and the history of what
 //! changed between two inventories. Storing an inventory matches the host again in the same
 //! transaction, so findings and the inventory never disagree.
-use super::findings::{HostCtx, rematch_host};
+use super::findings::{HostCtx, Known, exceptions, rematch_host, stored_findings};
 use super::index::{generation, match_digest, packages_digest};
 use super::package_rows::replace_packages;
 use super::rows::{V, insert_many};
@@ -389,7 +389,13 @@ impl Store {
                 .as_ref()
                 .zip(eco.as_ref())
                 .map(|(i, e)| MatchCache::new(&i.index, e));
-            let m = rematch_host(&mut tx, &ctx, &packages, cache.as_mut(), None).await?;
+            let mut stored = stored_findings(tx.conn(), self.backend(), &[host_id]).await?;
+            let ex = exceptions(&mut tx, &asset.customer_id).await?;
+            let known = Known {
+                stored: stored.remove(host_id).unwrap_or_default(),
+                exceptions: &ex,
+            };
+            let m = rematch_host(&mut tx, &ctx, &packages, cache.as_mut(), None, known).await?;
             outcome.findings_opened = m.opened;
             outcome.findings_fixed = m.fixed;
         }

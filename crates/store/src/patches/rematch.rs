@@ -10,10 +10,10 @@
 //! Hosts are read and reconciled a chunk at a time in one write transaction per chunk, with
 //! one [`MatchCache`] shared by the whole ecosystem. Each host's digest is checked again
 //! inside the transaction: a host an inventory matched in the meantime is left alone.
-use super::findings::{HostCtx, Matched, rematch_host};
+use super::findings::{Exception, HostCtx, Known, Matched, exceptions, rematch_host, stored_findings};
 use super::index::match_digest;
-use super::rows::params;
-use crate::{Result, Scope, Store, WriteTx};
+use super::rows::{grouped, params};
+use crate::{Backend, Result, Scope, Store, WriteTx};
 use onestop_vuln::inventory::InstalledPackage;
 use onestop_vuln::matcher::kernel::is_kernel_package;
 use onestop_vuln::{Ecosystem, MatchCache, Scheme};
@@ -44,46 +44,38 @@ struct Due {
     only: Option<BTreeSet<String>>,
 }
 
-fn package_row(r: &sqlx::any::AnyRow) -> Result<(String, InstalledPackage)> {
-    let arch: String = r.try_get(2)?;
-    Ok((
-        r.try_get(0)?,
-        InstalledPackage {
-            name: r.try_get(1)?,
-            arch: Some(arch).filter(|a| !a.is_empty()),
-            version: r.try_get(3)?,
-            source_name: r.try_get(4)?,
-            source_version: r.try_get(5)?,
-        },
-    ))
-}
-
 /// The packages of `hosts`, by host, in one query; only those named `names` when given.
 async fn packages_of(
     conn: &mut AnyConnection,
+    backend: Backend,
     hosts: &[&str],
     names: Option<&BTreeSet<String>>,
 ) -> Result<HashMap<String, Vec<InstalledPackage>>> {
-    let mut sql = format!(
-        "SELECT host_id, name, arch, version, source_name, source_version FROM host_packages \
-         WHERE host_id IN ({})",
-        params(0, hosts.len())
-    );
+    let mut filter = format!("host_id IN ({})", params(0, hosts.len()));
     if let Some(n) = names {
-        sql.push_str(&format!(" AND name IN ({})", params(hosts.len(), n.len())));
+        filter.push_str(&format!(" AND name IN ({})", params(hosts.len(), n.len())));
     }
-    sql.push_str(" ORDER BY host_id, name, arch, version");
-    let mut q = sqlx::query(&sql);
-    for h in hosts {
-        q = q.bind(*h);
-    }
-    for n in names.into_iter().flatten() {
-        q = q.bind(n.as_str());
-    }
-    let mut out: HashMap<String, Vec<InstalledPackage>> = HashMap::new();
-    for r in q.fetch_all(&mut *conn).await? {
-        let (host, p) = package_row(&r)?;
-        out.entry(host).or_default().push(p);
+    let mut binds: Vec<&str> = hosts.to_vec();
+    binds.extend(names.into_iter().flatten().map(String::as_str));
+    let cols = ["name", "arch", "version", "source_name", "source_version"];
+    let rows = grouped(conn, backend, ("host_id", &cols, "host_packages", &filter), &binds).await?;
+    let mut out = HashMap::new();
+    for (host, list) in rows {
+        let packages = list
+            .into_iter()
+            .map(|f| {
+                let [name, arch, version, source_name, source_version] =
+                    <[Option<String>; 5]>::try_from(f).expect("five fields");
+                InstalledPackage {
+                    name: name.unwrap_or_default(),
+                    arch,
+                    version: version.unwrap_or_default(),
+                    source_name,
+                    source_version,
+                }
+            })
+            .collect();
+        out.insert(host, packages);
     }
     Ok(out)
 }
@@ -101,7 +93,8 @@ async fn hosts_with(
     let list = params(0, names.len());
     let sql = format!(
         "SELECT host_id, name FROM host_packages WHERE name IN ({list}) UNION \
-         SELECT host_id, name FROM host_packages WHERE source_name IN ({list})"
+         SELECT host_id, name FROM host_packages WHERE source_name IN ({list}) \
+         AND source_name IS NOT NULL"
     );
     let mut q = sqlx::query(&sql);
     for n in names {
@@ -123,6 +116,7 @@ fn is_kernel(scheme: Scheme, p: &InstalledPackage) -> bool {
 /// (read inside `tx`, so they are the packages its findings are reconciled against).
 async fn chunk_packages(
     tx: &mut WriteTx,
+    backend: Backend,
     chunk: &[Due],
     scheme: Scheme,
 ) -> Result<HashMap<String, Vec<InstalledPackage>>> {
@@ -147,7 +141,7 @@ async fn chunk_packages(
     let mut out = HashMap::new();
     if !by_name.is_empty() {
         let ids: Vec<&str> = by_name.iter().map(|d| d.ctx.host_id.as_str()).collect();
-        let mut got = packages_of(tx.conn(), &ids, Some(&names)).await?;
+        let mut got = packages_of(tx.conn(), backend, &ids, Some(&names)).await?;
         for d in by_name {
             let only = d.only.as_ref().expect("by name");
             let mut pk = got.remove(&d.ctx.host_id).unwrap_or_default();
@@ -163,7 +157,7 @@ async fn chunk_packages(
         .map(|d| d.ctx.host_id.as_str())
         .collect();
     if !whole.is_empty() {
-        let mut got = packages_of(tx.conn(), &whole, None).await?;
+        let mut got = packages_of(tx.conn(), backend, &whole, None).await?;
         for id in whole {
             out.insert(id.to_string(), got.remove(id).unwrap_or_default());
         }
@@ -237,7 +231,11 @@ impl Store {
             while !rest.is_empty() {
                 let chunk = &rest[..rest.len().min(CHUNK_HOSTS)];
                 let mut tx = self.write(&Scope::System).await?;
-                let mut packages = chunk_packages(&mut tx, chunk, scheme).await?;
+                let mut packages = chunk_packages(&mut tx, self.backend(), chunk, scheme).await?;
+                let ids: Vec<&str> = packages.keys().map(String::as_str).collect();
+                let mut stored = stored_findings(tx.conn(), self.backend(), &ids).await?;
+                let mut decisions: HashMap<String, Vec<Exception>> = HashMap::new();
+                let mut matched: Vec<String> = Vec::new();
                 let mut writes = 0;
                 let mut done = 0;
                 for d in chunk {
@@ -246,17 +244,22 @@ impl Store {
                     let Some(pk) = packages.remove(&d.ctx.host_id) else {
                         continue;
                     };
+                    if !decisions.contains_key(&d.ctx.customer_id) {
+                        let ex = exceptions(&mut tx, &d.ctx.customer_id).await?;
+                        decisions.insert(d.ctx.customer_id.clone(), ex);
+                    }
+                    let known = Known {
+                        stored: stored.remove(&d.ctx.host_id).unwrap_or_default(),
+                        exceptions: &decisions[&d.ctx.customer_id],
+                    };
                     // Named packages only, unless a kernel made it read them all.
                     let subset = d.only.is_some() && !pk.iter().any(|p| is_kernel(scheme, p));
                     let only: Option<BTreeSet<String>> =
                         subset.then(|| pk.iter().map(|p| p.name.clone()).collect());
-                    let m = rematch_host(&mut tx, &d.ctx, &pk, Some(&mut cache), only.as_ref())
-                        .await?;
-                    sqlx::query("UPDATE host_inventories SET match_digest = $1 WHERE host_id = $2")
-                        .bind(&want)
-                        .bind(&d.ctx.host_id)
-                        .execute(tx.conn())
-                        .await?;
+                    let m =
+                        rematch_host(&mut tx, &d.ctx, &pk, Some(&mut cache), only.as_ref(), known)
+                            .await?;
+                    matched.push(d.ctx.host_id.clone());
                     total.hosts += 1;
                     total.opened += m.opened;
                     total.fixed += m.fixed;
@@ -267,6 +270,17 @@ impl Store {
                     if writes >= CHUNK_WRITES {
                         break;
                     }
+                }
+                if !matched.is_empty() {
+                    let sql = format!(
+                        "UPDATE host_inventories SET match_digest = $1 WHERE host_id IN ({})",
+                        params(1, matched.len())
+                    );
+                    let mut q = sqlx::query(&sql).bind(&want);
+                    for id in &matched {
+                        q = q.bind(id.as_str());
+                    }
+                    q.execute(tx.conn()).await?;
                 }
                 tx.commit().await?;
                 rest = &rest[done..];

@@ -1,6 +1,6 @@
 //! Multi-row statements: values of mixed types bound in one go, in batches that stay under
 //! both databases' limits on bound parameters.
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 /// A bound value.
 #[derive(Debug, Clone)]
@@ -64,4 +64,51 @@ pub(crate) fn params(offset: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `SELECT key, <cols of each row> FROM table WHERE filter GROUP BY key`, each group as one
+/// text: a row's `cols` joined by tabs (NULL as empty), rows joined by newlines, split back
+/// here. sqlx's `Any` rows cost about as much to decode as all the matching, so a fleet's
+/// packages and findings are read as one row per host. Only for columns whose values hold
+/// neither tabs nor newlines, nor are empty (names, versions, ids, states).
+pub(crate) async fn grouped(
+    conn: &mut AnyConnection,
+    backend: crate::Backend,
+    (key, cols, table, filter): (&str, &[&str], &str, &str),
+    binds: &[&str],
+) -> crate::Result<Vec<(String, Vec<Vec<Option<String>>>)>> {
+    let agg = match backend {
+        crate::Backend::Sqlite => "group_concat",
+        crate::Backend::Postgres => "string_agg",
+    };
+    let row = cols
+        .iter()
+        .map(|c| format!("COALESCE(CAST({c} AS TEXT), '')"))
+        .collect::<Vec<_>>()
+        .join(" || '\t' || ");
+    let sql = format!("SELECT {key}, {agg}({row}, '\n') FROM {table} WHERE {filter} GROUP BY {key}");
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    let mut out = Vec::new();
+    for r in q.fetch_all(&mut *conn).await? {
+        let text: String = r.try_get(1)?;
+        let mut rows = Vec::new();
+        for line in text.split('\n') {
+            let fields: Vec<Option<String>> = line
+                .split('\t')
+                .map(|f| Some(f.to_string()).filter(|f| !f.is_empty()))
+                .collect();
+            if fields.len() != cols.len() {
+                return Err(crate::StoreError::Other(format!(
+                    "{table}: a stored row does not split in {} fields: {line:?}",
+                    cols.len()
+                )));
+            }
+            rows.push(fields);
+        }
+        out.push((r.try_get(0)?, rows));
+    }
+    Ok(out)
 }
