@@ -11,9 +11,9 @@ pub(crate) enum V {
     OI(Option<i64>),
 }
 
-/// `INSERT INTO table (cols) VALUES (…), (…) [suffix]` for `rows`, about 1,000 parameters per
-/// statement: SQLite resolves `$N` parameters by a linear search, so a statement with tens
-/// of thousands of them spends its time in the parser.
+/// `INSERT INTO table (cols) VALUES (…), (…) [suffix]` for `rows`, about 250 parameters per
+/// statement: SQLite resolves `$N` parameters by a linear search (at parse time, and again
+/// for each value sqlx binds), so the cost per value grows with the statement's size.
 pub(crate) async fn insert_many(
     conn: &mut AnyConnection,
     table: &str,
@@ -21,7 +21,7 @@ pub(crate) async fn insert_many(
     rows: &[Vec<V>],
     suffix: &str,
 ) -> crate::Result<()> {
-    let per = (1_000 / cols.len().max(1)).max(1);
+    let per = (250 / cols.len().max(1)).max(1);
     for chunk in rows.chunks(per) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
         let mut n = 0;
