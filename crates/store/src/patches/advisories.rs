@@ -94,7 +94,11 @@ impl Store {
         // are matched again only for those names.
         let mut touched: BTreeMap<String, Touched> = BTreeMap::new();
         let keys = changed.iter().flat_map(|(a, _)| advisory_keys(a));
-        for (eco, name) in stored_keys(&self.pool, &updated_ids).await?.into_iter().chain(keys) {
+        for (eco, name) in stored_keys(&self.pool, &updated_ids)
+            .await?
+            .into_iter()
+            .chain(keys)
+        {
             touched.entry(eco).or_default().names.insert(name);
         }
         let mut before = Vec::new();
@@ -108,7 +112,10 @@ impl Store {
         // Nothing imported in between: the content before is the one just read.
         let generation = super::index::generation(tx.conn()).await?;
         for (eco, idx) in before {
-            if let Some(t) = touched.get_mut(&eco).filter(|_| idx.generation == generation) {
+            if let Some(t) = touched
+                .get_mut(&eco)
+                .filter(|_| idx.generation == generation)
+            {
                 t.before = Some(idx.content.clone());
             }
         }

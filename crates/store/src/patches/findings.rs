@@ -4,7 +4,7 @@
 //! staff decision with a reason and an optional expiry, for one host or a whole customer
 //! (kept in `finding_exceptions`, applied to findings that appear later too).
 use super::advisories::split_words;
-use super::rows::{V, grouped, insert_many, params};
+use super::rows::{V, fields, grouped, insert_many, opt, params};
 use super::{Finding, FindingPatch, FindingQuery, staff_only};
 use crate::registry::{Page, page_bounds};
 use crate::scope::Filter;
@@ -153,7 +153,9 @@ pub(crate) async fn rematch_host(
     };
     let mut known = known;
     if let Some(names) = only {
-        known.stored.retain(|(_, package), _| names.contains(package));
+        known
+            .stored
+            .retain(|(_, package), _| names.contains(package));
     }
     reconcile(tx, ctx, desired, packages, known).await
 }
@@ -186,23 +188,38 @@ pub(crate) async fn stored_findings(
         "exception_id",
     ];
     let filter = format!("host_id IN ({})", params(0, hosts.len()));
-    let rows = grouped(conn, backend, ("host_id", &cols, "findings", &filter), hosts).await?;
+    let rows = grouped(
+        conn,
+        backend,
+        ("host_id", &cols, "findings", &filter),
+        hosts,
+    )
+    .await?;
     let mut out = HashMap::new();
-    for (host, list) in rows {
+    for (host, text) in rows {
         let mut stored = HashMap::new();
-        for f in list {
-            let [id, adv, package, state, installed, fixed, severity, reboot, exception] =
-                <[Option<String>; 9]>::try_from(f).expect("nine fields");
+        for line in text.split('\n') {
+            let [
+                id,
+                adv,
+                package,
+                state,
+                installed,
+                fixed,
+                severity,
+                reboot,
+                exception,
+            ] = fields(line)?;
             stored.insert(
-                (adv.unwrap_or_default(), package.unwrap_or_default()),
+                (adv.to_string(), package.to_string()),
                 Stored {
-                    id: id.unwrap_or_default(),
-                    state: state.unwrap_or_default(),
-                    installed_version: installed.unwrap_or_default(),
-                    fixed_version: fixed,
-                    severity: severity.unwrap_or_default(),
-                    reboot_pending: reboot.is_some_and(|r| r != "0"),
-                    exception_id: exception,
+                    id: id.to_string(),
+                    state: state.to_string(),
+                    installed_version: installed.to_string(),
+                    fixed_version: opt(fixed),
+                    severity: severity.to_string(),
+                    reboot_pending: reboot != "0",
+                    exception_id: opt(exception),
                 },
             );
         }
@@ -227,7 +244,7 @@ async fn reconcile(
     let mut reopened = 0;
     let mut inserts = Vec::new();
     for d in &desired {
-        let dec = decision(&ex, &ctx.host_id, &d.advisory_id, &d.package);
+        let dec = decision(ex, &ctx.host_id, &d.advisory_id, &d.package);
         let state = dec.map_or("open", |e| e.state.as_str());
         let severity = d.severity.as_str();
         match stored.remove(&(d.advisory_id.clone(), d.package.clone())) {

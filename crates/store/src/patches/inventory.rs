@@ -235,11 +235,14 @@ impl Store {
         .bind(host_id)
         .fetch_optional(tx.conn())
         .await?;
-        let (prev_digest, prev_match, prev_kernel): (Option<String>, Option<String>, Option<String>) =
-            match &previous {
-                Some(r) => (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?),
-                None => (None, None, None),
-            };
+        let (prev_digest, prev_match, prev_kernel): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = match &previous {
+            Some(r) => (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?),
+            None => (None, None, None),
+        };
         // The same package set as last time: nothing to diff or rewrite.
         let changes = if prev_digest.as_deref() == Some(pkg_digest.as_str()) {
             Vec::new()

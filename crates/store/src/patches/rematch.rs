@@ -10,9 +10,11 @@
 //! Hosts are read and reconciled a chunk at a time in one write transaction per chunk, with
 //! one [`MatchCache`] shared by the whole ecosystem. Each host's digest is checked again
 //! inside the transaction: a host an inventory matched in the meantime is left alone.
-use super::findings::{Exception, HostCtx, Known, Matched, exceptions, rematch_host, stored_findings};
+use super::findings::{
+    Exception, HostCtx, Known, Matched, exceptions, rematch_host, stored_findings,
+};
 use super::index::match_digest;
-use super::rows::{grouped, params};
+use super::rows::{fields, grouped, opt, params};
 use crate::{Backend, Result, Scope, Store, WriteTx};
 use onestop_vuln::inventory::InstalledPackage;
 use onestop_vuln::matcher::kernel::is_kernel_package;
@@ -58,23 +60,26 @@ async fn packages_of(
     let mut binds: Vec<&str> = hosts.to_vec();
     binds.extend(names.into_iter().flatten().map(String::as_str));
     let cols = ["name", "arch", "version", "source_name", "source_version"];
-    let rows = grouped(conn, backend, ("host_id", &cols, "host_packages", &filter), &binds).await?;
+    let rows = grouped(
+        conn,
+        backend,
+        ("host_id", &cols, "host_packages", &filter),
+        &binds,
+    )
+    .await?;
     let mut out = HashMap::new();
-    for (host, list) in rows {
-        let packages = list
-            .into_iter()
-            .map(|f| {
-                let [name, arch, version, source_name, source_version] =
-                    <[Option<String>; 5]>::try_from(f).expect("five fields");
-                InstalledPackage {
-                    name: name.unwrap_or_default(),
-                    arch,
-                    version: version.unwrap_or_default(),
-                    source_name,
-                    source_version,
-                }
-            })
-            .collect();
+    for (host, text) in rows {
+        let mut packages = Vec::new();
+        for line in text.split('\n') {
+            let [name, arch, version, source_name, source_version] = fields(line)?;
+            packages.push(InstalledPackage {
+                name: name.to_string(),
+                arch: opt(arch),
+                version: version.to_string(),
+                source_name: opt(source_name),
+                source_version: opt(source_version),
+            });
+        }
         out.insert(host, packages);
     }
     Ok(out)
@@ -101,9 +106,7 @@ async fn hosts_with(
         q = q.bind(n.as_str());
     }
     for r in q.fetch_all(pool).await? {
-        out.entry(r.try_get(0)?)
-            .or_default()
-            .insert(r.try_get(1)?);
+        out.entry(r.try_get(0)?).or_default().insert(r.try_get(1)?);
     }
     Ok(out)
 }
@@ -136,8 +139,15 @@ async fn chunk_packages(
     let still = |d: &&Due| {
         current.get(&d.ctx.host_id) == Some(&(d.digest.clone(), d.ctx.kernel_running.clone()))
     };
-    let by_name: Vec<&Due> = chunk.iter().filter(still).filter(|d| d.only.is_some()).collect();
-    let names: BTreeSet<String> = by_name.iter().flat_map(|d| d.only.clone().into_iter().flatten()).collect();
+    let by_name: Vec<&Due> = chunk
+        .iter()
+        .filter(still)
+        .filter(|d| d.only.is_some())
+        .collect();
+    let names: BTreeSet<String> = by_name
+        .iter()
+        .flat_map(|d| d.only.clone().into_iter().flatten())
+        .collect();
     let mut out = HashMap::new();
     if !by_name.is_empty() {
         let ids: Vec<&str> = by_name.iter().map(|d| d.ctx.host_id.as_str()).collect();
@@ -153,7 +163,10 @@ async fn chunk_packages(
     let whole: Vec<&str> = chunk
         .iter()
         .filter(still)
-        .filter(|d| out.get(&d.ctx.host_id).is_none_or(|pk| pk.iter().any(|p| is_kernel(scheme, p))))
+        .filter(|d| {
+            out.get(&d.ctx.host_id)
+                .is_none_or(|pk| pk.iter().any(|p| is_kernel(scheme, p)))
+        })
         .map(|d| d.ctx.host_id.as_str())
         .collect();
     if !whole.is_empty() {

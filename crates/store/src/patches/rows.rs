@@ -67,16 +67,16 @@ pub(crate) fn params(offset: usize, n: usize) -> String {
 }
 
 /// `SELECT key, <cols of each row> FROM table WHERE filter GROUP BY key`, each group as one
-/// text: a row's `cols` joined by tabs (NULL as empty), rows joined by newlines, split back
-/// here. sqlx's `Any` rows cost about as much to decode as all the matching, so a fleet's
-/// packages and findings are read as one row per host. Only for columns whose values hold
-/// neither tabs nor newlines, nor are empty (names, versions, ids, states).
+/// text: a row's `cols` joined by tabs (NULL as empty), rows joined by newlines; split a row
+/// with [`fields`]. sqlx's `Any` rows cost about as much to decode as all the matching, so a
+/// fleet's packages and findings are read as one row per host. Only for columns whose
+/// values hold neither tabs nor newlines, nor are empty (names, versions, ids, states).
 pub(crate) async fn grouped(
     conn: &mut AnyConnection,
     backend: crate::Backend,
     (key, cols, table, filter): (&str, &[&str], &str, &str),
     binds: &[&str],
-) -> crate::Result<Vec<(String, Vec<Vec<Option<String>>>)>> {
+) -> crate::Result<Vec<(String, String)>> {
     let agg = match backend {
         crate::Backend::Sqlite => "group_concat",
         crate::Backend::Postgres => "string_agg",
@@ -86,29 +86,34 @@ pub(crate) async fn grouped(
         .map(|c| format!("COALESCE(CAST({c} AS TEXT), '')"))
         .collect::<Vec<_>>()
         .join(" || '\t' || ");
-    let sql = format!("SELECT {key}, {agg}({row}, '\n') FROM {table} WHERE {filter} GROUP BY {key}");
+    let sql =
+        format!("SELECT {key}, {agg}({row}, '\n') FROM {table} WHERE {filter} GROUP BY {key}");
     let mut q = sqlx::query(&sql);
     for b in binds {
         q = q.bind(*b);
     }
     let mut out = Vec::new();
     for r in q.fetch_all(&mut *conn).await? {
-        let text: String = r.try_get(1)?;
-        let mut rows = Vec::new();
-        for line in text.split('\n') {
-            let fields: Vec<Option<String>> = line
-                .split('\t')
-                .map(|f| Some(f.to_string()).filter(|f| !f.is_empty()))
-                .collect();
-            if fields.len() != cols.len() {
-                return Err(crate::StoreError::Other(format!(
-                    "{table}: a stored row does not split in {} fields: {line:?}",
-                    cols.len()
-                )));
-            }
-            rows.push(fields);
-        }
-        out.push((r.try_get(0)?, rows));
+        out.push((r.try_get(0)?, r.try_get(1)?));
     }
     Ok(out)
+}
+
+/// The `N` fields of one row of a [`grouped`] text.
+pub(crate) fn fields<const N: usize>(line: &str) -> crate::Result<[&str; N]> {
+    let bad = || crate::StoreError::Other(format!("a stored row is not {N} fields: {line:?}"));
+    let mut out = [""; N];
+    let mut parts = line.split('\t');
+    for f in &mut out {
+        *f = parts.next().ok_or_else(bad)?;
+    }
+    match parts.next() {
+        Some(_) => Err(bad()),
+        None => Ok(out),
+    }
+}
+
+/// An empty field of a [`grouped`] text is NULL.
+pub(crate) fn opt(field: &str) -> Option<String> {
+    Some(field.to_string()).filter(|f| !f.is_empty())
 }

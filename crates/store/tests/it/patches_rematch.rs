@@ -160,49 +160,43 @@ on_both!(
     }
 );
 
-on_both!(
-    a_big_import_matches_hosts_whole,
-    |f: Fresh| async move {
-        let s = &f.store;
-        let (_, h1) = customer_with_host(s, "Acme").await;
-        let (_, h2) = customer_with_host(s, "Beta").await;
-        let packages: Vec<_> = (0..300)
-            .map(|i| pkg(&format!("p{i}"), "1.0-1", None))
-            .collect();
-        for h in [&h1, &h2] {
-            s.put_inventory(&staff(), &h.id, &debian(packages.clone()), "upload")
-                .await
-                .unwrap();
-        }
-        // More names than are matched by name: every host is matched whole, and gets
-        // exactly the findings of its vulnerable packages.
-        let json: Vec<String> = (0..250)
-            .map(|i| {
-                let fixed = if i % 50 == 0 { "1.0-2" } else { "0.9-1" };
-                deb_advisory(
-                    &format!("DSA-{i}"),
-                    "2024-01-01T00:00:00Z",
-                    &format!("p{i}"),
-                    fixed,
-                    false,
-                )
-            })
-            .collect();
-        let r = s
-            .import_advisories(&staff(), advisories(&format!("[{}]", json.join(","))), "t")
+on_both!(a_big_import_matches_hosts_whole, |f: Fresh| async move {
+    let s = &f.store;
+    let (_, h1) = customer_with_host(s, "Acme").await;
+    let (_, h2) = customer_with_host(s, "Beta").await;
+    let packages: Vec<_> = (0..300)
+        .map(|i| pkg(&format!("p{i}"), "1.0-1", None))
+        .collect();
+    for h in [&h1, &h2] {
+        s.put_inventory(&staff(), &h.id, &debian(packages.clone()), "upload")
             .await
             .unwrap();
-        assert_eq!(
-            (r.new, r.hosts_matched, r.findings_opened),
-            (250, 2, 10)
-        );
-        for h in [&h1, &h2] {
-            let got: Vec<String> = findings_of(s, &h.id)
-                .await
-                .into_iter()
-                .map(|f| f.package)
-                .collect();
-            assert_eq!(got, ["p0", "p100", "p150", "p200", "p50"]);
-        }
     }
-);
+    // More names than are matched by name: every host is matched whole, and gets
+    // exactly the findings of its vulnerable packages.
+    let json: Vec<String> = (0..250)
+        .map(|i| {
+            let fixed = if i % 50 == 0 { "1.0-2" } else { "0.9-1" };
+            deb_advisory(
+                &format!("DSA-{i}"),
+                "2024-01-01T00:00:00Z",
+                &format!("p{i}"),
+                fixed,
+                false,
+            )
+        })
+        .collect();
+    let r = s
+        .import_advisories(&staff(), advisories(&format!("[{}]", json.join(","))), "t")
+        .await
+        .unwrap();
+    assert_eq!((r.new, r.hosts_matched, r.findings_opened), (250, 2, 10));
+    for h in [&h1, &h2] {
+        let got: Vec<String> = findings_of(s, &h.id)
+            .await
+            .into_iter()
+            .map(|f| f.package)
+            .collect();
+        assert_eq!(got, ["p0", "p100", "p150", "p200", "p50"]);
+    }
+});
