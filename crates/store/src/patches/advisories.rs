@@ -103,7 +103,11 @@ impl Store {
         }
         let mut before = Vec::new();
         for (eco, t) in &touched {
-            if t.names.len() <= super::rematch::MAX_NAMES {
+            let hosts = sqlx::query("SELECT 1 FROM host_inventories WHERE ecosystem = $1 LIMIT 1")
+                .bind(eco)
+                .fetch_optional(&self.pool)
+                .await?;
+            if hosts.is_some() && t.names.len() <= super::rematch::MAX_NAMES {
                 before.push((eco.clone(), self.eco_index(eco).await?));
             }
         }
