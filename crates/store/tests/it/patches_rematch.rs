@@ -3,6 +3,7 @@
 use crate::on_both;
 use crate::patches::{advisories, customer_with_host, deb_advisory, debian, pkg};
 use crate::support::{Fresh, staff};
+use onestop_proto::{Inventory, Kernel, OsInfo, Package};
 use onestop_store::*;
 
 /// The `findings.match` audit entries, by host id.
@@ -200,3 +201,62 @@ on_both!(a_big_import_matches_hosts_whole, |f: Fresh| async move {
         assert_eq!(got, ["p0", "p100", "p150", "p200", "p50"]);
     }
 });
+
+on_both!(
+    a_kernel_named_by_a_new_advisory_is_judged_on_all_kernels,
+    |f: Fresh| async move {
+        let s = &f.store;
+        let (_, host) = customer_with_host(s, "Acme").await;
+        let old = "5.14.0-362.8.1.el9_3";
+        let new = "5.14.0-362.18.1.el9_3";
+        let rpm = |name: &str, version: &str| Package {
+            name: name.into(),
+            version: version.into(),
+            arch: "x86_64".into(),
+            source: None,
+            source_version: None,
+        };
+        // The old kernel-core runs; the newer kernel is installed under another kernel name.
+        let inv = Inventory {
+            os: OsInfo {
+                id: Some("almalinux".into()),
+                version_id: Some("9.3".into()),
+                ..Default::default()
+            },
+            kernel: Kernel {
+                running: format!("{old}.x86_64"),
+                installed: vec![],
+            },
+            packages: vec![
+                rpm("kernel-core", old),
+                rpm("kernel", new),
+                rpm("bash", "5.1.8-6.el9"),
+            ],
+        };
+        s.put_inventory(&staff(), &host.id, &inv, "agent")
+            .await
+            .unwrap();
+        // An advisory naming only kernel-core: matched again by name, but the kernel rule
+        // sees every installed kernel, so the fix is installed and a reboot is pending.
+        let adv = r#"{"id": "ALSA-2024:1", "modified": "2024-01-01T00:00:00Z",
+      "summary": "Important: kernel security update",
+      "affected": [{"package": {"ecosystem": "AlmaLinux:9", "name": "kernel-core"},
+        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "5.14.0-362.13.1.el9_3"}]}]}]}"#;
+        let r = s
+            .import_advisories(&staff(), advisories(adv), "t")
+            .await
+            .unwrap();
+        assert_eq!((r.hosts_matched, r.findings_opened), (1, 1));
+        let f = findings_of(s, &host.id).await;
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            (
+                f[0].package.as_str(),
+                f[0].installed_version.as_str(),
+                f[0].kernel,
+                f[0].reboot_pending
+            ),
+            ("kernel-core", old, true, true)
+        );
+    }
+);
