@@ -170,12 +170,18 @@ pub(crate) struct Stored {
     exception_id: Option<String>,
 }
 
-/// The stored findings of `hosts`, by host, in one query.
+/// The stored findings of `hosts`, by host, in one query; only those of the packages named
+/// `packages` when given.
 pub(crate) async fn stored_findings(
     conn: &mut AnyConnection,
     backend: Backend,
     hosts: &[&str],
+    packages: Option<&BTreeSet<String>>,
 ) -> Result<HashMap<String, HashMap<(String, String), Stored>>> {
+    let mut out = HashMap::new();
+    if hosts.is_empty() || packages.is_some_and(BTreeSet::is_empty) {
+        return Ok(out);
+    }
     let cols = [
         "id",
         "advisory_id",
@@ -187,15 +193,22 @@ pub(crate) async fn stored_findings(
         "reboot_pending",
         "exception_id",
     ];
-    let filter = format!("host_id IN ({})", params(0, hosts.len()));
+    let mut filter = format!("host_id IN ({})", params(0, hosts.len()));
+    if let Some(names) = packages {
+        filter.push_str(&format!(
+            " AND package IN ({})",
+            params(hosts.len(), names.len())
+        ));
+    }
+    let mut binds = hosts.to_vec();
+    binds.extend(packages.into_iter().flatten().map(String::as_str));
     let rows = grouped(
         conn,
         backend,
         ("host_id", &cols, "findings", &filter),
-        hosts,
+        &binds,
     )
     .await?;
-    let mut out = HashMap::new();
     for (host, text) in rows {
         let mut stored = HashMap::new();
         for line in text.split('\n') {

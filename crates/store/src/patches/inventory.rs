@@ -392,7 +392,7 @@ impl Store {
                 .as_ref()
                 .zip(eco.as_ref())
                 .map(|(i, e)| MatchCache::new(&i.index, e));
-            let mut stored = stored_findings(tx.conn(), self.backend(), &[host_id]).await?;
+            let mut stored = stored_findings(tx.conn(), self.backend(), &[host_id], None).await?;
             let ex = exceptions(&mut tx, &asset.customer_id).await?;
             let known = Known {
                 stored: stored.remove(host_id).unwrap_or_default(),

@@ -245,8 +245,27 @@ impl Store {
                 let chunk = &rest[..rest.len().min(CHUNK_HOSTS)];
                 let mut tx = self.write(&Scope::System).await?;
                 let mut packages = chunk_packages(&mut tx, self.backend(), chunk, scheme).await?;
-                let ids: Vec<&str> = packages.keys().map(String::as_str).collect();
-                let mut stored = stored_findings(tx.conn(), self.backend(), &ids).await?;
+                // Named packages only, unless a kernel made it read them all.
+                let only: HashMap<String, BTreeSet<String>> = chunk
+                    .iter()
+                    .filter(|d| d.only.is_some())
+                    .filter_map(|d| {
+                        let pk = packages.get(&d.ctx.host_id)?;
+                        let names = pk.iter().map(|p| p.name.clone()).collect();
+                        let kernel = pk.iter().any(|p| is_kernel(scheme, p));
+                        (!kernel).then(|| (d.ctx.host_id.clone(), names))
+                    })
+                    .collect();
+                let whole: Vec<&str> = packages
+                    .keys()
+                    .filter(|h| !only.contains_key(*h))
+                    .map(String::as_str)
+                    .collect();
+                let named: Vec<&str> = only.keys().map(String::as_str).collect();
+                let names: BTreeSet<String> = only.values().flatten().cloned().collect();
+                let backend = self.backend();
+                let mut stored = stored_findings(tx.conn(), backend, &whole, None).await?;
+                stored.extend(stored_findings(tx.conn(), backend, &named, Some(&names)).await?);
                 let mut decisions: HashMap<String, Vec<Exception>> = HashMap::new();
                 let mut matched: Vec<String> = Vec::new();
                 let mut writes = 0;
@@ -265,13 +284,9 @@ impl Store {
                         stored: stored.remove(&d.ctx.host_id).unwrap_or_default(),
                         exceptions: &decisions[&d.ctx.customer_id],
                     };
-                    // Named packages only, unless a kernel made it read them all.
-                    let subset = d.only.is_some() && !pk.iter().any(|p| is_kernel(scheme, p));
-                    let only: Option<BTreeSet<String>> =
-                        subset.then(|| pk.iter().map(|p| p.name.clone()).collect());
+                    let only = only.get(&d.ctx.host_id);
                     let m =
-                        rematch_host(&mut tx, &d.ctx, &pk, Some(&mut cache), only.as_ref(), known)
-                            .await?;
+                        rematch_host(&mut tx, &d.ctx, &pk, Some(&mut cache), only, known).await?;
                     matched.push(d.ctx.host_id.clone());
                     total.hosts += 1;
                     total.opened += m.opened;
