@@ -6,7 +6,10 @@
 //! 4. every inventory sent again unchanged (the agent's daily refresh);
 //! 5. a re-import with every record newer but the same content (hosts skipped);
 //! 6. an import of one new advisory that affects every host (all hosts matched again from
-//!    the database, each with one new finding).
+//!    the database, each with one new finding);
+//! 7. an import of one new advisory that affects one host in a hundred;
+//! 8. a re-import with every record newer and one more CVE id (the content of every
+//!    advisory changed, the findings not: every host matched whole from the database).
 //!
 //! `cargo run --release -p onestop-store --example patch_fleet -- [ZIP] [HOSTS] [PACKAGES] [VULN] [DB_URL]`
 //! (defaults: /work/shared/data/osv/AlmaLinux-all.zip, 1000, 1500, 1.0, a temp SQLite file).
@@ -58,10 +61,18 @@ impl Clock {
     }
 }
 
-const PROBE: &str = r#"{"id": "FLEET-PROBE-1", "modified": "2030-01-01T00:00:00Z",
-  "summary": "Important: fleet-probe security update",
-  "affected": [{"package": {"ecosystem": "AlmaLinux:9", "name": "fleet-probe"},
-    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0-2.el9"}]}]}]}"#;
+/// An advisory against `name`, fixed in 1.0-2.el9.
+fn probe(id: &str, name: &str) -> onestop_vuln::Advisory {
+    let json = format!(
+        r#"{{"id": "{id}", "modified": "2030-01-01T00:00:00Z",
+  "summary": "Important: {name} security update",
+  "affected": [{{"package": {{"ecosystem": "AlmaLinux:9", "name": "{name}"}},
+    "ranges": [{{"type": "ECOSYSTEM", "events": [{{"introduced": "0"}}, {{"fixed": "1.0-2.el9"}}]}}]}}]}}"#
+    );
+    onestop_vuln::parse_osv(json.as_bytes()).expect("probe")[0]
+        .advisory
+        .clone()
+}
 
 #[tokio::main]
 async fn main() {
@@ -156,6 +167,9 @@ async fn main() {
             .expect("asset");
         let mut packages: BTreeMap<String, Package> = BTreeMap::new();
         packages.insert("fleet-probe".into(), rpm("fleet-probe", "1.0-1.el9"));
+        if h % 100 == 0 {
+            packages.insert("fleet-rare".into(), rpm("fleet-rare", "1.0-1.el9"));
+        }
         while packages.len() < per.min(candidates.len()) {
             let (name, versions, newest) = &candidates[rng.below(candidates.len())];
             let behind = (rng.below(1_000_000) as f64) < vuln * 1_000_000.0;
@@ -242,7 +256,7 @@ async fn main() {
         t.0.elapsed().as_secs_f64() * 1000.0 / hosts as f64
     );
 
-    let mut newer = again;
+    let mut newer = again.clone();
     for a in &mut newer {
         a.modified += chrono::Duration::seconds(1);
     }
@@ -259,19 +273,40 @@ async fn main() {
         t.show()
     );
 
-    let probe = onestop_vuln::parse_osv(PROBE.as_bytes()).expect("probe")[0]
-        .advisory
-        .clone();
+    for (step, id, name, whom) in [
+        (6, "FLEET-PROBE-1", "fleet-probe", "every host"),
+        (7, "FLEET-RARE-1", "fleet-rare", "one host in a hundred"),
+    ] {
+        let t = Clock::start();
+        let r = store
+            .import_advisories(&sys, vec![probe(id, name)], "probe")
+            .await
+            .expect("probe import");
+        println!(
+            "{step}. one new advisory affecting {whom}: {} hosts matched again from the database, {} unchanged, {} findings opened, {} notice(s): {}",
+            r.hosts_matched,
+            r.hosts_unchanged,
+            r.findings_opened,
+            r.notices,
+            t.show()
+        );
+    }
+
+    let mut changed = again;
+    for a in &mut changed {
+        a.modified += chrono::Duration::seconds(2);
+        a.cves.push("CVE-2099-0001".into());
+    }
     let t = Clock::start();
     let r = store
-        .import_advisories(&sys, vec![probe], "probe")
+        .import_advisories(&sys, changed, &zip)
         .await
-        .expect("probe import");
+        .expect("reimport");
     println!(
-        "6. one new advisory affecting every host: {} hosts matched again from the database, {} findings opened, {} notice(s): {}",
+        "8. re-import, every record with one more CVE id: {} updated, {} hosts matched again, {} findings opened: {}",
+        r.updated,
         r.hosts_matched,
         r.findings_opened,
-        r.notices,
         t.show()
     );
 }

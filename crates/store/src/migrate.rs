@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         None,
     ),
     (23, include_str!("../migrations/0023_alerting.sql"), None),
+    (
+        26,
+        include_str!("../migrations/0026_host_packages_by_name.sql"),
+        None,
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

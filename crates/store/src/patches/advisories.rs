@@ -1,13 +1,14 @@
 //! Advisory import (idempotent by `modified`, withdrawn records kept and honoured) and
 //! lookups. Advisories are reference data: one audit entry per import run, not per record.
+use super::rematch::Touched;
 use super::rows::{V, insert_many, params};
 use super::{AdvisoryImport, AdvisoryRecord, staff_only};
 use crate::util::{new_id, to_json};
 use crate::{Result, Scope, Store, StoreError};
 use onestop_vuln::osv::{Upsert, upsert_decision};
 use onestop_vuln::{Advisory, Ecosystem};
-use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeSet, HashMap};
+use sqlx::{AnyConnection, AnyPool, Row};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 fn ms(t: chrono::DateTime<chrono::Utc>) -> i64 {
     t.timestamp_millis()
@@ -26,11 +27,31 @@ pub(crate) fn advisory_keys(a: &Advisory) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// The (ecosystem, package name) pairs stored for the advisories `ids`.
+async fn stored_keys(pool: &AnyPool, ids: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT ecosystem, name FROM advisory_packages WHERE advisory_id IN ({})",
+            params(0, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(pool).await? {
+            out.push((r.try_get(0)?, r.try_get(1)?));
+        }
+    }
+    Ok(out)
+}
+
 impl Store {
     /// Store `advisories` (already merged by id): insert the new ones, replace those whose
     /// `modified` is newer than the stored one, keep the rest. Then match again the hosts of
-    /// every ecosystem a changed advisory names, and record security notices for findings
-    /// new since the last notice.
+    /// every ecosystem a changed advisory names (hosts up to date before the import only
+    /// for the package names it changed), and record security notices for findings new
+    /// since the last notice.
     pub async fn import_advisories(
         &self,
         scope: &Scope,
@@ -63,14 +84,45 @@ impl Store {
             }
         }
         out.withdrawn = changed.iter().filter(|(a, _)| a.is_withdrawn()).count();
-        let mut ecosystems = BTreeSet::new();
-        let mut tx = self.write(scope).await?;
-        let now = tx.now;
         let updated_ids: Vec<&str> = changed
             .iter()
             .filter(|(_, u)| *u)
             .map(|(a, _)| a.id.as_str())
             .collect();
+        // The package names the import touches per ecosystem (as named before and after),
+        // and each ecosystem's advisory content before it, so that hosts up to date before
+        // are matched again only for those names.
+        let mut touched: BTreeMap<String, Touched> = BTreeMap::new();
+        let keys = changed.iter().flat_map(|(a, _)| advisory_keys(a));
+        for (eco, name) in stored_keys(&self.pool, &updated_ids)
+            .await?
+            .into_iter()
+            .chain(keys)
+        {
+            touched.entry(eco).or_default().names.insert(name);
+        }
+        let mut before = Vec::new();
+        for (eco, t) in &touched {
+            let hosts = sqlx::query("SELECT 1 FROM host_inventories WHERE ecosystem = $1 LIMIT 1")
+                .bind(eco)
+                .fetch_optional(&self.pool)
+                .await?;
+            if hosts.is_some() && t.names.len() <= super::rematch::MAX_NAMES {
+                before.push((eco.clone(), self.eco_index(eco).await?));
+            }
+        }
+        let mut tx = self.write(scope).await?;
+        let now = tx.now;
+        // Nothing imported in between: the content before is the one just read.
+        let generation = super::index::generation(tx.conn()).await?;
+        for (eco, idx) in before {
+            if let Some(t) = touched
+                .get_mut(&eco)
+                .filter(|_| idx.generation == generation)
+            {
+                t.before = Some(idx.content.clone());
+            }
+        }
         for chunk in updated_ids.chunks(500) {
             let sql = format!(
                 "DELETE FROM advisory_packages WHERE advisory_id IN ({})",
@@ -86,7 +138,6 @@ impl Store {
         let mut pkg_rows = Vec::new();
         for (a, _) in &changed {
             for (eco, name) in advisory_keys(a) {
-                ecosystems.insert(eco.clone());
                 pkg_rows.push(vec![V::S(a.id.clone()), V::S(eco), V::S(name)]);
             }
             rows.push(vec![
@@ -144,7 +195,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         if !changed.is_empty() {
-            let m = self.rematch_ecosystems(&ecosystems).await?;
+            let m = self.rematch_ecosystems(&touched).await?;
             out.hosts_matched = m.hosts;
             out.hosts_unchanged = m.unchanged;
             out.findings_opened = m.opened;

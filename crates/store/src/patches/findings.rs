@@ -4,16 +4,16 @@
 //! staff decision with a reason and an optional expiry, for one host or a whole customer
 //! (kept in `finding_exceptions`, applied to findings that appear later too).
 use super::advisories::split_words;
-use super::rows::{V, insert_many, params};
+use super::rows::{V, fields, grouped, insert_many, opt, params};
 use super::{Finding, FindingPatch, FindingQuery, staff_only};
 use crate::registry::{Page, page_bounds};
 use crate::scope::Filter;
 use crate::util::new_id;
-use crate::{Result, Scope, Store, StoreError, WriteTx};
+use crate::{Backend, Result, Scope, Store, StoreError, WriteTx};
 use onestop_domain::model::ValidationError;
 use onestop_vuln::inventory::InstalledPackage;
 use onestop_vuln::{Ecosystem, HostFinding, MatchCache, host_findings};
-use sqlx::{Row, any::AnyRow};
+use sqlx::{AnyConnection, Row, any::AnyRow};
 use std::collections::{BTreeSet, HashMap};
 
 /// What a host is matched as.
@@ -74,7 +74,7 @@ pub(crate) fn finding_from_row(r: &AnyRow) -> Result<Finding> {
 }
 
 /// An active accepted-risk / ignored decision.
-struct Exception {
+pub(crate) struct Exception {
     id: String,
     host_id: Option<String>,
     advisory_id: String,
@@ -84,7 +84,7 @@ struct Exception {
     expires_at: Option<i64>,
 }
 
-async fn exceptions(tx: &mut WriteTx, customer_id: &str) -> Result<Vec<Exception>> {
+pub(crate) async fn exceptions(tx: &mut WriteTx, customer_id: &str) -> Result<Vec<Exception>> {
     let now = tx.now;
     let rows = sqlx::query(
         "SELECT id, host_id, advisory_id, package, state, reason, expires_at FROM finding_exceptions \
@@ -120,14 +120,24 @@ fn decision<'e>(ex: &'e [Exception], host: &str, adv: &str, pkg: &str) -> Option
         .or_else(|| ex.iter().filter(applies).find(|e| e.host_id.is_none()))
 }
 
+/// What a host's findings are reconciled with: its stored findings by (advisory, package),
+/// and its customer's active decisions.
+pub(crate) struct Known<'a> {
+    pub stored: HashMap<(String, String), Stored>,
+    pub exceptions: &'a [Exception],
+}
+
 /// Match one host and reconcile its stored findings, inside `tx`, with `cache` over the
 /// index of the host's ecosystem (`None` when the host has no ecosystem we know: then it has
-/// no findings).
+/// no findings). With `only`, `packages` are the host's packages of those names and only
+/// their findings are reconciled.
 pub(crate) async fn rematch_host(
     tx: &mut WriteTx,
     ctx: &HostCtx,
     packages: &[InstalledPackage],
     cache: Option<&mut MatchCache<'_>>,
+    only: Option<&BTreeSet<String>>,
+    known: Known<'_>,
 ) -> Result<Matched> {
     let eco = ctx
         .ecosystem
@@ -141,10 +151,16 @@ pub(crate) async fn rematch_host(
         }
         _ => Vec::new(),
     };
-    reconcile(tx, ctx, desired, packages).await
+    let mut known = known;
+    if let Some(names) = only {
+        known
+            .stored
+            .retain(|(_, package), _| names.contains(package));
+    }
+    reconcile(tx, ctx, desired, packages, known).await
 }
 
-struct Stored {
+pub(crate) struct Stored {
     id: String,
     state: String,
     installed_version: String,
@@ -154,41 +170,94 @@ struct Stored {
     exception_id: Option<String>,
 }
 
+/// The stored findings of `hosts`, by host, in one query; only those of the packages named
+/// `packages` when given.
+pub(crate) async fn stored_findings(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    hosts: &[&str],
+    packages: Option<&BTreeSet<String>>,
+) -> Result<HashMap<String, HashMap<(String, String), Stored>>> {
+    let mut out = HashMap::new();
+    if hosts.is_empty() || packages.is_some_and(BTreeSet::is_empty) {
+        return Ok(out);
+    }
+    let cols = [
+        "id",
+        "advisory_id",
+        "package",
+        "state",
+        "installed_version",
+        "fixed_version",
+        "severity",
+        "reboot_pending",
+        "exception_id",
+    ];
+    let mut filter = format!("host_id IN ({})", params(0, hosts.len()));
+    if let Some(names) = packages {
+        filter.push_str(&format!(
+            " AND package IN ({})",
+            params(hosts.len(), names.len())
+        ));
+    }
+    let mut binds = hosts.to_vec();
+    binds.extend(packages.into_iter().flatten().map(String::as_str));
+    let rows = grouped(
+        conn,
+        backend,
+        ("host_id", &cols, "findings", &filter),
+        &binds,
+    )
+    .await?;
+    for (host, text) in rows {
+        let mut stored = HashMap::new();
+        for line in text.split('\n') {
+            let [
+                id,
+                adv,
+                package,
+                state,
+                installed,
+                fixed,
+                severity,
+                reboot,
+                exception,
+            ] = fields(line)?;
+            stored.insert(
+                (adv.to_string(), package.to_string()),
+                Stored {
+                    id: id.to_string(),
+                    state: state.to_string(),
+                    installed_version: installed.to_string(),
+                    fixed_version: opt(fixed),
+                    severity: severity.to_string(),
+                    reboot_pending: reboot != "0",
+                    exception_id: opt(exception),
+                },
+            );
+        }
+        out.insert(host, stored);
+    }
+    Ok(out)
+}
+
 async fn reconcile(
     tx: &mut WriteTx,
     ctx: &HostCtx,
     desired: Vec<HostFinding>,
     packages: &[InstalledPackage],
+    known: Known<'_>,
 ) -> Result<Matched> {
     let now = tx.now;
-    let rows = sqlx::query(
-        "SELECT id, advisory_id, package, state, installed_version, fixed_version, severity, \
-         reboot_pending, exception_id FROM findings WHERE host_id = $1",
-    )
-    .bind(&ctx.host_id)
-    .fetch_all(tx.conn())
-    .await?;
-    let mut stored: HashMap<(String, String), Stored> = HashMap::new();
-    for r in &rows {
-        stored.insert(
-            (r.try_get(1)?, r.try_get(2)?),
-            Stored {
-                id: r.try_get(0)?,
-                state: r.try_get(3)?,
-                installed_version: r.try_get(4)?,
-                fixed_version: r.try_get(5)?,
-                severity: r.try_get(6)?,
-                reboot_pending: r.try_get::<i64, _>(7)? != 0,
-                exception_id: r.try_get(8)?,
-            },
-        );
-    }
-    let ex = exceptions(tx, &ctx.customer_id).await?;
+    let Known {
+        mut stored,
+        exceptions: ex,
+    } = known;
     let mut m = Matched::default();
     let mut reopened = 0;
     let mut inserts = Vec::new();
     for d in &desired {
-        let dec = decision(&ex, &ctx.host_id, &d.advisory_id, &d.package);
+        let dec = decision(ex, &ctx.host_id, &d.advisory_id, &d.package);
         let state = dec.map_or("open", |e| e.state.as_str());
         let severity = d.severity.as_str();
         match stored.remove(&(d.advisory_id.clone(), d.package.clone())) {

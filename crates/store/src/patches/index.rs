@@ -5,14 +5,16 @@
 //! newest `imported_at`) moves: an import that changes anything raises one of them. Its
 //! `content` digest covers only what matching reads (ids, affected entries, severity,
 //! CVEs), so re-importing the same content with newer timestamps does not invalidate
-//! findings. A host's match digest combines that content digest with its packages digest
-//! and running kernel: equal digests mean an equal matcher output.
+//! findings. A host's match digest is the matcher revision with that content digest: with
+//! the same packages (digest) and running kernel as stored beside it, equal digests mean an
+//! equal matcher output. The previous content digest tells, after an import, which hosts
+//! were up to date before it and so need matching again only for the names it changed.
 use super::advisories::load_for;
 use crate::{Result, Store};
 use onestop_vuln::AdvisoryIndex;
 use onestop_vuln::inventory::InstalledPackage;
 use siphasher::sip128::{Hasher128, SipHasher13};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::sync::{Arc, Mutex};
@@ -20,14 +22,27 @@ use std::sync::{Arc, Mutex};
 /// Bumped whenever the matcher's rules change, so stored match digests lapse.
 const MATCHER_REVISION: &str = "vuln-matcher-1";
 
-/// An index and the digest of the advisory content it was built from.
+/// An index, the digest of the advisory content it was built from, and the advisories
+/// table's generation when it was read.
 pub(crate) struct EcoIndex {
     pub index: AdvisoryIndex,
     pub content: String,
+    pub generation: Generation,
 }
 
 /// The advisories table's generation: row count, sum of `modified`, newest `imported_at`.
-type Generation = (i64, i64, i64);
+pub(crate) type Generation = (i64, i64, i64);
+
+/// The advisories table's generation as `conn` sees it.
+pub(crate) async fn generation(conn: &mut AnyConnection) -> Result<Generation> {
+    let r = sqlx::query(
+        "SELECT COUNT(*), COALESCE(CAST(SUM(modified) AS BIGINT), 0), \
+         COALESCE(MAX(imported_at), 0) FROM advisories",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+}
 
 /// Indexes per ecosystem, keyed by the advisories' generation when built.
 #[derive(Default)]
@@ -65,11 +80,11 @@ pub(crate) fn packages_digest(packages: &[InstalledPackage]) -> String {
     hex128(h)
 }
 
-/// What a host's findings are reconciled from: the ecosystem's advisory content, its
-/// packages and its running kernel.
-pub(crate) fn match_digest(content: &str, packages: &str, kernel_running: &str) -> String {
+/// What a host's findings are reconciled from, besides its packages and running kernel
+/// (stored beside it): the matcher revision and the ecosystem's advisory content.
+pub(crate) fn match_digest(content: &str) -> String {
     let mut h = SipHasher13::new();
-    for part in [MATCHER_REVISION, content, packages, kernel_running] {
+    for part in [MATCHER_REVISION, content] {
         h.write(part.as_bytes());
         h.write_u8(0);
     }
@@ -80,19 +95,13 @@ impl Store {
     /// The index of `eco`'s advisories (not withdrawn), from the cache when the advisories
     /// did not change since it was built.
     pub(crate) async fn eco_index(&self, eco: &str) -> Result<Arc<EcoIndex>> {
-        let r = sqlx::query(
-            "SELECT COUNT(*), COALESCE(CAST(SUM(modified) AS BIGINT), 0), \
-             COALESCE(MAX(imported_at), 0) FROM advisories",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let generation: Generation = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let mut conn = self.pool.acquire().await?;
+        let generation = generation(&mut conn).await?;
         if let Some((g, idx)) = self.patch_index.map.lock().expect("index cache").get(eco)
             && *g == generation
         {
             return Ok(idx.clone());
         }
-        let mut conn = self.pool.acquire().await?;
         let advisories = load_for(&mut conn, eco).await?;
         drop(conn);
         let built = tokio::task::spawn_blocking(move || {
@@ -110,6 +119,7 @@ impl Store {
             EcoIndex {
                 index,
                 content: hex128(h),
+                generation,
             }
         })
         .await

@@ -1,8 +1,8 @@
 //! Host inventories: the current package set of a host (an asset), and the history of what
 //! changed between two inventories. Storing an inventory matches the host again in the same
 //! transaction, so findings and the inventory never disagree.
-use super::findings::{HostCtx, rematch_host};
-use super::index::{match_digest, packages_digest};
+use super::findings::{HostCtx, Known, exceptions, rematch_host, stored_findings};
+use super::index::{generation, match_digest, packages_digest};
 use super::package_rows::replace_packages;
 use super::rows::{V, insert_many};
 use super::{HostInventory, HostPackage, InventoryOutcome, PackageChange, staff_only};
@@ -213,25 +213,35 @@ impl Store {
             .filter(|_| !running.is_empty())
             .map(|s| reboot_status(s, &running, &packages));
         let eco_s = eco.as_ref().map(Ecosystem::to_string);
-        let idx = match &eco_s {
+        let mut idx = match &eco_s {
             Some(e) => Some(self.eco_index(e).await?),
             None => None,
         };
         let pkg_digest = packages_digest(&packages);
-        let want_match = idx
-            .as_ref()
-            .map(|i| match_digest(&i.content, &pkg_digest, &running));
         let mut tx = self.write(scope).await?;
         let now = tx.now;
+        // An import committed since the index was read: match with the current advisories
+        // (no other write can commit while this transaction holds the writer's turn).
+        if let (Some(e), Some(i)) = (&eco_s, &idx)
+            && i.generation != generation(tx.conn()).await?
+        {
+            idx = Some(self.eco_index(e).await?);
+        }
+        let want_match = idx.as_ref().map(|i| match_digest(&i.content));
         let previous = sqlx::query(
-            "SELECT package_count, packages_digest, match_digest FROM host_inventories WHERE host_id = $1",
+            "SELECT package_count, packages_digest, match_digest, kernel_running FROM host_inventories \
+             WHERE host_id = $1",
         )
         .bind(host_id)
         .fetch_optional(tx.conn())
         .await?;
-        let (prev_digest, prev_match): (Option<String>, Option<String>) = match &previous {
-            Some(r) => (r.try_get(1)?, r.try_get(2)?),
-            None => (None, None),
+        let (prev_digest, prev_match, prev_kernel): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = match &previous {
+            Some(r) => (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?),
+            None => (None, None, None),
         };
         // The same package set as last time: nothing to diff or rewrite.
         let changes = if prev_digest.as_deref() == Some(pkg_digest.as_str()) {
@@ -373,12 +383,22 @@ impl Store {
             kernel_running: running,
         };
         // Findings were reconciled from exactly these inputs: the matcher would say the same.
-        if want_match.is_none() || want_match != prev_match {
+        let same_inputs = want_match.is_some()
+            && want_match == prev_match
+            && prev_digest.as_deref() == Some(pkg_digest.as_str())
+            && prev_kernel.as_deref() == Some(ctx.kernel_running.as_str());
+        if !same_inputs {
             let mut cache = idx
                 .as_ref()
                 .zip(eco.as_ref())
                 .map(|(i, e)| MatchCache::new(&i.index, e));
-            let m = rematch_host(&mut tx, &ctx, &packages, cache.as_mut()).await?;
+            let mut stored = stored_findings(tx.conn(), self.backend(), &[host_id], None).await?;
+            let ex = exceptions(&mut tx, &asset.customer_id).await?;
+            let known = Known {
+                stored: stored.remove(host_id).unwrap_or_default(),
+                exceptions: &ex,
+            };
+            let m = rematch_host(&mut tx, &ctx, &packages, cache.as_mut(), None, known).await?;
             outcome.findings_opened = m.opened;
             outcome.findings_fixed = m.fixed;
         }

@@ -13,10 +13,13 @@ pub struct AdvisoryImport {
     pub unchanged: usize,
     /// Of the new and updated ones, how many are withdrawn.
     pub withdrawn: usize,
-    /// Hosts matched again because an advisory of their ecosystem changed.
+    /// Hosts matched again because an advisory of their ecosystem changed: only for the
+    /// package names the changed advisories name when the host was up to date before the
+    /// import, else for all its packages.
     pub hosts_matched: usize,
-    /// Hosts of those ecosystems not matched again: the advisory content of their
-    /// ecosystem, their packages and running kernel are as when they were last matched.
+    /// Hosts of those ecosystems not matched again: up to date with the advisory content
+    /// of their ecosystem, or up to date before the import and with none of the package
+    /// names it changed.
     pub hosts_unchanged: usize,
     /// Findings opened by this import.
     pub findings_opened: usize,

@@ -14,6 +14,7 @@ mod notify;
 mod ops;
 mod patches;
 mod patches_mail;
+mod patches_rematch;
 mod plan;
 mod probes;
 mod snmp;
