@@ -146,6 +146,7 @@ impl Store {
             head_hash: row.try_get(1)?,
             appended: false,
             now,
+            desk_settings: None,
             _writer: writer,
         })
     }
@@ -168,6 +169,9 @@ pub struct WriteTx {
     appended: bool,
     /// The transaction's timestamp, shared by its rows and audit entries.
     pub now: i64,
+    /// The desk settings as first read in this transaction (a group of ticket creations reads
+    /// them once). Settings are written in transactions of their own.
+    desk_settings: Option<crate::desk::DeskSettings>,
     /// This process's turn to write (SQLite), released when the transaction ends. Declared
     /// after `tx` so the transaction is finished before the next writer begins.
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -176,6 +180,14 @@ pub struct WriteTx {
 impl WriteTx {
     pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
+    }
+
+    /// The desk settings, read once per transaction.
+    pub(crate) async fn desk_settings(&mut self) -> Result<crate::desk::DeskSettings> {
+        if self.desk_settings.is_none() {
+            self.desk_settings = Some(crate::desk::desk_settings_on(&mut self.tx).await?);
+        }
+        Ok(self.desk_settings.clone().unwrap_or_default())
     }
 
     pub fn scope(&self) -> &Scope {

@@ -1,6 +1,6 @@
 //! Tickets: numbering, scoping, the lifecycle, comments, the timeline and SLA clocks.
 use super::contracts::calendar_of;
-use super::scheduler::desk_settings_on;
+use super::scheduler::{DeskSettings, desk_settings_on};
 use super::{
     CommentInput, Ticket, TicketEventRecord, TicketInput, TicketPatch, TicketQuery,
     TransitionInput, staff_only,
@@ -150,21 +150,26 @@ pub(super) async fn sla_at(
             .map_err(|e| StoreError::Other(format!("ticket event of {}: {e}", t.number)))?;
         events.push((instant(at), e));
     }
-    sla_of(conn, t, &events, now_ms).await
+    sla_of(conn, t, &events, now_ms, None).await
 }
 
-/// The SLA clocks at `now_ms` of a ticket whose history is `events`.
+/// The SLA clocks at `now_ms` of a ticket whose history is `events`; `settings` are the desk
+/// settings when the caller has them (read here when needed otherwise).
 async fn sla_of(
     conn: &mut AnyConnection,
     t: &Ticket,
     events: &[(Instant, DeskEvent)],
     now_ms: i64,
+    settings: Option<DeskSettings>,
 ) -> Result<SlaSummary> {
     let mut table = SlaTable::default();
     let mut calendar = Calendar::always();
     if t.contract_id.is_none() {
         // No contract: the provider's default calendar and SLA.
-        let d = desk_settings_on(&mut *conn).await?;
+        let d = match settings {
+            Some(d) => d,
+            None => desk_settings_on(&mut *conn).await?,
+        };
         table = d.default_sla;
         calendar =
             calendar_of(d.default_calendar.as_deref()).unwrap_or_else(|_| Calendar::always());
@@ -460,7 +465,11 @@ impl Store {
         };
         let now = tx.now;
         let history = [(instant(now), opened)];
-        t.sla = sla_of(tx.conn(), &t, &history, now).await?;
+        let settings = match t.contract_id {
+            None => Some(tx.desk_settings().await?),
+            Some(_) => None,
+        };
+        t.sla = sla_of(tx.conn(), &t, &history, now, settings).await?;
         t.sla.next_action = next_action(&t.sla, &[]);
         save(tx, &t, true).await?;
         insert_event(tx, &t, 1, tx.now, &history[0].1).await?;

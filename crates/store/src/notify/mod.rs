@@ -41,7 +41,7 @@ async fn strings(tx: &mut WriteTx, sql: &str, arg: &str) -> Result<Vec<String>> 
 
 /// Is the provider's default calendar (desk settings) closed now? 24x365 when unset.
 async fn after_hours(tx: &mut WriteTx) -> Result<bool> {
-    let settings = crate::desk::desk_settings_on(tx.conn()).await?;
+    let settings = tx.desk_settings().await?;
     let cal = settings
         .default_calendar
         .as_deref()
