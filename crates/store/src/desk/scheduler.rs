@@ -101,6 +101,8 @@ pub struct TickReport {
     pub closed: usize,
     /// Contract renewal reminders sent.
     pub reminders: usize,
+    /// Tickets whose SLA actions failed this pass (logged; the others went on).
+    pub failed: usize,
 }
 
 const LEASE: &str = "desk-scheduler";
@@ -582,10 +584,19 @@ impl Store {
             .map(|r| r.try_get(0))
             .collect::<std::result::Result<_, _>>()?;
         for id in due {
-            let (w, b, e) = self.fire_sla(&id, now, &rules, &settings).await?;
-            report.warnings += w;
-            report.breaches += b;
-            report.escalations += e;
+            // One ticket whose clocks cannot be computed (a damaged history) must not hold up
+            // every other ticket's warnings: it is logged and counted, and the pass goes on.
+            match self.fire_sla(&id, now, &rules, &settings).await {
+                Ok((w, b, e)) => {
+                    report.warnings += w;
+                    report.breaches += b;
+                    report.escalations += e;
+                }
+                Err(e) => {
+                    tracing::warn!(ticket = %id, error = %e, "SLA actions of a ticket failed");
+                    report.failed += 1;
+                }
+            }
         }
         // Rules on unassigned and critical tickets, once per (rule, ticket).
         for rule in rules

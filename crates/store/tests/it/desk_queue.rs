@@ -402,6 +402,44 @@ on_both!(scheduler_fires_once_and_escalates, |f: Fresh| async move {
     ));
 });
 
+on_both!(
+    a_damaged_ticket_does_not_stop_the_others_warnings,
+    |f: Fresh| async move {
+        let s = &f.store;
+        let c = customer(s, "Acme").await;
+        let broken = s
+            .create_ticket(&staff(), ticket(&c.id, "broken", "", "medium"))
+            .await
+            .unwrap();
+        let fine = s
+            .create_ticket(&staff(), ticket(&c.id, "fine", "", "medium"))
+            .await
+            .unwrap();
+        // The first ticket's history is lost (its clocks can no longer be computed).
+        let pool = sqlx::AnyPool::connect(&f.url).await.unwrap();
+        sqlx::query("DELETE FROM ticket_events WHERE ticket_id = $1")
+            .bind(&broken.id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let due = fine.sla.first_response.clone().unwrap().due.unwrap();
+        let r = s
+            .desk_tick("A", due.timestamp_millis() + MIN)
+            .await
+            .unwrap();
+        assert_eq!(r.failed, 1, "{r:?}");
+        assert!(r.breaches >= 1, "{r:?}");
+        let kinds: Vec<String> = s
+            .ticket_events(&staff(), &fine.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert!(kinds.iter().any(|k| k == "sla_breached"), "{kinds:?}");
+    }
+);
+
 on_both!(two_schedulers_never_double, |f: Fresh| async move {
     // Two store handles on one database, ticking concurrently with the lease expired each
     // time: every action still happens exactly once.
