@@ -446,6 +446,34 @@ async fn agent_ships_through_an_outage_and_a_threshold_opens_one_incident() {
     })
     .await;
     assert_eq!(incidents().await.len(), 1);
+    // A maintenance window on the host silences it: the same crossing opens nothing while it
+    // lasts, and the samples are still stored (collect defaults to true).
+    let (code, w) = api
+        .post(
+            "/maintenance-windows",
+            json!({"customer_id": customer, "host_id": host, "starts_at": now_ms() - 1000,
+                   "ends_at": now_ms() + 3_600_000, "reason": "disk swap"}),
+        )
+        .await;
+    assert_eq!(code, 201, "{w}");
+    set_load(&proc_root, 99.0);
+    let from = now_ms();
+    wait_until("samples during maintenance", 30, || async {
+        load_points(&api, &host, from, now_ms())
+            .await
+            .iter()
+            .any(|(_, v)| *v > 90.0)
+    })
+    .await;
+    // Longer than the crossing took to open the first incident.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let after = incidents().await;
+    assert_eq!(after.len(), 1, "maintenance silenced the alert: {after:?}");
+    assert_eq!(
+        api.get(&format!("/tickets/{id}")).await["status"],
+        "resolved"
+    );
+    set_load(&proc_root, 1.0);
     // The host page draws its charts without JavaScript.
     let page = api
         .c

@@ -1,7 +1,7 @@
 //! Runbooks and the calendar in a real Chromium, without any script of ours: an engineer
 //! writes a runbook, runs it inside an incident (start a step, end it with notes, seen on the
 //! timeline), and takes an iCalendar feed URL from the calendar page.
-use crate::browser::{browser, sign_in, wait_for};
+use crate::browser::{browser, sign_in, wait_for, wait_text};
 use crate::support::{Api, Server};
 use fantoccini::Locator;
 use serde_json::json;
@@ -101,10 +101,8 @@ async fn runbook_run_and_feed_url_in_the_browser() {
             .await?
             .click()
             .await?;
-        let url = wait_for(&c, Locator::Id("new-feed-url"))
-            .await?
-            .text()
-            .await?;
+        // The form post replaces the page: look until the new page shows the URL.
+        let url = wait_text(&c, Locator::Id("new-feed-url"), |t| t.ends_with(".ics")).await?;
         Ok::<String, fantoccini::error::CmdError>(url)
     };
     let result = run.await;

@@ -116,25 +116,7 @@ impl Store {
         };
         let mut ids = Vec::with_capacity(events.len());
         for e in events {
-            let id = new_id();
-            let title: String = e.title.trim().chars().take(500).collect();
-            sqlx::query(&format!(
-                "INSERT INTO monitor_events ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL)"
-            ))
-            .bind(&id)
-            .bind(&e.customer_id)
-            .bind(&e.host_id)
-            .bind(e.source.trim())
-            .bind(e.kind.trim())
-            .bind(&e.severity)
-            .bind(title)
-            .bind(e.detail.to_string())
-            .bind(e.occurred_at)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from_write)?;
-            ids.push(id);
+            ids.push(insert_event_in(&mut tx, e, now).await?);
         }
         tx.commit().await?;
         Ok(ids)
