@@ -6,7 +6,7 @@
 //! benchmark's whole time budget), with the same columns the store writes: queue columns, SLA
 //! summary for open tickets, and the bigram search text. Most tickets are closed, as in a
 //! desk's real history: 90 % closed, 3 % resolved, 7 % open.
-use onestop_domain::desk::{customer_tag, search_words};
+use onestop_domain::desk::{DeskEvent, customer_tag, parse_priority, search_words};
 use onestop_domain::model::Role;
 use onestop_store::{CustomerInput, NewUser, Scope, Store, new_id};
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -275,6 +275,22 @@ async fn main() {
                 .bind(open)
                 .bind(sla_due)
                 .bind(sla_state)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            // Its history begins as the desk's does: the SLA engine replays it (scheduler,
+            // later changes) and refuses a history without its `opened` event.
+            let opened = DeskEvent::Opened {
+                priority: parse_priority(priority).unwrap(),
+                contract: None,
+                channel: "phone".into(),
+            };
+            sqlx::query("INSERT INTO ticket_events (id, ticket_id, customer_id, seq, at, actor, kind, data_json) VALUES ($1, $2, $3, 1, $4, 'seed', 'opened', $5)")
+                .bind(new_id())
+                .bind(&id)
+                .bind(customer)
+                .bind(created)
+                .bind(serde_json::to_string(&opened).unwrap())
                 .execute(&mut *tx)
                 .await
                 .unwrap();

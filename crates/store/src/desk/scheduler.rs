@@ -105,6 +105,18 @@ pub struct TickReport {
     pub failed: usize,
 }
 
+impl TickReport {
+    /// What one ticket's action gave; a failure (a ticket whose clocks cannot be computed, a
+    /// damaged history) is logged and counted so that it does not hold up every other ticket.
+    fn tally<T: Default>(&mut self, ticket: &str, r: Result<T>) -> T {
+        r.unwrap_or_else(|e| {
+            tracing::warn!(ticket, error = %e, "scheduled desk action on a ticket failed");
+            self.failed += 1;
+            T::default()
+        })
+    }
+}
+
 const LEASE: &str = "desk-scheduler";
 const SETTINGS_KEY: &str = "desk.settings";
 
@@ -586,17 +598,10 @@ impl Store {
         for id in due {
             // One ticket whose clocks cannot be computed (a damaged history) must not hold up
             // every other ticket's warnings: it is logged and counted, and the pass goes on.
-            match self.fire_sla(&id, now, &rules, &settings).await {
-                Ok((w, b, e)) => {
-                    report.warnings += w;
-                    report.breaches += b;
-                    report.escalations += e;
-                }
-                Err(e) => {
-                    tracing::warn!(ticket = %id, error = %e, "SLA actions of a ticket failed");
-                    report.failed += 1;
-                }
-            }
+            let (w, b, e) = report.tally(&id, self.fire_sla(&id, now, &rules, &settings).await);
+            report.warnings += w;
+            report.breaches += b;
+            report.escalations += e;
         }
         // Rules on unassigned and critical tickets, once per (rule, ticket).
         for rule in rules
@@ -625,25 +630,8 @@ impl Store {
                 .map(|r| r.try_get(0))
                 .collect::<std::result::Result<_, _>>()?;
             for id in ids {
-                let mut tx = self.write_at(&Scope::System, now).await?;
-                let before = load(tx.conn(), &Scope::System, &id).await?;
-                if !calendar_open(&mut tx, &before, &settings).await? {
-                    continue;
-                }
-                if !fire_once(&mut tx, &id, &key).await? {
-                    continue;
-                }
-                let mut t = before.clone();
-                let why = if rule.trigger == "critical" {
-                    "critical priority".to_string()
-                } else {
-                    format!("unassigned for {} minutes", rule.minutes)
-                };
-                act(&mut tx, rule, &mut t, &why).await?;
-                t.updated_at = tx.now;
-                finish(&mut tx, &mut t, "ticket.escalate", Some(&before)).await?;
-                tx.commit().await?;
-                report.escalations += 1;
+                let done = self.escalate(&id, now, rule, &key, &settings).await;
+                report.escalations += report.tally(&id, done);
             }
         }
         // Contract renewal reminders to the customer's ASE and CSE, once per contract term.
@@ -708,33 +696,67 @@ impl Store {
         .map(|r| r.try_get(0))
         .collect::<std::result::Result<_, _>>()?;
         for id in ids {
-            let mut tx = self.write_at(&Scope::System, now).await?;
-            let before = load(tx.conn(), &Scope::System, &id).await?;
-            if before.status != "resolved" {
-                continue;
-            }
-            let mut t = before.clone();
-            t.set_status(Status::Closed);
-            t.closed_at = Some(tx.now);
-            t.updated_at = tx.now;
-            append(
-                &mut tx,
-                &t,
-                &DeskEvent::StatusChanged {
-                    from: "resolved".into(),
-                    to: "closed".into(),
-                    note: Some(format!(
-                        "closed automatically {} days after resolution",
-                        settings.auto_close_days
-                    )),
-                },
-            )
-            .await?;
-            finish(&mut tx, &mut t, "ticket.auto_close", Some(&before)).await?;
-            tx.commit().await?;
-            report.closed += 1;
+            let done = self.auto_close(&id, now, &settings).await;
+            report.closed += report.tally(&id, done);
         }
         Ok(report)
+    }
+
+    /// Apply an escalation rule (unassigned, critical) to one ticket, once; 1 when it acted.
+    async fn escalate(
+        &self,
+        id: &str,
+        now: i64,
+        rule: &EscalationRule,
+        key: &str,
+        settings: &DeskSettings,
+    ) -> Result<usize> {
+        let mut tx = self.write_at(&Scope::System, now).await?;
+        let before = load(tx.conn(), &Scope::System, id).await?;
+        if !calendar_open(&mut tx, &before, settings).await? || !fire_once(&mut tx, id, key).await?
+        {
+            return Ok(0);
+        }
+        let mut t = before.clone();
+        let why = if rule.trigger == "critical" {
+            "critical priority".to_string()
+        } else {
+            format!("unassigned for {} minutes", rule.minutes)
+        };
+        act(&mut tx, rule, &mut t, &why).await?;
+        t.updated_at = tx.now;
+        finish(&mut tx, &mut t, "ticket.escalate", Some(&before)).await?;
+        tx.commit().await?;
+        Ok(1)
+    }
+
+    /// Close one resolved ticket whose confirmation time is over; 1 when it closed it.
+    async fn auto_close(&self, id: &str, now: i64, settings: &DeskSettings) -> Result<usize> {
+        let mut tx = self.write_at(&Scope::System, now).await?;
+        let before = load(tx.conn(), &Scope::System, id).await?;
+        if before.status != "resolved" {
+            return Ok(0);
+        }
+        let mut t = before.clone();
+        t.set_status(Status::Closed);
+        t.closed_at = Some(tx.now);
+        t.updated_at = tx.now;
+        append(
+            &mut tx,
+            &t,
+            &DeskEvent::StatusChanged {
+                from: "resolved".into(),
+                to: "closed".into(),
+                note: Some(format!(
+                    "closed automatically {} days after resolution",
+                    settings.auto_close_days
+                )),
+            },
+        )
+        .await?;
+        finish(&mut tx, &mut t, "ticket.auto_close", Some(&before)).await?;
+        tx.commit().await?;
+        Ok(1)
     }
 
     /// Act on the ticket's SLA warnings and breaches due by `now`.
