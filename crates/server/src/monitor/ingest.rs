@@ -105,11 +105,11 @@ impl Ingestor {
         agent: &AgentIdentity,
         body: axum::body::Bytes,
     ) -> Result<Ack, IngestError> {
-        let meta = if body.len() <= INLINE_CHECK {
-            check(&body)?
+        let meta = if claimed_size(&body) <= INLINE_DECODED {
+            check(&body, INLINE_DECODED)?
         } else {
             let raw = body.clone();
-            tokio::task::spawn_blocking(move || check(&raw))
+            tokio::task::spawn_blocking(move || check(&raw, DEFAULT_MAX_DECODED))
                 .await
                 .map_err(|e| IngestError::Undecodable(e.to_string()))??
         };
@@ -290,23 +290,32 @@ impl<'de> Deserialize<'de> for PointCount {
     }
 }
 
-/// Largest compressed body checked on the calling async thread: a batch of one collection
-/// checks in well under a millisecond, less than handing it to the blocking pool and back
-/// costs; larger ones (a spool replay) go to the blocking pool.
-const INLINE_CHECK: usize = 16 * 1024;
+/// Largest decoded batch checked on the calling async thread: a batch of one collection (some
+/// 20 KB of JSON) checks in well under a millisecond, less than handing it to the blocking pool
+/// and back costs; larger ones (a spool replay, an inventory) go to the blocking pool.
+const INLINE_DECODED: u64 = 256 * 1024;
+
+/// The decoded size a gzip body claims (its trailer), to choose where to check it; the
+/// check holds the body to it.
+fn claimed_size(body: &[u8]) -> u64 {
+    match body.len().checked_sub(4).and_then(|at| body.get(at..)) {
+        Some(t) => u64::from(u32::from_le_bytes([t[0], t[1], t[2], t[3]])),
+        None => u64::MAX,
+    }
+}
 
 /// The decompression buffer of each thread, kept between batches (a batch is decoded into
 /// it, checked, and dropped) unless a large batch grew it past this.
 const KEEP_BUFFER: usize = 4 * 1024 * 1024;
 
-/// Gunzip (bounded) and check a batch; its metadata for the store.
-fn check(body: &[u8]) -> Result<BatchMeta, IngestError> {
+/// Gunzip (to at most `limit` bytes) and check a batch; its metadata for the store.
+fn check(body: &[u8], limit: u64) -> Result<BatchMeta, IngestError> {
     thread_local! {
         static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     JSON.with_borrow_mut(|json| {
         json.clear();
-        let r = check_in(body, json);
+        let r = check_in(body, limit, json);
         if json.capacity() > KEEP_BUFFER {
             *json = Vec::new();
         }
@@ -314,16 +323,18 @@ fn check(body: &[u8]) -> Result<BatchMeta, IngestError> {
     })
 }
 
-fn check_in(body: &[u8], json: &mut Vec<u8>) -> Result<BatchMeta, IngestError> {
+fn check_in(body: &[u8], limit: u64, json: &mut Vec<u8>) -> Result<BatchMeta, IngestError> {
     let bad = IngestError::Undecodable;
     flate2::read::GzDecoder::new(body)
-        .take(DEFAULT_MAX_DECODED + 1)
+        .take(limit + 1)
         .read_to_end(json)
         .map_err(|e| bad(format!("batch compression: {e}")))?;
-    if json.len() as u64 > DEFAULT_MAX_DECODED {
-        return Err(bad(format!(
-            "decoded batch exceeds {DEFAULT_MAX_DECODED} bytes"
-        )));
+    if json.len() as u64 > limit {
+        return Err(bad(if limit < DEFAULT_MAX_DECODED {
+            "batch compression: decoded size larger than its gzip trailer says".into()
+        } else {
+            format!("decoded batch exceeds {limit} bytes")
+        }));
     }
     let b: BatchView = serde_json::from_slice(json).map_err(|e| bad(format!("batch JSON: {e}")))?;
     if b.version == 0 || b.version > PROTOCOL_VERSION {
@@ -358,6 +369,42 @@ mod tests {
     use super::*;
     use onestop_proto::{Batch, Payload, Series, encode_batch};
     use std::collections::BTreeMap;
+
+    fn check(body: &[u8]) -> Result<BatchMeta, IngestError> {
+        super::check(body, DEFAULT_MAX_DECODED)
+    }
+
+    #[test]
+    fn large_batches_leave_the_async_thread_and_trailers_are_held_to() {
+        let mut s = Series::new("node_load1", BTreeMap::new());
+        s.points = (0..20_000)
+            .map(|i| Point {
+                ts_ms: i,
+                value: i as f64 / 7.0,
+            })
+            .collect();
+        let b = Batch {
+            version: 1,
+            seq: 1,
+            sent_at_ms: 0,
+            payload: Payload {
+                series: vec![s],
+                ..Default::default()
+            },
+        };
+        let mut body = encode_batch(&b).unwrap();
+        assert!(claimed_size(&body) > INLINE_DECODED);
+        assert_eq!(check(&body).unwrap().samples, 20_000);
+        assert!(claimed_size(b"abc") > INLINE_DECODED);
+        // A trailer claiming a small size does not get a large batch checked inline.
+        let n = body.len();
+        body[n - 4..].copy_from_slice(&100u32.to_le_bytes());
+        assert_eq!(claimed_size(&body), 100);
+        assert!(matches!(
+            super::check(&body, INLINE_DECODED),
+            Err(IngestError::Undecodable(_))
+        ));
+    }
 
     #[test]
     fn checks_what_the_proto_decoder_accepts() {
