@@ -9,7 +9,7 @@
 use super::AgentIdentity;
 use crate::{Backend, Result, Store, StoreError, now_ms};
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What the ingest path learnt from decoding a batch.
 #[derive(Debug, Clone, Copy)]
@@ -42,47 +42,80 @@ impl Store {
         &self,
         items: &[(&AgentIdentity, BatchMeta, &[u8])],
     ) -> Result<Vec<bool>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
         let now = now_ms();
+        let mut seqs = Vec::with_capacity(items.len());
+        for (_, meta, _) in items {
+            seqs.push(
+                i64::try_from(meta.seq)
+                    .map_err(|_| StoreError::Other("sequence number out of range".into()))?,
+            );
+        }
         let mut tx = match self.backend() {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        let mut marks: HashMap<&str, Option<i64>> = HashMap::new();
+        // The marks of every host of the group, in one query.
+        let mut hosts: Vec<&str> = items.iter().map(|(a, _, _)| a.host_id.as_str()).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        let sql = format!(
+            "SELECT id, last_seq FROM monitored_hosts WHERE id IN ({})",
+            params(1, hosts.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for h in &hosts {
+            q = q.bind(*h);
+        }
+        let mut marks: HashMap<&str, Option<i64>> = hosts.iter().map(|h| (*h, None)).collect();
+        for r in q.fetch_all(&mut *tx).await? {
+            let id: String = r.try_get(0)?;
+            if let Some(m) = marks.get_mut(id.as_str()) {
+                *m = r.try_get(1)?;
+            }
+        }
+        // Above its host's mark (taken as it rises through the group) a batch is new; the new
+        // ones are inserted in one statement, which returns those it stored.
+        let mut new = Vec::new();
+        for (i, ((agent, _, _), &seq)) in items.iter().zip(&seqs).enumerate() {
+            let mark = marks.entry(agent.host_id.as_str()).or_insert(None);
+            if mark.is_none_or(|m| seq > m) {
+                new.push(i);
+            }
+            *mark = Some(mark.map_or(seq, |m| m.max(seq)));
+        }
+        let mut stored: HashSet<(String, i64)> = HashSet::new();
+        if !new.is_empty() {
+            let rows: Vec<String> = (0..new.len())
+                .map(|k| format!("({})", params(k * 7 + 1, 7)))
+                .collect();
+            let sql = format!(
+                "INSERT INTO metric_batches (host_id, seq, received_at, samples, has_inventory, log_lines, body) \
+                 VALUES {} ON CONFLICT (host_id, seq) DO NOTHING RETURNING host_id, seq",
+                rows.join(",")
+            );
+            let mut q = sqlx::query(&sql);
+            for &i in &new {
+                let (agent, meta, body) = &items[i];
+                q = q
+                    .bind(&agent.host_id)
+                    .bind(seqs[i])
+                    .bind(now)
+                    .bind(meta.samples as i64)
+                    .bind(i64::from(meta.has_inventory))
+                    .bind(meta.log_lines as i64)
+                    .bind(*body);
+            }
+            for r in q.fetch_all(&mut *tx).await? {
+                stored.insert((r.try_get(0)?, r.try_get(1)?));
+            }
+        }
         let mut out = Vec::with_capacity(items.len());
-        for (agent, meta, body) in items {
-            let seq = i64::try_from(meta.seq)
-                .map_err(|_| StoreError::Other("sequence number out of range".into()))?;
-            let mark = match marks.get(agent.host_id.as_str()) {
-                Some(m) => *m,
-                None => {
-                    let m: Option<i64> =
-                        sqlx::query("SELECT last_seq FROM monitored_hosts WHERE id = $1")
-                            .bind(&agent.host_id)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                            .map(|r| r.try_get(0))
-                            .transpose()?
-                            .flatten();
-                    m
-                }
-            };
-            let fresh = mark.is_none_or(|m| seq > m)
-                && sqlx::query(
-                    "INSERT INTO metric_batches (host_id, seq, received_at, samples, has_inventory, log_lines, body) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (host_id, seq) DO NOTHING",
-                )
-                .bind(&agent.host_id)
-                .bind(seq)
-                .bind(now)
-                .bind(meta.samples as i64)
-                .bind(i64::from(meta.has_inventory))
-                .bind(meta.log_lines as i64)
-                .bind(*body)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-            marks.insert(&agent.host_id, Some(mark.map_or(seq, |m| m.max(seq))));
+        for (i, (agent, meta, body)) in items.iter().enumerate() {
+            let fresh =
+                new.binary_search(&i).is_ok() && stored.contains(&(agent.host_id.clone(), seqs[i]));
             if fresh && meta.checks > 0 {
                 let batch = onestop_proto::decode_batch(body)
                     .map_err(|e| StoreError::Other(format!("stored batch: {e}")))?;
@@ -97,16 +130,24 @@ impl Store {
             }
             out.push(fresh);
         }
-        for (host, mark) in marks {
-            sqlx::query(
-                "UPDATE monitored_hosts SET last_seen_at = $1, last_seq = $2 WHERE id = $3",
-            )
-            .bind(now)
-            .bind(mark)
-            .bind(host)
-            .execute(&mut *tx)
-            .await?;
+        // Every host's mark and last-seen time, in one statement.
+        let mut sql =
+            String::from("UPDATE monitored_hosts SET last_seen_at = $1, last_seq = CASE id");
+        for k in 0..hosts.len() {
+            sql.push_str(&format!(" WHEN ${} THEN ${}", 2 * k + 2, 2 * k + 3));
         }
+        sql.push_str(&format!(
+            " END WHERE id IN ({})",
+            params(2 * hosts.len() + 2, hosts.len())
+        ));
+        let mut q = sqlx::query(&sql).bind(now);
+        for h in &hosts {
+            q = q.bind(*h).bind(marks[h]);
+        }
+        for h in &hosts {
+            q = q.bind(*h);
+        }
+        q.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -137,4 +178,12 @@ impl Store {
         .await?;
         Ok((r.try_get(0)?, r.try_get(1)?))
     }
+}
+
+/// `$first, …` for `n` consecutive bind parameters.
+fn params(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|k| format!("${k}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }

@@ -264,15 +264,27 @@ on_both!(
         // Group commit: several batches in one transaction, duplicates and old seqs refused.
         let (m5, b5) = batch(5, vec![("load", &[], vec![(t0 - 5000, 1.0)])]);
         let (m3, b3) = batch(3, vec![("load", &[], vec![(t0 - 6000, 1.0)])]);
+        let (e2, who2) = enroll(s, &c.id, "web2", "m-2").await;
         let got = s
             .ingest_batches(&[
                 (&who, m5, &b5[..]),
+                (&who2, m3, &b3[..]),
                 (&who, m5, &b5[..]),
                 (&who, m3, &b3[..]),
+                (&who2, m5, &b5[..]),
+                (&who2, m3, &b3[..]),
             ])
             .await
             .unwrap();
-        assert_eq!(got, vec![true, false, false]);
+        assert_eq!(got, vec![true, true, false, false, true, false]);
+        assert_eq!(s.batch_totals(&e2.host_id).await.unwrap(), (2, 2));
+        assert_eq!(
+            s.get_host(&staff(), &e2.host_id, 60_000)
+                .await
+                .unwrap()
+                .last_seq,
+            Some(5)
+        );
         assert_eq!(
             s.get_host(&staff(), &e.host_id, 60_000)
                 .await
