@@ -1,5 +1,6 @@
 //! End-to-end tests of the `onestop` binary: real processes, real databases, a real browser,
 //! and the offline commands.
+mod alerting_browser;
 mod api;
 mod auth;
 mod browser;
