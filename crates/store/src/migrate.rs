@@ -87,6 +87,11 @@ const MIGRATIONS: &[(i64, &str, Option<Backend>)] = &[
         include_str!("../migrations/0026_host_packages_by_name.sql"),
         None,
     ),
+    (
+        27,
+        include_str!("../migrations/0027_asset_kind_sorts.sql"),
+        None,
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
