@@ -37,7 +37,7 @@ run() {
 }
 run "API: kind=server, sorted by name, page 3 of 50 (all customers)" "http://127.0.0.1:18182/api/v1/assets?kind=server&sort=name&page=3&per_page=50"
 run "API: status=in_service, sorted by -name, page 20" "http://127.0.0.1:18182/api/v1/assets?status=in_service&sort=-name&page=20&per_page=50"
-run "API: kind=server, sorted by -warranty_expiry (no matching index), page 3" "http://127.0.0.1:18182/api/v1/assets?kind=server&sort=-warranty_expiry&page=3&per_page=50"
+run "API: kind=server, sorted by -warranty_expiry (index kind, warranty_expiry, id), page 3" "http://127.0.0.1:18182/api/v1/assets?kind=server&sort=-warranty_expiry&page=3&per_page=50"
 run "API: one customer's assets, criticality=high, sorted by name" "http://127.0.0.1:18182/api/v1/customers/$cust/assets?criticality=high&sort=name&per_page=50"
 run "API: search q=host-0421 sorted by name" "http://127.0.0.1:18182/api/v1/assets?q=host-0421&per_page=50"
 run "UI: /assets kind=storage sorted by name, page 10" "http://127.0.0.1:18182/assets?kind=storage&sort=name&page=10"
