@@ -61,6 +61,27 @@ pub(crate) async fn wait_for(
         .await
 }
 
+/// Click an element that posts its form (or follows a link) and wait, up to 10 s, until its
+/// page has gone: an element looked for right after could otherwise be found on the old page,
+/// and go stale (or take the keys typed) while the new one loads.
+pub(crate) async fn click_away(
+    el: &fantoccini::elements::Element,
+) -> Result<(), fantoccini::error::CmdError> {
+    el.click().await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match el.tag_name().await {
+            // Stale, or (Chromium, mid-navigation) "node does not belong to the document":
+            // either way the old page is gone; a real failure shows on the next step.
+            Err(_) => return Ok(()),
+            Ok(_) if std::time::Instant::now() >= deadline => {
+                return Err(fantoccini::error::CmdError::WaitTimeout);
+            }
+            Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
 /// Sign in through the login form as `user` and wait for the signed-in page.
 pub(crate) async fn sign_in(
     c: &fantoccini::Client,

@@ -1,7 +1,7 @@
 //! Runbooks and the calendar in a real Chromium, without any script of ours: an engineer
 //! writes a runbook, runs it inside an incident (start a step, end it with notes, seen on the
 //! timeline), and takes an iCalendar feed URL from the calendar page.
-use crate::browser::{browser, sign_in, wait_for, wait_text};
+use crate::browser::{browser, click_away, sign_in, wait_for, wait_text};
 use crate::support::{Api, Server};
 use fantoccini::Locator;
 use serde_json::json;
@@ -42,10 +42,7 @@ async fn runbook_run_and_feed_url_in_the_browser() {
             .await?
             .send_keys("Restart nginx | port 443 answers | systemctl restart nginx\nCheck the site | HTTP 200")
             .await?;
-        c.find(Locator::Css("#runbook-form button"))
-            .await?
-            .click()
-            .await?;
+        click_away(&c.find(Locator::Css("#runbook-form button")).await?).await?;
         let steps = wait_for(&c, Locator::Id("steps")).await?.text().await?;
         assert!(
             steps.contains("Restart nginx") && steps.contains("systemctl restart nginx"),
@@ -62,24 +59,19 @@ async fn runbook_run_and_feed_url_in_the_browser() {
             choice.contains("★ Web recovery"),
             "the asset's runbook is offered first: {choice}"
         );
-        c.find(Locator::Css("#runbook-start button"))
-            .await?
-            .click()
-            .await?;
-        wait_for(&c, Locator::Css(".runbook-run form.inline button"))
-            .await?
-            .click()
-            .await?;
+        click_away(&c.find(Locator::Css("#runbook-start button")).await?).await?;
+        click_away(&wait_for(&c, Locator::Css(".runbook-run form.inline button")).await?).await?;
         let notes = wait_for(
             &c,
             Locator::Css(".runbook-run .run-steps form.row input[name='notes']"),
         )
         .await?;
         notes.send_keys("nginx back after 20 s").await?;
-        c.find(Locator::Css(".runbook-run .run-steps form.row button"))
-            .await?
-            .click()
-            .await?;
+        click_away(
+            &c.find(Locator::Css(".runbook-run .run-steps form.row button"))
+                .await?,
+        )
+        .await?;
         wait_for(
             &c,
             Locator::XPath("//ol[@id='timeline'][contains(., 'nginx back after 20 s')]"),
@@ -97,10 +89,7 @@ async fn runbook_run_and_feed_url_in_the_browser() {
         // A feed URL from the calendar page.
         c.goto(&format!("{}/calendar", s.base)).await?;
         wait_for(&c, Locator::Id("calendar")).await?;
-        c.find(Locator::Css("#feed-form button"))
-            .await?
-            .click()
-            .await?;
+        click_away(&c.find(Locator::Css("#feed-form button")).await?).await?;
         // The form post replaces the page: look until the new page shows the URL.
         let url = wait_text(&c, Locator::Id("new-feed-url"), |t| t.ends_with(".ics")).await?;
         Ok::<String, fantoccini::error::CmdError>(url)
