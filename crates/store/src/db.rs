@@ -118,6 +118,35 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Delete the row `id` of `table` (a constant of ours, never user text) in a write
+    /// transaction of its own, audited as `<entity>.delete` with `before` as it was; gives
+    /// `before` back.
+    pub(crate) async fn delete_audited<T: serde::Serialize>(
+        &self,
+        scope: &Scope,
+        (table, entity): (&'static str, &str),
+        id: &str,
+        customer_id: String,
+        before: T,
+    ) -> Result<T> {
+        let mut tx = self.write(scope).await?;
+        sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        tx.audit_change(
+            &format!("{entity}.delete"),
+            entity,
+            id,
+            Some(&customer_id),
+            Some(&before),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
     /// Begin a write transaction holding the audit chain's head lock until commit:
     /// `BEGIN IMMEDIATE` on SQLite, a row lock (`FOR UPDATE`) on PostgreSQL.
     pub async fn write(&self, scope: &Scope) -> Result<WriteTx> {

@@ -188,10 +188,6 @@ async fn delete_check(
     csrf(&page, &f)?;
     let c = s
         .store
-        .get_check(&page.auth.scope, &id)
-        .await
-        .or_page(&page.ctx)?;
-    s.store
         .delete_check(&page.auth.scope, &id)
         .await
         .or_page(&page.ctx)?;
@@ -263,10 +259,6 @@ async fn delete_target(
     csrf(&page, &f)?;
     let t = s
         .store
-        .get_scrape_target(&page.auth.scope, &id)
-        .await
-        .or_page(&page.ctx)?;
-    s.store
         .delete_scrape_target(&page.auth.scope, &id)
         .await
         .or_page(&page.ctx)?;

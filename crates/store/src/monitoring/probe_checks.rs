@@ -206,24 +206,16 @@ impl Store {
     }
 
     /// Delete a check (staff only, audited); its series stay until retention drops them.
-    pub async fn delete_check(&self, scope: &Scope, id: &str) -> Result<()> {
+    pub async fn delete_check(&self, scope: &Scope, id: &str) -> Result<Check> {
         staff_only(scope)?;
         let before = self.get_check(scope, id).await?;
-        let mut tx = self.write(scope).await?;
-        sqlx::query("DELETE FROM probe_checks WHERE id = $1")
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-        tx.audit_change(
-            "check.delete",
-            "check",
+        self.delete_audited(
+            scope,
+            ("probe_checks", "check"),
             id,
-            Some(&before.customer_id),
-            Some(&before),
-            None,
+            before.customer_id.clone(),
+            before,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }

@@ -234,24 +234,16 @@ impl Store {
     }
 
     /// Delete a scrape target (staff only, audited).
-    pub async fn delete_scrape_target(&self, scope: &Scope, id: &str) -> Result<()> {
+    pub async fn delete_scrape_target(&self, scope: &Scope, id: &str) -> Result<ScrapeTarget> {
         staff_only(scope)?;
         let before = self.get_scrape_target(scope, id).await?;
-        let mut tx = self.write(scope).await?;
-        sqlx::query("DELETE FROM scrape_targets WHERE id = $1")
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-        tx.audit_change(
-            "scrape_target.delete",
-            "scrape_target",
+        self.delete_audited(
+            scope,
+            ("scrape_targets", "scrape_target"),
             id,
-            Some(&before.customer_id),
-            Some(&before),
-            None,
+            before.customer_id.clone(),
+            before,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }

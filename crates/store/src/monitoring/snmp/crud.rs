@@ -220,23 +220,16 @@ impl Store {
     }
 
     /// Stop polling the asset over SNMP (its host and samples stay).
-    pub async fn delete_snmp_device(&self, scope: &Scope, id: &str) -> Result<()> {
+    pub async fn delete_snmp_device(&self, scope: &Scope, id: &str) -> Result<SnmpDevice> {
         staff(scope)?;
         let before = self.snmp_device(scope, id).await?;
-        let mut tx = self.write(scope).await?;
-        sqlx::query("DELETE FROM snmp_devices WHERE id = $1")
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-        tx.audit_change(
-            "snmp_device.delete",
-            "snmp_device",
+        self.delete_audited(
+            scope,
+            ("snmp_devices", "snmp_device"),
             id,
-            Some(&before.customer_id),
-            Some(&before),
-            None,
+            before.customer_id.clone(),
+            before,
         )
-        .await?;
-        tx.commit().await
+        .await
     }
 }
