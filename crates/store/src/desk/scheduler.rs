@@ -725,7 +725,7 @@ impl Store {
         };
         act(&mut tx, rule, &mut t, &why).await?;
         t.updated_at = tx.now;
-        finish(&mut tx, &mut t, "ticket.escalate", Some(&before)).await?;
+        finish(&mut tx, &mut t, "ticket.escalate", &before).await?;
         tx.commit().await?;
         Ok(1)
     }
@@ -754,7 +754,7 @@ impl Store {
             },
         )
         .await?;
-        finish(&mut tx, &mut t, "ticket.auto_close", Some(&before)).await?;
+        finish(&mut tx, &mut t, "ticket.auto_close", &before).await?;
         tx.commit().await?;
         Ok(1)
     }
@@ -849,7 +849,7 @@ impl Store {
             t.updated_at = tx.now;
         }
         // Recomputes the clocks and the next instant to look at, with what was just recorded.
-        finish(&mut tx, &mut t, "ticket.sla", Some(&before)).await?;
+        finish(&mut tx, &mut t, "ticket.sla", &before).await?;
         tx.commit().await?;
         Ok((w, b, e))
     }

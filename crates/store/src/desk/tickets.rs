@@ -250,12 +250,13 @@ async fn tell(tx: &mut WriteTx, t: &Ticket, event: Event, why: &str) -> Result<(
     Ok(())
 }
 
-/// Recompute the clocks as of the transaction, store the ticket, and audit the change.
+/// Recompute the clocks of a changed ticket as of the transaction, store it, and audit the
+/// change from `before`. (A new ticket is written once by `create_ticket_in`.)
 pub(crate) async fn finish(
     tx: &mut WriteTx,
     t: &mut Ticket,
     action: &str,
-    before: Option<&Ticket>,
+    before: &Ticket,
 ) -> Result<()> {
     let now = tx.now;
     t.sla = sla_at(tx.conn(), t, now).await?;
@@ -269,20 +270,16 @@ pub(crate) async fn finish(
         .collect::<std::result::Result<_, _>>()?;
     t.sla.next_action = next_action(&t.sla, &fired);
     save(tx, t, false).await?;
-    let text_changed = match before {
-        None => true,
-        Some(b) => b.title != t.title || b.description != t.description,
-    };
+    let text_changed = before.title != t.title || before.description != t.description;
     if text_changed || action == "ticket.comment" {
         super::search::index_text(tx, t).await?;
     }
-    let before = before.map(Ticket::json);
     tx.audit(
         action,
         "ticket",
         &t.id,
         Some(&t.customer_id),
-        before.as_ref(),
+        Some(&before.json()),
         Some(&t.json()),
     )
     .await
@@ -739,7 +736,7 @@ impl Store {
             )
             .await?;
         }
-        finish(&mut tx, &mut t, "ticket.update", Some(&before)).await?;
+        finish(&mut tx, &mut t, "ticket.update", &before).await?;
         if t.assignee_id.is_some() && t.assignee_id != before.assignee_id {
             tell(&mut tx, &t, Event::TicketAssigned, "assigned").await?;
         } else {
@@ -802,7 +799,7 @@ impl Store {
             },
         )
         .await?;
-        finish(&mut tx, &mut t, "ticket.transition", Some(&before)).await?;
+        finish(&mut tx, &mut t, "ticket.transition", &before).await?;
         if to == Status::Resolved {
             crate::mail::compose::queue_resolved(&mut tx, &t).await?;
             tell(&mut tx, &t, Event::TicketResolved, "resolved").await?;
@@ -894,7 +891,7 @@ impl Store {
             )
             .await?;
         }
-        finish(&mut tx, &mut t, "ticket.comment", Some(&before)).await?;
+        finish(&mut tx, &mut t, "ticket.comment", &before).await?;
         if !by_customer && visibility == Visibility::Public {
             crate::mail::compose::queue_reply(&mut tx, &t, &reply).await?;
         }

@@ -227,7 +227,7 @@ async fn add_reply(tx: &mut WriteTx, ticket_id: &str, m: &InboundMail) -> Result
         };
         append(tx, &t, &resumed).await?;
     }
-    finish(tx, &mut t, "ticket.comment", Some(&before)).await?;
+    finish(tx, &mut t, "ticket.comment", &before).await?;
     Ok(t)
 }
 
